@@ -1,0 +1,1 @@
+"""What a record is: pydantic models shared by ingest, db and api (imports nothing of ours)."""

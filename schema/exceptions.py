@@ -1,0 +1,25 @@
+"""Every error headkg raises on purpose, under one base class, so entry points can catch them together."""
+
+
+class HeadKGError(Exception):
+    """Base class: an expected failure with a message fit for the user (no traceback)."""
+
+
+class SourceError(HeadKGError):
+    """The list's checkout cannot be found, cloned or read."""
+
+
+class StoreError(HeadKGError):
+    """The store cannot be opened, written or is missing."""
+
+
+class NotFoundError(HeadKGError):
+    """A paper, head type or stage asked for by id or name does not exist."""
+
+    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions or []
+
+
+class InvalidRequestError(HeadKGError):
+    """A query parameter has a value the store cannot answer (unknown sort key, bad range...)."""

@@ -1,0 +1,20 @@
+"""Where a fact came from: a file of the list's checkout and a 1-based line."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Provenance(BaseModel):
+    """A source location; `file` is relative to the checkout root, `line` is 1-based."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def sort_key(self) -> tuple[str, int]:
+        return (self.file, self.line)
