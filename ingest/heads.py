@@ -1,0 +1,120 @@
+"""Head-name normalisation: every spelling in the list becomes one canonical head type.
+
+Curated names and aliases come from data/heads.yaml. A name that matches none becomes a head
+type of its own plus a warning with the closest curated suggestions; it is never merged
+silently into a near-looking one.
+"""
+
+from __future__ import annotations
+
+from ingest.names import NameIndex, head_key, slugify, split_qualifier
+from ingest.vocabulary import Vocabulary
+from schema.findings import Findings
+from schema.graph import HeadFeatures, HeadType
+from schema.provenance import Provenance
+from schema.sightings import HeadFeatureRow, TaxonomyHead
+
+
+class HeadRegistry:
+    """Collects the head types a build meets, keyed by canonical slug."""
+
+    def __init__(self, vocabulary: Vocabulary, findings: Findings) -> None:
+        self.vocabulary = vocabulary
+        self.findings = findings
+        self.heads: dict[str, HeadType] = {}
+        self._unknown_slug_by_key: dict[str, str] = {}
+
+    def canonical(self, written: str, source: Provenance) -> tuple[str, str | None] | None:
+        """(slug, qualifier) for a head name as written; registers the head type on first sight."""
+        name, qualifier = split_qualifier(written)
+        key = head_key(name)
+        if not key:
+            self.findings.warn(
+                source.file, source.line, f"empty head name {written!r}", "write the head type's name"
+            )
+            return None
+        slug = self.vocabulary.head_index.exact(name)
+        if slug is None:
+            slug = self._unknown(name, key, source)
+        else:
+            self._ensure_curated(slug)
+        head = self.heads[slug]
+        if source not in head.sources:
+            head.sources.append(source)
+        return slug, qualifier
+
+    def _ensure_curated(self, slug: str) -> None:
+        if slug not in self.heads:
+            curated = self.vocabulary.head_by_slug[slug]
+            self.heads[slug] = HeadType(
+                slug=slug, name=curated.name, aliases=list(curated.aliases), description=curated.description
+            )
+
+    def _unknown(self, name: str, key: str, source: Provenance) -> str:
+        suggestions = self.vocabulary.head_index.suggest(name)
+        hint = (
+            "did you mean " + ", ".join(f"'{s.name}' ({s.score:.0f})" for s in suggestions) + "? "
+            if suggestions
+            else ""
+        ) + "if it is a new head type, add it to data/heads.yaml; if a new spelling, add it as an alias"
+        self.findings.warn(source.file, source.line, f"unknown head name '{name}'", hint)
+        if key in self._unknown_slug_by_key:
+            return self._unknown_slug_by_key[key]
+        slug = slugify(name if name.casefold().endswith("head") else f"{name} head") or slugify(key)
+        while slug in self.vocabulary.head_by_slug or (
+            slug in self.heads and head_key(self.heads[slug].name) != key
+        ):
+            slug += "-x"
+        self._unknown_slug_by_key[key] = slug
+        self.heads[slug] = HeadType(slug=slug, name=name, curated=False)
+        return slug
+
+    def place(self, entry: TaxonomyHead, slug: str) -> None:
+        """Record where the survey's taxonomy puts a head: stage, sub-category, model families."""
+        head = self.heads[slug]
+        if head.stage and head.stage != entry.stage:
+            self.findings.warn(
+                entry.source.file,
+                entry.source.line,
+                f"'{head.name}' is placed in stage {entry.stage} here but in {head.stage} elsewhere",
+                "place each head type in one stage, or split it into two head types in data/heads.yaml",
+            )
+            return
+        head.stage = entry.stage
+        head.sub_category = head.sub_category or entry.sub_category
+        head.qualifier = head.qualifier or entry.qualifier
+        for family in entry.model_families:
+            if family not in head.model_families:
+                head.model_families.append(family)
+
+    def describe(self, row: HeadFeatureRow) -> None:
+        """Attach a KR/EP table row's input/output features and layer distribution."""
+        found = self.canonical(row.name, row.source)
+        if found is None:
+            return
+        head = self.heads[found[0]]
+        head.features = HeadFeatures(
+            input_feature=row.input_feature,
+            output_feature=row.output_feature,
+            layer_distribution=row.layer_distribution,
+            source=row.source,
+        )
+        if head.stage is None:
+            head.stage = row.stage
+        elif head.stage != row.stage:
+            self.findings.warn(
+                row.source.file,
+                row.source.line,
+                f"'{head.name}' is in the {row.stage} table but the taxonomy places it in {head.stage}",
+                "move the row to the table of the head's stage",
+            )
+
+    def index(self) -> NameIndex:
+        """A name index over every head type of this build (curated and new), for lookups."""
+        spellings = [(s, h.slug) for h in self.heads.values() for s in (h.name, *h.aliases)]
+        return NameIndex(spellings, {h.slug: h.name for h in self.heads.values()})
+
+    def sorted_heads(self) -> list[HeadType]:
+        for head in self.heads.values():
+            head.sources.sort(key=Provenance.sort_key)
+        return sorted(self.heads.values(), key=lambda h: h.slug)
