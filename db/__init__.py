@@ -1,0 +1,1 @@
+"""SQL store: SQLAlchemy models, atomic writes, and every query."""

@@ -1,0 +1,447 @@
+"""Every read query of the store. Functions take a `Session` keyword-only and return the view
+models of schema/views.py; a list request is a fixed number of queries whatever its size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from sqlalchemy import Select, distinct, func, select
+from sqlalchemy.orm import Session
+
+from db import models as m
+from ingest.names import NameIndex
+from schema.exceptions import InvalidRequestError, NotFoundError
+from schema.graph import HeadFeatures, Provenance
+from schema.views import (
+    BenchmarkSummary,
+    Candidate,
+    Facets,
+    FirstReport,
+    HeadDetail,
+    HeadResolution,
+    HeadSummary,
+    MethodSummary,
+    ModelSummary,
+    PaperFilter,
+    PaperPage,
+    PaperRef,
+    PaperView,
+    StageDetail,
+    StageSummary,
+    Stats,
+)
+
+SortKey = Literal["date", "-date", "title", "-title"]
+SORTS: dict[str, tuple[Any, ...]] = {
+    "date": (m.PaperRow.date.is_(None), m.PaperRow.date, m.PaperRow.id),
+    "-date": (m.PaperRow.date.is_(None), m.PaperRow.date.desc(), m.PaperRow.id),
+    "title": (func.lower(m.PaperRow.title), m.PaperRow.id),
+    "-title": (func.lower(m.PaperRow.title).desc(), m.PaperRow.id),
+}
+
+
+def head_index(*, session: Session) -> NameIndex:
+    """Every spelling of every head type in the store (a few hundred rows at most)."""
+    rows = session.execute(select(m.HeadAliasRow.spelling, m.HeadAliasRow.head_slug)).all()
+    names = dict(session.execute(select(m.HeadRow.slug, m.HeadRow.name)).all())
+    return NameIndex(((spelling, slug) for spelling, slug in rows), names)
+
+
+def resolve_head(name: str, *, session: Session) -> HeadResolution:
+    """The head type a user means by `name` (alias, any case, plural, small typo) or candidates."""
+    index = head_index(session=session)
+    slug = index.resolve(name)
+    if slug:
+        return HeadResolution(query=name, head=head_summaries(session=session, slugs=[slug])[0])
+    candidates = [Candidate(slug=s.slug, name=s.name, score=s.score) for s in index.suggest(name, limit=5)]
+    return HeadResolution(query=name, candidates=candidates)
+
+
+def head_slug_for(name: str, *, session: Session) -> str:
+    """A head filter's slug, or NotFoundError carrying suggestions."""
+    resolution = resolve_head(name, session=session)
+    if resolution.head is None:
+        raise NotFoundError(f"no head type matches '{name}'", [c.name for c in resolution.candidates])
+    return resolution.head.slug
+
+
+def stage_code_for(code: str, *, session: Session) -> str:
+    """A stage by code or name, any case: 'lr', 'Latent Reasoning' -> 'LR'."""
+    for stage_code, stage_name in session.execute(select(m.StageRow.code, m.StageRow.name)).all():
+        if code.strip().casefold() in (stage_code.casefold(), stage_name.casefold()):
+            return stage_code
+    codes = session.execute(select(m.StageRow.code).order_by(m.StageRow.position)).scalars().all()
+    raise NotFoundError(f"no stage '{code}'; stages are {', '.join(codes)}", list(codes))
+
+
+def _slug_by_name(model: Any, value: str, what: str, *, session: Session) -> str:
+    """A method, benchmark or model family by slug or name, any case."""
+    folded = value.strip().casefold()
+    rows = session.execute(select(model.slug, model.name)).all()
+    for slug, name in rows:
+        if folded in (slug.casefold(), name.casefold()):
+            return slug
+    if model is m.ModelRow:
+        for slug, aliases in session.execute(select(m.ModelRow.slug, m.ModelRow.aliases)).all():
+            if folded in (a.casefold() for a in aliases or ()):
+                return slug
+    raise NotFoundError(f"no {what} '{value}'", [name for _, name in rows][:10])
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filtered_ids(filters: PaperFilter, *, session: Session) -> Select[Any]:
+    """A subquery of the ids of the papers that pass every filter (indexed lookups)."""
+    stmt = select(m.PaperRow.id)
+    if filters.head:
+        slug = head_slug_for(filters.head, session=session)
+        stmt = stmt.where(m.PaperRow.id.in_(select(m.PaperHeadRow.paper_id).where(m.PaperHeadRow.head_slug == slug)))
+    if filters.stage:
+        code = stage_code_for(filters.stage, session=session)
+        stmt = stmt.where(
+            m.PaperRow.id.in_(
+                select(m.PaperHeadRow.paper_id)
+                .join(m.HeadRow, m.HeadRow.slug == m.PaperHeadRow.head_slug)
+                .where(m.HeadRow.stage_code == code)
+            )
+        )
+    if filters.method:
+        slug = _slug_by_name(m.MethodRow, filters.method, "method", session=session)
+        stmt = stmt.where(
+            m.PaperRow.id.in_(select(m.PaperMethodRow.paper_id).where(m.PaperMethodRow.method_slug == slug))
+        )
+    if filters.benchmark:
+        slug = _slug_by_name(m.BenchmarkRow, filters.benchmark, "benchmark", session=session)
+        stmt = stmt.where(
+            m.PaperRow.id.in_(select(m.PaperBenchmarkRow.paper_id).where(m.PaperBenchmarkRow.benchmark_slug == slug))
+        )
+    if filters.model:
+        slug = _slug_by_name(m.ModelRow, filters.model, "model family", session=session)
+        # A paper is "in" a family when it found a head type the survey saw in that family and
+        # the survey's taxonomy cites the paper for that head type.
+        stmt = stmt.where(
+            m.PaperRow.id.in_(
+                select(m.PaperHeadRow.paper_id)
+                .join(m.HeadModelRow, m.HeadModelRow.head_slug == m.PaperHeadRow.head_slug)
+                .where(m.HeadModelRow.model_slug == slug, m.PaperHeadRow.file == m.HeadModelRow.file)
+            )
+        )
+    if filters.year_from is not None:
+        stmt = stmt.where(m.PaperRow.year >= filters.year_from)
+    if filters.year_to is not None:
+        stmt = stmt.where(m.PaperRow.year <= filters.year_to)
+    if filters.q:
+        for word in filters.q.casefold().split():
+            stmt = stmt.where(m.PaperRow.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
+    return stmt
+
+
+def _view(row: m.PaperRow) -> PaperView:
+    return PaperView(
+        id=row.id,
+        title=row.title,
+        authors=row.authors or [],
+        year=row.year,
+        date=row.date,
+        venue=row.venue,
+        arxiv_id=row.arxiv_id,
+        doi=row.doi,
+        urls=row.urls or [],
+        bib_keys=row.bib_keys or [],
+        topics=row.topics or [],
+        heads=row.heads or [],
+        summary=row.summary,
+        sources=row.sources or [],
+    )
+
+
+def papers(
+    filters: PaperFilter,
+    *,
+    session: Session,
+    sort: str = "date",
+    limit: int | None = None,
+    offset: int = 0,
+    facets: bool = False,
+) -> PaperPage:
+    """A page of papers (all when `limit` is None), the filtered total and optional facets."""
+    if sort not in SORTS:
+        raise InvalidRequestError(f"unknown sort '{sort}'; use one of {', '.join(SORTS)}")
+    if offset < 0 or (limit is not None and limit < 0):
+        raise InvalidRequestError("limit and offset must not be negative")
+    ids = filtered_ids(filters, session=session)
+    total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+    stmt = select(m.PaperRow).where(m.PaperRow.id.in_(ids)).order_by(*SORTS[sort]).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    items = [_view(row) for row in session.execute(stmt).scalars()]
+    page = PaperPage(total=total, limit=limit if limit is not None else total, offset=offset, items=items)
+    if facets:
+        page.facets = paper_facets(ids, session=session)
+    return page
+
+
+def paper_facets(ids: Select[Any], *, session: Session) -> Facets:
+    """Counts over the whole filtered set, not just the page."""
+    heads = session.execute(
+        select(m.HeadRow.name, func.count(distinct(m.PaperHeadRow.paper_id)))
+        .join(m.HeadRow, m.HeadRow.slug == m.PaperHeadRow.head_slug)
+        .where(m.PaperHeadRow.paper_id.in_(ids))
+        .group_by(m.HeadRow.name)
+    ).all()
+    stages = session.execute(
+        select(m.HeadRow.stage_code, func.count(distinct(m.PaperHeadRow.paper_id)))
+        .join(m.HeadRow, m.HeadRow.slug == m.PaperHeadRow.head_slug)
+        .where(m.PaperHeadRow.paper_id.in_(ids), m.HeadRow.stage_code.is_not(None))
+        .group_by(m.HeadRow.stage_code)
+    ).all()
+    years = session.execute(
+        select(m.PaperRow.year, func.count()).where(m.PaperRow.id.in_(ids)).group_by(m.PaperRow.year)
+    ).all()
+    return Facets(
+        heads=dict(sorted(((n, c) for n, c in heads), key=lambda x: (-x[1], x[0]))),
+        stages={code: count for code, count in sorted(stages)},
+        years={
+            str(y if y is not None else "unknown"): c for y, c in sorted(years, key=lambda x: (x[0] is None, x[0] or 0))
+        },
+    )
+
+
+def paper(paper_id: str, *, session: Session) -> PaperView:
+    row = session.get(m.PaperRow, paper_id)
+    if row is None:
+        close = session.execute(
+            select(m.PaperRow.id).where(m.PaperRow.id.like(f"%{_escape_like(paper_id[-12:])}%", escape="\\")).limit(5)
+        ).scalars()
+        raise NotFoundError(f"no paper with id '{paper_id}'", list(close))
+    return _view(row)
+
+
+def _head_counts(*, session: Session, slugs: Sequence[str] | None = None) -> Select[Any]:
+    counts = (
+        select(m.PaperHeadRow.head_slug, func.count(distinct(m.PaperHeadRow.paper_id)).label("n"))
+        .group_by(m.PaperHeadRow.head_slug)
+        .subquery()
+    )
+    stmt = (
+        select(m.HeadRow, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.head_slug == m.HeadRow.slug)
+        .order_by(m.HeadRow.name)
+    )
+    if slugs is not None:
+        stmt = stmt.where(m.HeadRow.slug.in_(slugs))
+    return stmt
+
+
+def _summary(row: m.HeadRow, count: int) -> HeadSummary:
+    return HeadSummary(
+        name=row.name,
+        slug=row.slug,
+        aliases=row.aliases or [],
+        stage=row.stage_code,
+        sub_category=row.sub_category,
+        qualifier=row.qualifier,
+        model_families=row.model_families or [],
+        paper_count=count,
+        curated=row.curated,
+    )
+
+
+def head_summaries(
+    *, session: Session, stage: str | None = None, slugs: Sequence[str] | None = None
+) -> list[HeadSummary]:
+    stmt = _head_counts(session=session, slugs=slugs)
+    if stage:
+        stmt = stmt.where(m.HeadRow.stage_code == stage_code_for(stage, session=session))
+    return [_summary(row, count) for row, count in session.execute(stmt).all()]
+
+
+def _refs(stmt: Select[Any], *, session: Session) -> list[PaperRef]:
+    return [PaperRef(id=i, title=t, date=d, year=y) for i, t, d, y in session.execute(stmt).all()]
+
+
+def _paper_refs_where(condition: Any) -> Select[Any]:
+    return (
+        select(m.PaperRow.id, m.PaperRow.title, m.PaperRow.date, m.PaperRow.year)
+        .where(condition)
+        .order_by(m.PaperRow.date.is_(None), m.PaperRow.date, m.PaperRow.year, m.PaperRow.id)
+    )
+
+
+def head(name_or_slug: str, *, session: Session) -> HeadDetail:
+    """A head type by slug or any spelling, with its papers and the earliest report."""
+    row = session.get(m.HeadRow, name_or_slug)
+    if row is None:
+        resolution = resolve_head(name_or_slug, session=session)
+        if resolution.head is None:
+            raise NotFoundError(f"no head type '{name_or_slug}'", [c.name for c in resolution.candidates])
+        row = session.get(m.HeadRow, resolution.head.slug)
+        assert row is not None
+    refs = _refs(
+        _paper_refs_where(
+            m.PaperRow.id.in_(select(m.PaperHeadRow.paper_id).where(m.PaperHeadRow.head_slug == row.slug))
+        ),
+        session=session,
+    )
+    dated = [r for r in refs if r.date or r.year]
+    first = min(dated, key=lambda r: (r.date or dt.date(r.year or 9999, 12, 31), r.id)) if dated else None
+    features = None
+    if row.input_feature or row.output_feature or row.layer_distribution:
+        source = None
+        if row.features_source:
+            file, _, line = row.features_source.rpartition(":")
+            source = Provenance(file=file, line=int(line))
+        features = HeadFeatures(
+            input_feature=row.input_feature,
+            output_feature=row.output_feature,
+            layer_distribution=row.layer_distribution,
+            source=source,
+        )
+    return HeadDetail(
+        **_summary(row, len(refs)).model_dump(),
+        description=row.description,
+        features=features,
+        papers=refs,
+        first_reported=FirstReport(date=first.date, year=first.year, paper=first) if first else None,
+        sources=row.sources or [],
+    )
+
+
+def stages(*, session: Session) -> list[StageSummary]:
+    head_counts = dict(
+        session.execute(
+            select(m.HeadRow.stage_code, func.count())
+            .where(m.HeadRow.stage_code.is_not(None))
+            .group_by(m.HeadRow.stage_code)
+        ).all()
+    )
+    paper_counts = dict(
+        session.execute(
+            select(m.HeadRow.stage_code, func.count(distinct(m.PaperHeadRow.paper_id)))
+            .join(m.HeadRow, m.HeadRow.slug == m.PaperHeadRow.head_slug)
+            .where(m.HeadRow.stage_code.is_not(None))
+            .group_by(m.HeadRow.stage_code)
+        ).all()
+    )
+    return [
+        StageSummary(
+            code=row.code,
+            name=row.name,
+            description=row.description,
+            order=row.position,
+            head_count=head_counts.get(row.code, 0),
+            paper_count=paper_counts.get(row.code, 0),
+        )
+        for row in session.execute(select(m.StageRow).order_by(m.StageRow.position)).scalars()
+    ]
+
+
+def stage(code: str, *, session: Session) -> StageDetail:
+    found = stage_code_for(code, session=session)
+    summary = next(s for s in stages(session=session) if s.code == found)
+    papers_of_stage = _paper_refs_where(
+        m.PaperRow.id.in_(
+            select(m.PaperHeadRow.paper_id)
+            .join(m.HeadRow, m.HeadRow.slug == m.PaperHeadRow.head_slug)
+            .where(m.HeadRow.stage_code == found)
+        )
+    )
+    return StageDetail(
+        **summary.model_dump(),
+        heads=head_summaries(session=session, stage=found),
+        papers=_refs(papers_of_stage, session=session),
+    )
+
+
+def methods(*, session: Session) -> list[MethodSummary]:
+    links: dict[str, list[str]] = {}
+    for slug, pid in session.execute(
+        select(m.PaperMethodRow.method_slug, m.PaperMethodRow.paper_id).order_by(m.PaperMethodRow.paper_id)
+    ).all():
+        links.setdefault(slug, []).append(pid)
+    return [
+        MethodSummary(
+            slug=r.slug,
+            name=r.name,
+            family=r.family,
+            type=r.type,
+            core_operation=r.core_operation,
+            source=Provenance(file=r.file, line=r.line),
+            paper_count=len(links.get(r.slug, [])),
+            papers=links.get(r.slug, []),
+        )
+        for r in session.execute(
+            select(m.MethodRow).order_by(m.MethodRow.family, m.MethodRow.type, m.MethodRow.name)
+        ).scalars()
+    ]
+
+
+def benchmarks(*, session: Session) -> list[BenchmarkSummary]:
+    links: dict[str, list[str]] = {}
+    for slug, pid in session.execute(
+        select(m.PaperBenchmarkRow.benchmark_slug, m.PaperBenchmarkRow.paper_id).order_by(m.PaperBenchmarkRow.paper_id)
+    ).all():
+        links.setdefault(slug, []).append(pid)
+    return [
+        BenchmarkSummary(
+            slug=r.slug,
+            name=r.name,
+            category=r.category,
+            type=r.type,
+            main_task=r.main_task,
+            origin=r.origin,
+            release=r.release,
+            url=r.url,
+            source=Provenance(file=r.file, line=r.line),
+            paper_count=len(links.get(r.slug, [])),
+            papers=links.get(r.slug, []),
+        )
+        for r in session.execute(
+            select(m.BenchmarkRow).order_by(m.BenchmarkRow.category, m.BenchmarkRow.name)
+        ).scalars()
+    ]
+
+
+def models(*, session: Session) -> list[ModelSummary]:
+    heads_by_model: dict[str, list[str]] = {}
+    for model_slug, head_name in session.execute(
+        select(m.HeadModelRow.model_slug, m.HeadRow.name)
+        .join(m.HeadRow, m.HeadRow.slug == m.HeadModelRow.head_slug)
+        .order_by(m.HeadRow.name)
+    ).all():
+        heads_by_model.setdefault(model_slug, []).append(head_name)
+    return [
+        ModelSummary(
+            slug=r.slug,
+            name=r.name,
+            description=r.description,
+            aliases=r.aliases or [],
+            head_count=len(heads_by_model.get(r.slug, [])),
+            heads=heads_by_model.get(r.slug, []),
+        )
+        for r in session.execute(select(m.ModelRow).order_by(m.ModelRow.slug)).scalars()
+    ]
+
+
+def stats(*, session: Session) -> Stats:
+    per_year = session.execute(select(m.PaperRow.year, func.count()).group_by(m.PaperRow.year)).all()
+    per_head = session.execute(
+        select(m.HeadRow.name, func.count(distinct(m.PaperHeadRow.paper_id)))
+        .join(m.HeadRow, m.HeadRow.slug == m.PaperHeadRow.head_slug)
+        .group_by(m.HeadRow.name)
+    ).all()
+    return Stats(
+        papers=session.execute(select(func.count()).select_from(m.PaperRow)).scalar_one(),
+        head_types=session.execute(select(func.count()).select_from(m.HeadRow)).scalar_one(),
+        links=session.execute(select(func.count()).select_from(m.PaperHeadRow)).scalar_one(),
+        per_year={
+            str(y if y is not None else "unknown"): c
+            for y, c in sorted(per_year, key=lambda x: (x[0] is None, x[0] or 0))
+        },
+        per_stage={s.code: s.paper_count for s in stages(session=session)},
+        per_head=dict(sorted(per_head, key=lambda x: (-x[1], x[0]))),
+    )

@@ -1,0 +1,169 @@
+"""HeadKG, the one root object: open a store by URL, write a built graph, answer queries.
+The CLI, the HTTP API and the exporters all go through it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from db import models as m
+from db import queries
+from db.engine import make_engine, normalize_url, sqlite_path
+from db.snapshot import load_graph
+from db.writer import write_graph
+from schema.exceptions import StoreError
+from schema.findings import Finding
+from schema.graph import KnowledgeGraph
+from schema.views import (
+    BenchmarkSummary,
+    HeadDetail,
+    HeadResolution,
+    HeadSummary,
+    MethodSummary,
+    ModelSummary,
+    PaperFilter,
+    PaperPage,
+    PaperView,
+    StageDetail,
+    StageSummary,
+    Stats,
+)
+
+
+class HeadKG:
+    """A knowledge store at a SQLAlchemy URL (or a SQLite file path)."""
+
+    def __init__(self, url: str | Path) -> None:
+        self.url = normalize_url(url)
+        self._engine: Engine | None = None
+
+    def __repr__(self) -> str:
+        return f"HeadKG({self.url.render_as_string(hide_password=True)!r})"
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> HeadKG:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def write(self, graph: KnowledgeGraph, meta: dict[str, str] | None = None) -> None:
+        """Replace the store's content with `graph`, atomically."""
+        self.close()  # a SQLite file is swapped underneath: drop pooled connections to the old one
+        try:
+            write_graph(self.url, graph, dict(meta or {}))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot write the store: {exc.__class__.__name__}: {exc.orig or exc}") from exc
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """True when a build has written this store."""
+        path = sqlite_path(self.url)
+        if path is not None and not path.exists():
+            return False
+        try:
+            with self.engine.connect() as conn:
+                return inspect(conn).has_table(m.PaperRow.__tablename__)
+        except SQLAlchemyError:
+            return False
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session; a missing store is a StoreError that says to build first."""
+        if not self.exists():
+            raise StoreError(f"no store at {self.url.render_as_string(hide_password=True)}; run `headkg build` first")
+        with Session(self.engine) as session:
+            try:
+                yield session
+            except (OperationalError, ProgrammingError) as exc:
+                raise StoreError(f"the store could not answer: {exc.orig or exc}") from exc
+
+    def meta(self) -> dict[str, str]:
+        with self.session() as s:
+            return dict(s.execute(select(m.MetaRow.key, m.MetaRow.value)).tuples().all())
+
+    def papers(
+        self,
+        filters: PaperFilter | None = None,
+        *,
+        sort: str = "date",
+        limit: int | None = None,
+        offset: int = 0,
+        facets: bool = False,
+        **filter_args: Any,
+    ) -> PaperPage:
+        """Papers passing the filters: `kg.papers(head="retrieval heads")`."""
+        filters = filters or PaperFilter(**filter_args)
+        with self.session() as s:
+            return queries.papers(filters, session=s, sort=sort, limit=limit, offset=offset, facets=facets)
+
+    def paper(self, paper_id: str) -> PaperView:
+        with self.session() as s:
+            return queries.paper(paper_id, session=s)
+
+    def heads(self, stage: str | None = None) -> list[HeadSummary]:
+        with self.session() as s:
+            return queries.head_summaries(session=s, stage=stage)
+
+    def head(self, name_or_slug: str) -> HeadDetail:
+        with self.session() as s:
+            return queries.head(name_or_slug, session=s)
+
+    def resolve_head(self, name: str) -> HeadResolution:
+        with self.session() as s:
+            return queries.resolve_head(name, session=s)
+
+    def stages(self) -> list[StageSummary]:
+        with self.session() as s:
+            return queries.stages(session=s)
+
+    def stage(self, code: str) -> StageDetail:
+        with self.session() as s:
+            return queries.stage(code, session=s)
+
+    def methods(self) -> list[MethodSummary]:
+        with self.session() as s:
+            return queries.methods(session=s)
+
+    def benchmarks(self) -> list[BenchmarkSummary]:
+        with self.session() as s:
+            return queries.benchmarks(session=s)
+
+    def models(self) -> list[ModelSummary]:
+        with self.session() as s:
+            return queries.models(session=s)
+
+    def stats(self) -> Stats:
+        with self.session() as s:
+            return queries.stats(session=s)
+
+    def graph(self) -> KnowledgeGraph:
+        """The whole store as records (papers, heads, links...), for export and diffs."""
+        with self.session() as s:
+            return load_graph(session=s)
+
+    def findings(self) -> list[Finding]:
+        with self.session() as s:
+            rows = s.execute(select(m.FindingRow).order_by(m.FindingRow.id)).scalars()
+            return [
+                Finding(severity=r.severity, file=r.file, line=r.line, message=r.message, hint=r.hint) for r in rows
+            ]  # type: ignore[arg-type]
