@@ -1,0 +1,472 @@
+"""Parse the list's BibTeX files into paper sightings, one per entry.
+
+bibtexparser 2 reads the grammar; this module adds what the graph needs on top: titles and names
+decoded from LaTeX, the arXiv id and DOI wherever the bib hides them (mostly in `note = {\\href{...}}`),
+and a finding, with its 1-based line, for every block the parser could not take as it stands.
+
+Repairs follow BibTeX itself, so the graph says what the survey's reference list says: of two fields
+with one name the first counts, of two entries with one key (compared casefolded) the first counts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from bibtexparser.entrypoint import parse_string
+from bibtexparser.library import Library
+from bibtexparser.middlewares import (
+    LatexDecodingMiddleware,
+    RemoveEnclosingMiddleware,
+    ResolveStringReferencesMiddleware,
+    SeparateCoAuthors,
+    SplitNameParts,
+)
+from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY
+from bibtexparser.middlewares.middleware import BlockMiddleware, Middleware
+from bibtexparser.middlewares.names import (
+    NameParts,
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
+from bibtexparser.model import (
+    Block,
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ImplicitComment,
+    MiddlewareErrorBlock,
+    ParsingFailedBlock,
+)
+from pylatexenc import latexwalker  # type: ignore[import-untyped]
+from pylatexenc.latex2text import (  # type: ignore[import-untyped]
+    LatexNodes2Text,
+    MacroTextSpec,
+    get_default_latex_context_db,
+)
+from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
+
+from schema.findings import Findings
+from schema.provenance import Provenance
+from schema.sightings import PaperSighting
+
+BIB_DIR = Path("source") / "bib"
+
+_RAW_VALUES = "headkg_raw_values"  # entry metadata: field values before LaTeX decoding
+_DROPPED_FIELDS = "headkg_dropped_fields"  # entry metadata: repeated fields BibTeX would ignore
+
+# Fields BibTeX styles or biblatex know; an unknown key close to one of these is likely a typo.
+_KNOWN_FIELDS = frozenset(
+    "abstract address annote annotation archiveprefix author bibsource biburl booktitle chapter copyright "
+    "crossref date doi edition editor eprint eprintclass eprinttype file howpublished institution isbn issn "
+    "issue journal journaltitle key keywords langid language location month note number organization pages "
+    "pmid primaryclass publisher pubstate school series shorttitle subtitle timestamp title type url "
+    "urldate volume year".split()
+)
+_NOT_LINK_FIELDS = frozenset(("title", "author", "editor", "abstract", "keywords", "file"))
+
+_ARXIV_ID = r"(\d{4}\.\d{4,5}(?:v\d+)?(?!\d)|[a-z][a-z-]*(?:\.[a-z-]+)?/\d{7}(?:v\d+)?(?!\d))"
+_ARXIV_IN_TEXT = (
+    re.compile(r"10\.48550/arxiv\." + _ARXIV_ID, re.IGNORECASE),
+    re.compile(r"arxiv\.org/(?:abs|pdf|html)/" + _ARXIV_ID, re.IGNORECASE),
+    re.compile(r"\barxiv:\s*" + _ARXIV_ID, re.IGNORECASE),
+)
+_ARXIV_EPRINT = re.compile(r"(?:arxiv:)?\s*" + _ARXIV_ID, re.IGNORECASE)
+_DOI = re.compile(r"10\.\d{4,9}/[^\s{}\"<>\\]+")
+_DOI_LINK = re.compile(r"doi\.org/(10\.\d{4,9}/[^\s{}\"<>\\]+)", re.IGNORECASE)
+_LINK_MACRO = re.compile(r"\\(?:href|url)\s*\{([^{}]*)\}")
+_LATEX_ESCAPE = re.compile(r"\\([_%#&~$])")
+_ARXIV_VENUE = re.compile(
+    r"(?:preprint at arxiv|arxiv(?: preprint)?(?:\s+arxiv:\s*\S+)?|arxiv e-prints|corr)", re.IGNORECASE
+)
+_YEAR = re.compile(r"\d{4}")
+_STRAY_FIELD = re.compile(r"^\s*,?\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]", re.MULTILINE)
+
+
+def parse_bib_dir(root: Path, findings: Findings) -> list[PaperSighting]:
+    """Sightings of every entry in `root/source/bib/*.bib`, files in sorted order.
+
+    A key met again in a later file is reported and skipped, as BibTeX would when the files are
+    cited together. No folder means a checkout without a bib: an empty list, no finding.
+    """
+    folder = root / BIB_DIR
+    if not folder.is_dir():
+        return []
+    seen: dict[str, Provenance] = {}
+    sightings: list[PaperSighting] = []
+    for path in sorted(p for p in folder.glob("*.bib") if p.is_file()):
+        sightings += _parse_file(path, path.relative_to(root).as_posix(), findings, seen)
+    return sightings
+
+
+def parse_bib_file(path: Path, rel: str, findings: Findings) -> list[PaperSighting]:
+    """Sightings of one bib file; `rel` is its path from the checkout root, the topic is its stem."""
+    return _parse_file(path, rel, findings, {})
+
+
+def _parse_file(path: Path, rel: str, findings: Findings, seen: dict[str, Provenance]) -> list[PaperSighting]:
+    text = _decode_bytes(path.read_bytes(), rel, findings)
+    library = parse_string(text, parse_stack=_parse_stack())
+    sightings: list[PaperSighting] = []
+    for block in library.blocks:
+        if isinstance(block, DuplicateBlockKeyBlock):  # bibtexparser's own (case-sensitive) check
+            previous = Provenance(file=rel, line=_line(block.previous_block))
+            _warn_duplicate(findings, rel, _line(block), block.key, seen.get(block.key.casefold(), previous))
+            continue
+        entry = _entry_of(block, rel, findings)
+        if entry is None:
+            continue
+        source = Provenance(file=rel, line=_line(entry))
+        if (first := seen.get(entry.key.casefold())) is not None:
+            _warn_duplicate(findings, rel, source.line, entry.key, first)
+            continue
+        seen[entry.key.casefold()] = source
+        sightings.append(_sighting(entry, path.stem, source, findings))
+    return sightings
+
+
+def _line(block: Block) -> int:
+    """1-based line of the block's `@`; bibtexparser counts from 0."""
+    return block.start_line + 1 if block.start_line is not None else 1
+
+
+def _warn_duplicate(findings: Findings, rel: str, line: int, key: str, first: Provenance) -> None:
+    findings.warn(
+        rel,
+        line,
+        f"duplicate key {key!r}: already defined at {first}",
+        "BibTeX keeps the first entry and ignores this one; rename or delete one of them",
+    )
+
+
+def _decode_bytes(data: bytes, rel: str, findings: Findings) -> str:
+    """UTF-8 text; a byte that is not UTF-8 is read as Windows-1252 (Latin-1 where that has no glyph).
+
+    Reading byte by byte keeps the valid UTF-8 of a mixed file intact, where decoding the whole file
+    as Latin-1 would garble it. Line ends become `\\n` so that line numbers match `grep -n`.
+    """
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    parts: list[str] = []
+    first_bad: int | None = None
+    pos = 0
+    while True:
+        try:
+            parts.append(data[pos:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as error:
+            bad = pos + error.start
+            first_bad = bad if first_bad is None else first_bad
+            parts.append(data[pos:bad].decode("utf-8"))
+            parts.append(_legacy_char(data[bad : pos + error.end]))
+            pos += error.end
+    if first_bad is not None:
+        line = data.count(b"\n", 0, first_bad) + 1
+        findings.warn(
+            rel,
+            line,
+            f"file is not UTF-8 (first bad byte 0x{data[first_bad]:02x} on line {line})",
+            "read those bytes as Windows-1252/Latin-1; re-save the file as UTF-8",
+        )
+    return "".join(parts).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _legacy_char(raw: bytes) -> str:
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+# --- the middleware stack -------------------------------------------------------------------------
+
+
+class _FoldFieldKeys(BlockMiddleware):
+    """Lowercase field keys and keep the first of repeated fields, as BibTeX does.
+
+    bibtexparser compares field keys case-sensitively and drops a whole entry with a repeated field
+    into `failed_blocks`; BibTeX ignores case, warns and keeps the first value. The keys left out
+    are noted in the entry's metadata so that the parser reports them.
+    """
+
+    def transform_entry(self, entry: Entry, library: Library) -> Entry:
+        kept: dict[str, Any] = {}
+        dropped: list[str] = []
+        for field in entry.fields:
+            key = field.key.lower()
+            if key in kept:
+                dropped.append(key)
+                continue
+            field.key = key
+            kept[key] = field
+        entry.fields = list(kept.values())
+        if dropped:
+            entry.parser_metadata[_DROPPED_FIELDS] = dropped
+        return entry
+
+    def transform_failed_block(self, failed_block: ParsingFailedBlock, library: Library) -> Block:
+        entry = failed_block.ignore_error_block
+        if isinstance(failed_block, DuplicateFieldKeyBlock) and isinstance(entry, Entry):
+            return self.transform_entry(entry, library)
+        return failed_block
+
+
+class _KeepRawValues(BlockMiddleware):
+    """Copy the field values before LaTeX decoding, which turns `\\href{url}{text}` into `text`."""
+
+    def transform_entry(self, entry: Entry, library: Library) -> Entry:
+        entry.parser_metadata[_RAW_VALUES] = {f.key: f.value for f in entry.fields if isinstance(f.value, str)}
+        return entry
+
+
+class _Decoder(LatexNodes2Text):  # type: ignore[misc]
+    """pylatexenc's decoder, parsing `\\href` with its two arguments (its default spec has none)."""
+
+    def latex_to_text(self, latex: str, **parse_flags: Any) -> str:
+        parse_flags.setdefault("latex_context", _walker_context())
+        return str(super().latex_to_text(latex, **parse_flags))
+
+
+@cache
+def _walker_context() -> Any:
+    context = latexwalker.get_default_latex_context_db()
+    context.add_context_category("headkg", prepend=True, macros=[MacroSpec("href", "{{")])
+    return context
+
+
+def _parse_stack() -> list[Middleware]:
+    """Decode LaTeX with braces kept, then split names: `{Barnes and Noble}` stays one author."""
+    text_context = get_default_latex_context_db()
+    text_context.add_context_category(
+        "headkg",
+        prepend=True,
+        macros=[MacroTextSpec("href", simplify_repl="%(2)s"), MacroTextSpec("url", simplify_repl="%(1)s")],
+    )
+    decoder = _Decoder(latex_context=text_context, keep_braced_groups=True, math_mode="text")
+    return [
+        _FoldFieldKeys(),
+        ResolveStringReferencesMiddleware(),
+        RemoveEnclosingMiddleware(),
+        _KeepRawValues(),
+        LatexDecodingMiddleware(decoder=decoder),
+        SeparateCoAuthors(),
+        SplitNameParts(),
+    ]
+
+
+# --- blocks to entries ----------------------------------------------------------------------------
+
+
+def _entry_of(block: Block, rel: str, findings: Findings) -> Entry | None:
+    """The entry a block stands for, if any, after reporting what went wrong with it."""
+    line = _line(block)
+    if isinstance(block, Entry):
+        return block
+    if isinstance(block, MiddlewareErrorBlock):
+        findings.warn(
+            rel,
+            line,
+            f"could not fully decode this entry: {block.error}",
+            "kept it with the fields as far as they were decoded; check its LaTeX and author names",
+        )
+        entry = block.ignore_error_block
+        return entry if isinstance(entry, Entry) else None
+    if isinstance(block, ParsingFailedBlock):
+        reason = getattr(block.error, "abort_reason", None) or str(block.error)
+        findings.warn(
+            rel,
+            line,
+            f"could not parse this block, it is skipped: {reason}",
+            "look for an unbalanced brace or quote, or a missing comma; parsing went on at the next @",
+        )
+        return None
+    if isinstance(block, ImplicitComment) and _STRAY_FIELD.search(block.comment):
+        findings.warn(
+            rel,
+            line,
+            "text outside any entry looks like fields, which BibTeX ignores",
+            "an extra closing brace probably ended the entry above too early",
+        )
+    return None
+
+
+# --- entries to sightings -------------------------------------------------------------------------
+
+
+def _sighting(entry: Entry, topic: str, source: Provenance, findings: Findings) -> PaperSighting:
+    raw: dict[str, str] = entry.parser_metadata.get(_RAW_VALUES) or {
+        f.key: f.value for f in entry.fields if isinstance(f.value, str)
+    }
+    _check_fields(entry, source, findings)
+    title = _text(entry, "title")
+    if not title:
+        findings.warn(source.file, source.line, f"entry {entry.key!r} has no title", "add a title field")
+    author = entry.get("author")
+    authors = _authors(author.value if author is not None else None)
+    venue = _text(entry, "journal") or _text(entry, "booktitle")
+    for field, value in (("title", title), ("venue", venue), ("author", " ".join(authors))):
+        if value and "\\" in value:
+            findings.warn(source.file, source.line, f"{field} keeps undecoded LaTeX: {value!r}")
+    arxiv_ids, dois = _identifiers(raw)
+    for what, found in (("arXiv ids", arxiv_ids), ("DOIs", dois)):
+        if len(found) > 1:
+            findings.warn(source.file, source.line, f"entry names several {what}: {', '.join(found)}", "kept the first")
+    return PaperSighting(
+        kind="bib",
+        title=title or "",
+        authors=authors,
+        year=_year(entry, source, findings),
+        venue="arXiv" if venue and _ARXIV_VENUE.fullmatch(venue) else venue,
+        arxiv_id=arxiv_ids[0] if arxiv_ids else None,
+        doi=dois[0] if dois else None,
+        urls=_urls(raw),
+        bib_key=entry.key,
+        topic=topic,
+        source=source,
+    )
+
+
+def _check_fields(entry: Entry, source: Provenance, findings: Findings) -> None:
+    """Report fields BibTeX would ignore or misread, so the maintainer sees what the survey lost."""
+    for key in entry.parser_metadata.get(_DROPPED_FIELDS) or ():
+        findings.warn(
+            source.file,
+            source.line,
+            f"field {key!r} appears twice in entry {entry.key!r}",
+            "BibTeX keeps the first value and ignores the second; delete one",
+        )
+    enclosings = entry.parser_metadata.get(REMOVED_ENCLOSING_KEY) or {}
+    for field in entry.fields:
+        if field.key not in _KNOWN_FIELDS:
+            close = difflib.get_close_matches(field.key, _KNOWN_FIELDS, n=1, cutoff=0.8)
+            if close:
+                findings.warn(
+                    source.file,
+                    source.line,
+                    f"field {field.key!r} is not a BibTeX field, so BibTeX ignores it",
+                    f"did you mean {close[0]!r}?",
+                )
+        value = str(field.value)
+        if enclosings.get(field.key) == "no-enclosing" and field.key != "month" and not value.isdigit():
+            findings.warn(
+                source.file,
+                source.line,
+                f"field {field.key!r} is neither braced nor quoted: {value!r}",
+                "an undefined @string, a # concatenation or a missing comma; brace the value",
+            )
+
+
+def _clean(text: str) -> str:
+    """Decoded text as displayed: NFC, no grouping braces, single spaces."""
+    text = text.replace("{", "").replace("}", "")
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _text(entry: Entry, key: str) -> str | None:
+    field = entry.get(key)
+    if field is None or not isinstance(field.value, str):
+        return None
+    return _clean(field.value) or None
+
+
+def _authors(value: object) -> list[str]:
+    """Display names "First von Last, Jr" in order, without BibTeX's "and others".
+
+    Accepts the value at any stage of the stack (string, list of names, list of parts), since an
+    entry a middleware failed on keeps the stage it reached.
+    """
+    names: Iterable[object] = []
+    if isinstance(value, str):
+        names = split_multiple_persons_names(value)
+    elif isinstance(value, list):
+        names = value
+    authors = []
+    for name in names:
+        if isinstance(name, str):
+            name = parse_single_name_into_parts(name, strict=False)
+        if not isinstance(name, NameParts):
+            continue
+        display = _clean(name.merge_first_name_first)
+        if display and display.casefold() != "others":
+            authors.append(display)
+    return authors
+
+
+def _year(entry: Entry, source: Provenance, findings: Findings) -> int | None:
+    value = _text(entry, "year")
+    if value is None:
+        return None
+    if _YEAR.fullmatch(value):
+        return int(value)
+    findings.warn(
+        source.file,
+        source.line,
+        f"year {value!r} of entry {entry.key!r} is not a four-digit year",
+        "write the year of publication, e.g. year = {2024}",
+    )
+    return None
+
+
+def _unescape(text: str) -> str:
+    return _LATEX_ESCAPE.sub(r"\1", text)
+
+
+def _identifiers(raw: dict[str, str]) -> tuple[list[str], list[str]]:
+    """arXiv ids and DOIs named by the entry, most explicit source first, without repeats.
+
+    An arXiv DataCite DOI (10.48550/arXiv.*) names an arXiv id, not a DOI of its own.
+    """
+    arxiv: list[str] = []
+    dois: list[str] = []
+    archive = (raw.get("archiveprefix") or raw.get("eprinttype") or "").strip().casefold()
+    eprint = _unescape(raw.get("eprint", "")).strip()
+    match = _ARXIV_EPRINT.fullmatch(eprint)
+    if match and (archive == "arxiv" or (not archive and "/" not in match.group(1))):
+        arxiv.append(_arxiv_id(match.group(1)))
+    doi_field = _unescape(raw.get("doi", ""))
+    if match := _DOI.search(doi_field):
+        dois.append(_doi(match.group(0)))
+    ordered = sorted(raw, key=lambda k: (k != "doi", k != "url"))
+    for key in ordered:
+        if key in _NOT_LINK_FIELDS:
+            continue
+        text = _unescape(raw[key])
+        for pattern in _ARXIV_IN_TEXT:
+            arxiv += (_arxiv_id(m.group(1)) for m in pattern.finditer(text))
+        dois += (_doi(m.group(1)) for m in _DOI_LINK.finditer(text))
+    arxiv += (_arxiv_id(d.split("arxiv.", 1)[1]) for d in dois if d.startswith("10.48550/arxiv."))
+    dois = [d for d in dois if not d.startswith("10.48550/arxiv.")]
+    return list(dict.fromkeys(arxiv)), list(dict.fromkeys(dois))
+
+
+def _arxiv_id(text: str) -> str:
+    """`2403.18680v2` -> `2403.18680`; old style `math.GT/0309136v1` -> `math/0309136`."""
+    text = re.sub(r"v\d+$", "", text.strip())
+    if "/" in text:
+        archive, number = text.split("/", 1)
+        return f"{archive.split('.')[0].lower()}/{number}"
+    return text
+
+
+def _doi(text: str) -> str:
+    """A DOI as found in a link: percent-decoded, trailing punctuation and stray brackets cut, lowercased."""
+    doi = unquote(text).rstrip(".,;:")
+    while doi and doi[-1] in ")]" and doi.count(doi[-1]) > doi.count("(" if doi[-1] == ")" else "["):
+        doi = doi[:-1].rstrip(".,;:")
+    return doi.lower()
+
+
+def _urls(raw: dict[str, str]) -> list[str]:
+    """The url field, then the targets of `\\href` and `\\url` anywhere in the entry, each once."""
+    urls: list[str] = []
+    url_field = _unescape(raw.get("url", ""))
+    urls += _LINK_MACRO.findall(url_field) or url_field.split()
+    for key, value in raw.items():
+        if key not in _NOT_LINK_FIELDS and key != "url":
+            urls += _LINK_MACRO.findall(_unescape(value))
+    return list(dict.fromkeys(u.strip() for u in urls if u.strip()))
