@@ -85,7 +85,7 @@ class NameIndex:
         """The slug whose spelling has the same key, or None."""
         return self._by_key.get(head_key(name))
 
-    def suggest(self, name: str, limit: int = 3, cutoff: float = 60.0) -> list[Suggestion]:
+    def suggest(self, name: str, limit: int = 3, cutoff: float = 70.0) -> list[Suggestion]:
         """Closest known head types, best first, one entry per slug."""
         key = head_key(name)
         if not key or not self._keys:

@@ -1,0 +1,1 @@
+"""Every way out of the store: CLI, HTTP API and graph export."""

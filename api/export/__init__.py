@@ -1,0 +1,1 @@
+"""Graph export: networkx graph from the store, then one writer per format."""

@@ -1,0 +1,68 @@
+"""Shared fixtures: the real snapshot in ../shared, real SQLite files and a real PostgreSQL
+database created for the test session (no mocked database anywhere)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SNAPSHOT = SHARED / "awesome-attention-heads"
+SNAPSHOT_2024 = SHARED / "awesome-attention-heads-2024-08-31"
+DATA = Path(__file__).resolve().parent / "data"
+PG_ADMIN_URL = os.environ.get("HEADKG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def snapshot() -> Path:
+    if not SNAPSHOT.is_dir():
+        pytest.fail(f"the snapshot of the list is missing at {SNAPSHOT}")
+    return SNAPSHOT
+
+
+@pytest.fixture(scope="session")
+def snapshot_2024() -> Path:
+    if not SNAPSHOT_2024.is_dir():
+        pytest.fail(f"the 2024-08-31 snapshot is missing at {SNAPSHOT_2024}")
+    return SNAPSHOT_2024
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """A fresh PostgreSQL database on the local server for this test session, dropped after."""
+    name = f"headkg_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url.replace("postgresql+psycopg://", "postgresql://")
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    """The session's PostgreSQL database, emptied before each test that uses it."""
+    engine = create_engine(pg_server_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield pg_server_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test using it runs once on a SQLite file and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    return request.getfixturevalue("pg_url")
