@@ -128,6 +128,7 @@ def _citation_resolver(paper_by_key: dict[str, Paper], findings: Findings) -> Ci
                     source.line,
                     f"{where} cites bib key '{key}', which no bib file defines",
                     "add the entry to a file in source/bib/ or fix the key",
+                    code="cite.missing",
                 )
             elif paper not in found:
                 found.append(paper)

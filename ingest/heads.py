@@ -15,6 +15,9 @@ from schema.provenance import Provenance
 from schema.sightings import HeadFeatureRow, TaxonomyHead
 
 
+MISSPELT_SCORE = 88.0  # a new name this close to a curated one is more likely a typo than a new head
+
+
 class HeadRegistry:
     """Collects the head types a build meets, keyed by canonical slug."""
 
@@ -23,6 +26,7 @@ class HeadRegistry:
         self.findings = findings
         self.heads: dict[str, HeadType] = {}
         self._unknown_slug_by_key: dict[str, str] = {}
+        self._sources: dict[str, set[Provenance]] = {}
 
     def canonical(self, written: str, source: Provenance) -> tuple[str, str | None] | None:
         """(slug, qualifier) for a head name as written; registers the head type on first sight."""
@@ -38,9 +42,10 @@ class HeadRegistry:
             slug = self._unknown(name, key, source)
         else:
             self._ensure_curated(slug)
-        head = self.heads[slug]
-        if source not in head.sources:
-            head.sources.append(source)
+        seen = self._sources.setdefault(slug, set())
+        if source not in seen:  # a set: list membership on pydantic models is quadratic at scale
+            seen.add(source)
+            self.heads[slug].sources.append(source)
         return slug, qualifier
 
     def _ensure_curated(self, slug: str) -> None:
@@ -57,7 +62,15 @@ class HeadRegistry:
             if suggestions
             else ""
         ) + "if it is a new head type, add it to data/heads.yaml; if a new spelling, add it as an alias"
-        self.findings.warn(source.file, source.line, f"unknown head name '{name}'", hint)
+        close = bool(suggestions) and suggestions[0].score >= MISSPELT_SCORE
+        message = (
+            f"head name '{name}' is not a known head type but close to '{suggestions[0].name}'"
+            if close
+            else f"unknown head name '{name}'"
+        )
+        self.findings.warn(
+            source.file, source.line, message, hint, code="head.misspelt" if close else "head.unknown"
+        )
         if key in self._unknown_slug_by_key:
             return self._unknown_slug_by_key[key]
         slug = slugify(name if name.casefold().endswith("head") else f"{name} head") or slugify(key)

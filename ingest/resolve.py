@@ -154,6 +154,7 @@ def _merge_or_report(
         later.source.line,
         f"title '{later.title}' looks like '{earlier.title}' at {earlier.source} ({why})",
         "if they are the same paper, give both the same arXiv id or DOI; if not, ignore this warning",
+        code="paper.similar-title",
     )
     return False
 
@@ -169,6 +170,7 @@ def _report_duplicates(group: list[PaperSighting], findings: Findings) -> None:
                 dup.source.line,
                 f"duplicate {label[:-1] if kind == 'readme' else 'bib entry'}{what}: same paper as {same[0].source}",
                 f"remove one of the two {label}, or merge them",
+                code="paper.duplicate",
             )
 
 

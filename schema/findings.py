@@ -17,6 +17,7 @@ class Finding(BaseModel):
     line: int | None = None
     message: str
     hint: str = ""
+    code: str = ""  # a stable kind, e.g. "head.unknown", "paper.duplicate": `check` grades by it
 
     def location(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
@@ -29,8 +30,8 @@ class Finding(BaseModel):
 class Findings(list[Finding]):
     """A list of findings with helpers to add one in a single call."""
 
-    def warn(self, file: str, line: int | None, message: str, hint: str = "") -> None:
-        self.append(Finding(severity="warning", file=file, line=line, message=message, hint=hint))
+    def warn(self, file: str, line: int | None, message: str, hint: str = "", code: str = "") -> None:
+        self.append(Finding(severity="warning", file=file, line=line, message=message, hint=hint, code=code))
 
-    def error(self, file: str, line: int | None, message: str, hint: str = "") -> None:
-        self.append(Finding(severity="error", file=file, line=line, message=message, hint=hint))
+    def error(self, file: str, line: int | None, message: str, hint: str = "", code: str = "") -> None:
+        self.append(Finding(severity="error", file=file, line=line, message=message, hint=hint, code=code))
