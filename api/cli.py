@@ -8,6 +8,8 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,9 +18,11 @@ from rich.console import Console
 from rich.table import Table
 
 from api.build import BuildReport, run_build
+from api.findings_format import as_github, as_json, as_text
 from api.settings import Settings
 from db.store import HeadKG
-from schema.exceptions import HeadKGError, NotFoundError
+from ingest.check import check_list, has_errors
+from schema.exceptions import HeadKGError, NotFoundError, SourceError
 from schema.findings import Finding
 
 app = typer.Typer(
@@ -33,9 +37,7 @@ err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,
-    typer.Option(
-        "--db", help="Store URL or SQLite file (default: $HEADKG_DB, else a file in the user data dir)."
-    ),
+    typer.Option("--db", help="Store URL or SQLite file (default: $HEADKG_DB, else a file in the user data dir)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
@@ -89,9 +91,7 @@ def build(
     strict: Annotated[
         bool, typer.Option(help="Exit 1 when the input gives any warning (the store is then left unchanged).")
     ] = False,
-    full: Annotated[
-        bool, typer.Option(help="Rebuild everything even when the store could be updated.")
-    ] = False,
+    full: Annotated[bool, typer.Option(help="Rebuild everything even when the store could be updated.")] = False,
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -119,9 +119,7 @@ def _print_build_summary(report: BuildReport) -> None:
 
 @app.command()
 def papers(
-    head: Annotated[
-        str | None, typer.Option(help="A head type: any alias, any case, plural or small typo.")
-    ] = None,
+    head: Annotated[str | None, typer.Option(help="A head type: any alias, any case, plural or small typo.")] = None,
     stage: Annotated[str | None, typer.Option(help="Stage code: KR, ICI, LR or EP.")] = None,
     method: Annotated[str | None, typer.Option(help="A method of the survey's tables.")] = None,
     benchmark: Annotated[str | None, typer.Option(help="A benchmark of the survey's tables.")] = None,
@@ -157,9 +155,7 @@ def papers(
 
 @app.command()
 def heads(
-    stage: Annotated[
-        str | None, typer.Option(help="Only the head types of this stage (KR, ICI, LR, EP).")
-    ] = None,
+    stage: Annotated[str | None, typer.Option(help="Only the head types of this stage (KR, ICI, LR, EP).")] = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -169,14 +165,39 @@ def heads(
         if as_json:
             print_json(found)
             return
-        table = Table(
-            "head type", "stage", "sub-category", "models", "papers", title=f"{len(found)} head types"
-        )
+        table = Table("head type", "stage", "sub-category", "models", "papers", title=f"{len(found)} head types")
         for h in found:
-            table.add_row(
-                h.name, h.stage or "", h.sub_category or "", " ".join(h.model_families), str(h.paper_count)
-            )
+            table.add_row(h.name, h.stage or "", h.sub_category or "", " ".join(h.model_families), str(h.paper_count))
         out.print(table)
+
+
+CURRENT_FOLDER = Path(".")
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    github = "github"
+    json = "json"
+
+
+@app.command()
+def check(
+    path: Annotated[Path, typer.Argument(help="A checkout of the list.")] = CURRENT_FOLDER,
+    output: Annotated[
+        CheckFormat, typer.Option("--format", help="text, github (Actions annotations) or json.")
+    ] = CheckFormat.text,
+) -> None:
+    """Validate a checkout of the list strictly, as CI does on a pull request (exit 1 on any error)."""
+    with reported_errors():
+        if not path.is_dir():
+            raise SourceError(f"{path}: no such folder; pass a checkout of the list")
+        findings = check_list(path.resolve())
+        render = {CheckFormat.text: as_text, CheckFormat.github: as_github, CheckFormat.json: as_json}[output]
+        text = render(findings)
+        if text:
+            sys.stdout.write(text + "\n")
+        if has_errors(findings):
+            raise typer.Exit(1)
 
 
 def main() -> None:
