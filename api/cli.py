@@ -18,8 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from api.build import BuildReport, run_build
+from api.diff_format import as_markdown
 from api.findings_format import as_github, as_json, as_text
 from api.settings import Settings
+from api.versions import diff_versions
 from db.store import HeadKG
 from ingest.check import check_list, has_errors
 from schema.exceptions import HeadKGError, NotFoundError, SourceError
@@ -198,6 +200,22 @@ def check(
             sys.stdout.write(text + "\n")
         if has_errors(findings):
             raise typer.Exit(1)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The old checkout, or with --repo a range A..B.")],
+    new: Annotated[str | None, typer.Argument(help="The new checkout (without --repo).")] = None,
+    repo: Annotated[Path | None, typer.Option(help="A git checkout of the list; OLD is then a range A..B.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Papers added, removed and changed between two versions of the list (Markdown for a PR comment)."""
+    with reported_errors():
+        result = diff_versions(old, new, repo)
+        if as_json:
+            print_json(result.model_dump(mode="json", include={"added", "removed", "changed", "heads_added"}))
+        else:
+            sys.stdout.write(as_markdown(result))
 
 
 def main() -> None:

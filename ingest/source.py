@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 import subprocess
+import tarfile
 from pathlib import Path
 
 from platformdirs import user_cache_dir
@@ -69,3 +71,27 @@ def locate(source: str | Path | None, cache_dir: Path | None = None) -> Path:
     if not (path / "README.md").is_file() and not (path / "source").is_dir():
         raise SourceError(f"{path}: neither README.md nor source/ found; is this a checkout of the list?")
     return path.resolve()
+
+
+def export_revision(repo: Path, revision: str, dest: Path) -> Path:
+    """The tree of `revision` of the git checkout `repo`, written to `dest` (no working tree touched)."""
+    if not (repo / ".git").exists():
+        raise SourceError(f"{repo}: not a git checkout; pass --repo a clone of the list")
+    if revision.startswith("-"):
+        raise SourceError(f"{revision!r} is not a revision")
+    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(repo), "archive", "--format=tar", revision],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    except FileNotFoundError as exc:
+        raise SourceError("git is not installed") from exc
+    except subprocess.CalledProcessError as exc:
+        detail = exc.stderr.decode(errors="replace").strip().splitlines()
+        raise SourceError(f"git cannot read revision {revision!r}: {detail[-1] if detail else exc}") from exc
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest

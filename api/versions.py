@@ -1,0 +1,37 @@
+"""`headkg diff`: two checkouts, or two git revisions of one, compared paper by paper."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from ingest.diff import diff_graphs
+from ingest.pipeline import build_graph
+from ingest.source import export_revision
+from ingest.vocabulary import Vocabulary
+from schema.diff import ListDiff
+from schema.exceptions import SourceError
+
+
+def _checkout(path: str) -> Path:
+    folder = Path(path).expanduser()
+    if not folder.is_dir():
+        raise SourceError(f"{folder}: no such folder; pass two checkouts of the list, or --repo PATH A..B")
+    return folder.resolve()
+
+
+def diff_versions(old: str, new: str | None, repo: Path | None) -> ListDiff:
+    """Diff two folders, or (with `repo`) the revisions of the range `old` = "A..B"."""
+    vocabulary = Vocabulary.load()
+    if repo is None:
+        if new is None:
+            raise SourceError("pass two checkouts (headkg diff OLD NEW) or a range (headkg diff --repo PATH A..B)")
+        return diff_graphs(build_graph(_checkout(old), vocabulary), build_graph(_checkout(new), vocabulary))
+    if new is not None or ".." not in old:
+        raise SourceError("with --repo, give one range A..B (e.g. origin/main..HEAD)")
+    base, _, head = old.partition("..")
+    head = head.lstrip(".") or "HEAD"
+    with tempfile.TemporaryDirectory(prefix="headkg-diff-") as tmp:
+        base_dir = export_revision(repo, base or "HEAD", Path(tmp) / "old")
+        head_dir = export_revision(repo, head, Path(tmp) / "new")
+        return diff_graphs(build_graph(base_dir, vocabulary), build_graph(head_dir, vocabulary))

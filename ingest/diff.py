@@ -1,0 +1,107 @@
+"""Comparing two knowledge graphs paper by paper: added, removed, changed (which fields), new heads.
+
+Papers are matched by id (arXiv id, DOI or title); a paper whose id changed (a retitled paper
+without arXiv id or DOI) is matched again by a shared bib key or a near-identical title, so it
+shows as changed rather than removed and added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rapidfuzz import fuzz
+
+from ingest.titles import normalize_title
+from schema.diff import ListDiff, PaperBrief, PaperChange
+from schema.graph import KnowledgeGraph, Paper
+
+COMPARED_FIELDS = (
+    "title",
+    "authors",
+    "year",
+    "date",
+    "venue",
+    "arxiv_id",
+    "doi",
+    "urls",
+    "bib_keys",
+    "topics",
+    "summary",
+    "heads",
+)
+RETITLE_SCORE = 90.0
+MAX_RETITLE_PAIRS = 1_000_000  # beyond this many removed x added pairs, skip fuzzy re-matching
+
+
+def _brief(paper: Paper) -> PaperBrief:
+    return PaperBrief(
+        id=paper.id,
+        title=paper.title,
+        date=paper.date.isoformat() if paper.date else (str(paper.year) if paper.year else None),
+        arxiv_id=paper.arxiv_id,
+        heads=paper.heads,
+        sources=[str(s) for s in paper.sources],
+    )
+
+
+def _changed_fields(old: Paper, new: Paper) -> dict[str, list[object]]:
+    old_data, new_data = old.model_dump(mode="json"), new.model_dump(mode="json")
+    return {f: [old_data[f], new_data[f]] for f in COMPARED_FIELDS if old_data[f] != new_data[f]}
+
+
+def _rematch(removed: dict[str, Paper], added: dict[str, Paper]) -> list[tuple[Paper, Paper]]:
+    """Pairs (old, new) of the same paper under a new id: a shared bib key, else a near-same title."""
+    pairs: list[tuple[Paper, Paper]] = []
+    added_by_key = {k.casefold(): p for p in added.values() for k in p.bib_keys}
+    for old in list(removed.values()):
+        match = next((added_by_key[k.casefold()] for k in old.bib_keys if k.casefold() in added_by_key), None)
+        if match and match.id in added:
+            pairs.append((old, match))
+            del removed[old.id], added[match.id]
+    if len(removed) * len(added) > MAX_RETITLE_PAIRS:
+        return pairs
+    for old in list(removed.values()):
+        old_title = normalize_title(old.title)
+        scored = [(fuzz.ratio(old_title, normalize_title(new.title), processor=None), new.id) for new in added.values()]
+        if scored:
+            score, new_id = max(scored)
+            if score >= RETITLE_SCORE:
+                pairs.append((old, added.pop(new_id)))
+                del removed[old.id]
+    return pairs
+
+
+def _newest_first(paper: Paper) -> tuple[int, str, str]:
+    ordinal = paper.date.toordinal() if paper.date else (dt.date(paper.year, 1, 1).toordinal() if paper.year else 0)
+    return (-ordinal, paper.title.casefold(), paper.id)
+
+
+def diff_graphs(old: KnowledgeGraph, new: KnowledgeGraph) -> ListDiff:
+    """What a change of the list did to its papers and head types."""
+    old_papers = {p.id: p for p in old.papers}
+    new_papers = {p.id: p for p in new.papers}
+    removed = {i: p for i, p in old_papers.items() if i not in new_papers}
+    added = {i: p for i, p in new_papers.items() if i not in old_papers}
+    changed: list[PaperChange] = []
+    for paper_id in sorted(old_papers.keys() & new_papers.keys()):
+        fields = _changed_fields(old_papers[paper_id], new_papers[paper_id])
+        if fields:
+            changed.append(PaperChange(id=paper_id, title=new_papers[paper_id].title, fields=fields))
+    for old_paper, new_paper in _rematch(removed, added):
+        changed.append(
+            PaperChange(
+                id=new_paper.id,
+                old_id=old_paper.id,
+                title=new_paper.title,
+                fields=_changed_fields(old_paper, new_paper),
+            )
+        )
+    old_heads = {h.slug: h.name for h in old.heads}
+    new_heads = {h.slug: h.name for h in new.heads}
+    return ListDiff(
+        added=[_brief(p) for p in sorted(added.values(), key=_newest_first)],
+        removed=[_brief(p) for p in sorted(removed.values(), key=_newest_first)],
+        changed=sorted(changed, key=lambda c: c.id),
+        heads_added=sorted(new_heads[s] for s in new_heads.keys() - old_heads.keys()),
+        heads_removed=sorted(old_heads[s] for s in old_heads.keys() - new_heads.keys()),
+    )
