@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 class Base(DeclarativeBase):
@@ -180,10 +180,20 @@ class FindingRow(Base):
     line: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str] = mapped_column(Text)
     hint: Mapped[str] = mapped_column(Text, default="")
+    code: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ParseCacheRow(Base):
+    """Parsed sightings of an input chunk by content hash: unchanged files are not parsed again."""
+
+    __tablename__ = "parse_cache"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
 
 
 # Tables in the order rows must be deleted (children first); inserts go in reverse.
 DELETE_ORDER = [
+    ParseCacheRow,
     FindingRow,
     PaperBenchmarkRow,
     PaperMethodRow,

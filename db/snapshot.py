@@ -146,7 +146,7 @@ def load_graph(*, session: Session) -> KnowledgeGraph:
             ).scalars()
         ],
         findings=[
-            Finding(severity=r.severity, file=r.file, line=r.line, message=r.message, hint=r.hint)  # type: ignore[arg-type]
+            Finding(severity=r.severity, file=r.file, line=r.line, message=r.message, hint=r.hint, code=r.code)  # type: ignore[arg-type]
             for r in session.execute(select(m.FindingRow).order_by(m.FindingRow.id)).scalars()
         ],
     )

@@ -3,7 +3,7 @@ The CLI, the HTTP API and the exporters all go through it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from db import models as m
 from db import queries
 from db.engine import make_engine, normalize_url, sqlite_path
 from db.snapshot import load_graph
-from db.writer import write_graph
+from db.writer import WriteSummary, schema_is_current, update_graph, write_graph
 from schema.exceptions import StoreError
 from schema.findings import Finding
 from schema.graph import KnowledgeGraph
@@ -65,13 +65,44 @@ class HeadKG:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def write(self, graph: KnowledgeGraph, meta: dict[str, str] | None = None) -> None:
+    def write(
+        self, graph: KnowledgeGraph, meta: dict[str, str] | None = None, cache: Mapping[str, str] | None = None
+    ) -> WriteSummary:
         """Replace the store's content with `graph`, atomically."""
-        self.close()  # a SQLite file is swapped underneath: drop pooled connections to the old one
+        return self._writing(write_graph, graph, meta, cache)
+
+    def update(
+        self, graph: KnowledgeGraph, meta: dict[str, str] | None = None, cache: Mapping[str, str] | None = None
+    ) -> WriteSummary:
+        """Bring the store to `graph` rewriting only the papers that changed (a full write if none yet)."""
+        if not self.exists():
+            return self.write(graph, meta, cache)
+        return self._writing(update_graph, graph, meta, cache)
+
+    def _writing(
+        self,
+        writer: Callable[..., WriteSummary],
+        graph: KnowledgeGraph,
+        meta: dict[str, str] | None,
+        cache: Mapping[str, str] | None,
+    ) -> WriteSummary:
+        self.close()  # a SQLite file may be swapped underneath: drop pooled connections to the old one
         try:
-            write_graph(self.url, graph, dict(meta or {}))
+            return writer(self.url, graph, dict(meta or {}), cache)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot write the store: {exc.__class__.__name__}: {exc.orig or exc}") from exc
+
+    def parse_cache(self) -> dict[str, str]:
+        """Parse results kept by the last build (empty when there is no store of this schema)."""
+        if not self.exists():
+            return {}
+        try:
+            with self.engine.connect() as conn:
+                if not schema_is_current(conn):
+                    return {}
+                return dict(conn.execute(select(m.ParseCacheRow.key, m.ParseCacheRow.payload)).all())
+        except SQLAlchemyError:
+            return {}
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -99,7 +130,7 @@ class HeadKG:
 
     def meta(self) -> dict[str, str]:
         with self.session() as s:
-            return dict(s.execute(select(m.MetaRow.key, m.MetaRow.value)).tuples().all())
+            return dict(s.execute(select(m.MetaRow.key, m.MetaRow.value)).all())
 
     def papers(
         self,

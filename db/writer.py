@@ -1,266 +1,196 @@
-"""Writing a knowledge graph to the store, atomically: a build killed halfway leaves the
-previous store as it was (SQLite: build a new file beside it, then rename over it;
-other databases: one transaction)."""
+"""Writing a knowledge graph to the store, atomically: a build killed halfway leaves the previous
+store as it was. A full write builds a new SQLite file beside the old one and renames it over it
+(other databases: one transaction). An update over an existing store touches only the papers
+whose rows changed, in one transaction (SQLite's journal makes that atomic too)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, inspect, select
+from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, update
 from sqlalchemy.engine import URL
 
 from db import models as m
 from db.engine import make_engine, sqlite_path
-from ingest.names import head_key, slugify
-from schema.graph import KnowledgeGraph, Paper
-from schema.provenance import Provenance
+from db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
+from schema.graph import KnowledgeGraph
 
-CHUNK = 5000  # rows per executemany: bounded memory on 100,000 papers
-
-
-def paper_fingerprint(paper: Paper) -> str:
-    """A hash of everything a paper record says, so diffs and incremental builds see changes."""
-    payload = paper.model_dump(mode="json")
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+CHUNK = 5000  # rows per executemany and ids per IN list: bounded memory and statement size
 
 
-def _prov(p: Provenance) -> str:
-    return str(p)
+@dataclass
+class WriteSummary:
+    """What a write did to the papers of the store."""
+
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    full: bool = True
 
 
-def paper_row(paper: Paper) -> dict[str, Any]:
-    return {
-        "id": paper.id,
-        "title": paper.title,
-        "search_text": " ".join([paper.title, *paper.authors]).casefold(),
-        "authors": paper.authors,
-        "year": paper.year,
-        "date": paper.date,
-        "venue": paper.venue,
-        "arxiv_id": paper.arxiv_id,
-        "doi": paper.doi,
-        "urls": paper.urls,
-        "bib_keys": paper.bib_keys,
-        "topics": paper.topics,
-        "summary": paper.summary,
-        "heads": paper.heads,
-        "sources": [_prov(s) for s in paper.sources],
-        "fingerprint": paper_fingerprint(paper),
-    }
+def _chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
 
 
-def graph_rows(graph: KnowledgeGraph, meta: dict[str, str]) -> list[tuple[type[m.Base], list[dict[str, Any]]]]:
-    """Every row of the store, table by table, in insert order (parents first)."""
-    authors: dict[str, str] = {}
-    paper_authors = []
-    for paper in graph.papers:
-        seen: set[str] = set()
-        for position, name in enumerate(paper.authors):
-            slug = slugify(name)
-            if not slug or slug in seen:
-                continue
-            seen.add(slug)
-            authors.setdefault(slug, name)
-            paper_authors.append({"paper_id": paper.id, "author_slug": slug, "position": position})
-    aliases: dict[str, dict[str, str]] = {}
-    for head in graph.heads:
-        for spelling in (head.name, *head.aliases):
-            key = head_key(spelling)
-            if key and key not in aliases:
-                aliases[key] = {"key": key, "head_slug": head.slug, "spelling": spelling}
-    bib_keys: dict[str, dict[str, str]] = {}
-    for paper in graph.papers:
-        for key in paper.bib_keys:
-            bib_keys.setdefault(key.casefold(), {"key_folded": key.casefold(), "key": key, "paper_id": paper.id})
-    return [
-        (m.MetaRow, [{"key": k, "value": v} for k, v in sorted(meta.items())]),
-        (
-            m.StageRow,
-            [{"code": s.code, "name": s.name, "description": s.description, "position": s.order} for s in graph.stages],
-        ),
-        (
-            m.ModelRow,
-            [
-                {"slug": x.slug, "name": x.name, "description": x.description, "aliases": x.aliases}
-                for x in graph.models
-            ],
-        ),
-        (
-            m.HeadRow,
-            [
-                {
-                    "slug": h.slug,
-                    "name": h.name,
-                    "stage_code": h.stage,
-                    "sub_category": h.sub_category,
-                    "qualifier": h.qualifier,
-                    "description": h.description,
-                    "curated": h.curated,
-                    "aliases": h.aliases,
-                    "model_families": h.model_families,
-                    "input_feature": h.features.input_feature if h.features else None,
-                    "output_feature": h.features.output_feature if h.features else None,
-                    "layer_distribution": h.features.layer_distribution if h.features else None,
-                    "features_source": _prov(h.features.source) if h.features and h.features.source else None,
-                    "sources": [_prov(s) for s in h.sources],
-                }
-                for h in graph.heads
-            ],
-        ),
-        (m.PaperRow, [paper_row(p) for p in graph.papers]),
-        (m.AuthorRow, [{"slug": s, "name": n} for s, n in sorted(authors.items())]),
-        (
-            m.MethodRow,
-            [
-                {
-                    "slug": x.slug,
-                    "name": x.name,
-                    "family": x.family,
-                    "type": x.type,
-                    "core_operation": x.core_operation,
-                    "file": x.source.file,
-                    "line": x.source.line,
-                }
-                for x in graph.methods
-            ],
-        ),
-        (
-            m.BenchmarkRow,
-            [
-                {
-                    "slug": b.slug,
-                    "name": b.name,
-                    "category": b.category,
-                    "type": b.type,
-                    "main_task": b.main_task,
-                    "origin": b.origin,
-                    "release": b.release,
-                    "url": b.url,
-                    "file": b.source.file,
-                    "line": b.source.line,
-                }
-                for b in graph.benchmarks
-            ],
-        ),
-        (m.HeadAliasRow, list(aliases.values())),
-        (m.BibKeyRow, list(bib_keys.values())),
-        (m.PaperAuthorRow, paper_authors),
-        (
-            m.PaperHeadRow,
-            [
-                {
-                    "paper_id": x.paper_id,
-                    "head_slug": x.head_slug,
-                    "file": x.source.file,
-                    "line": x.source.line,
-                    "as_written": x.as_written,
-                    "qualifier": x.qualifier,
-                }
-                for x in graph.paper_heads
-            ],
-        ),
-        (
-            m.HeadModelRow,
-            [
-                {
-                    "head_slug": x.head_slug,
-                    "model_slug": x.model_slug,
-                    "file": x.source.file,
-                    "line": x.source.line,
-                }
-                for x in graph.head_models
-            ],
-        ),
-        (
-            m.PaperMethodRow,
-            [
-                {
-                    "paper_id": x.paper_id,
-                    "method_slug": x.method_slug,
-                    "file": x.source.file,
-                    "line": x.source.line,
-                }
-                for x in graph.paper_methods
-            ],
-        ),
-        (
-            m.PaperBenchmarkRow,
-            [
-                {
-                    "paper_id": x.paper_id,
-                    "benchmark_slug": x.benchmark_slug,
-                    "file": x.source.file,
-                    "line": x.source.line,
-                }
-                for x in graph.paper_benchmarks
-            ],
-        ),
-        (
-            m.FindingRow,
-            [
-                {"severity": f.severity, "file": f.file, "line": f.line, "message": f.message, "hint": f.hint}
-                for f in graph.findings
-            ],
-        ),
-    ]
+def _insert(conn: Connection, table: type[m.Base], rows: list[Row]) -> None:
+    for chunk in _chunks(rows):
+        conn.execute(insert(table), chunk)
 
 
-def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
-    for start in range(0, len(rows), CHUNK):
-        yield rows[start : start + CHUNK]
+def _meta_rows(meta: Mapping[str, str]) -> list[Row]:
+    return [{"key": k, "value": v} for k, v in sorted({**meta, "schema_version": m.SCHEMA_VERSION}.items())]
 
 
-def _fill(conn: Connection, tables: list[tuple[type[m.Base], list[dict[str, Any]]]]) -> None:
-    for model, rows in tables:
-        for chunk in _chunks(rows):
-            conn.execute(insert(model), chunk)
+def _cache_rows(cache: Mapping[str, str]) -> list[Row]:
+    return [{"key": k, "payload": v} for k, v in sorted(cache.items())]
 
 
-def _schema_is_current(conn: Connection) -> bool:
+def _fill(conn: Connection, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str]) -> None:
+    _insert(conn, m.MetaRow, _meta_rows(meta))
+    for table, table_rows in rows.parents():
+        _insert(conn, table, table_rows)
+    _insert(conn, m.PaperRow, [p.paper for p in rows.papers.values()])
+    _insert(conn, m.HeadAliasRow, rows.head_aliases)
+    for table, table_rows in rows.children_of(list(rows.papers)):
+        _insert(conn, table, table_rows)
+    _insert(conn, m.HeadModelRow, rows.head_models)
+    _insert(conn, m.FindingRow, rows.findings)
+    _insert(conn, m.ParseCacheRow, _cache_rows(cache))
+
+
+def schema_is_current(conn: Connection) -> bool:
     if not inspect(conn).has_table(m.MetaRow.__tablename__):
         return False
     version = conn.execute(select(m.MetaRow.value).where(m.MetaRow.key == "schema_version")).scalar()
     return version == m.SCHEMA_VERSION
 
 
-def write_graph(url: URL, graph: KnowledgeGraph, meta: dict[str, str]) -> None:
+def write_graph(
+    url: URL, graph: KnowledgeGraph, meta: Mapping[str, str], cache: Mapping[str, str] | None = None
+) -> WriteSummary:
     """Replace the store's whole content with `graph`, atomically."""
-    tables = graph_rows(graph, {**meta, "schema_version": m.SCHEMA_VERSION})
+    rows = graph_rows(graph)
+    cache = cache or {}
     path = sqlite_path(url)
     if path is not None:
-        _write_sqlite_aside(url, path, tables)
-        return
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            if _schema_is_current(conn):
-                for model in m.DELETE_ORDER:
-                    conn.execute(delete(model))
-            else:
+        _write_sqlite_aside(url, path, rows, meta, cache)
+    else:
+        engine = make_engine(url)
+        try:
+            with engine.begin() as conn:
                 m.Base.metadata.drop_all(conn)
                 m.Base.metadata.create_all(conn)
-            _fill(conn, tables)
-    finally:
-        engine.dispose()
+                _fill(conn, rows, meta, cache)
+        finally:
+            engine.dispose()
+    return WriteSummary(added=len(rows.papers))
 
 
-def _write_sqlite_aside(url: URL, path: Path, tables: list[tuple[type[m.Base], list[dict[str, Any]]]]) -> None:
+def _write_sqlite_aside(
+    url: URL, path: Path, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str]
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.building-*"):
+        stale.unlink(missing_ok=True)  # left by a build that was killed
     temp = path.with_name(f".{path.name}.building-{os.getpid()}")
-    temp.unlink(missing_ok=True)
     engine = make_engine(url.set(database=str(temp)))
     try:
         with engine.begin() as conn:
             m.Base.metadata.create_all(conn)
-            _fill(conn, tables)
+            _fill(conn, rows, meta, cache)
     except BaseException:
         engine.dispose()
         temp.unlink(missing_ok=True)
         raise
     engine.dispose()
     os.replace(temp, path)
+
+
+def _sync_table(conn: Connection, table: type[m.Base], rows: list[Row]) -> set[Any]:
+    """Insert new rows and update changed ones of a small keyed table; return the stale keys.
+
+    Stale rows are deleted by the caller once nothing points to them any more.
+    """
+    (pk,) = table.__table__.primary_key.columns  # type: ignore[attr-defined]
+    columns = [c.name for c in table.__table__.columns]  # type: ignore[attr-defined]
+    existing = {r[0]: dict(zip(columns, r, strict=True)) for r in conn.execute(select(*table.__table__.columns))}  # type: ignore[attr-defined]
+    new_keys = {r[pk.name] for r in rows}
+    inserts = [r for r in rows if r[pk.name] not in existing]
+    updates = [r for r in rows if r[pk.name] in existing and {c: existing[r[pk.name]][c] for c in r} != r]
+    _insert(conn, table, inserts)
+    if updates:
+        stmt = (
+            update(table.__table__)  # type: ignore[attr-defined]
+            .where(pk == bindparam("_key"))
+            .values({c: bindparam(c) for c in updates[0] if c != pk.name})
+        )
+        for chunk in _chunks(updates):
+            conn.execute(stmt, [{**r, "_key": r[pk.name]} for r in chunk])
+    return set(existing) - new_keys
+
+
+def _delete_where_in(conn: Connection, column: Any, values: list[Any]) -> None:
+    for chunk in _chunks(values):
+        conn.execute(delete(column.table).where(column.in_(chunk)))
+
+
+def update_graph(
+    url: URL, graph: KnowledgeGraph, meta: Mapping[str, str], cache: Mapping[str, str] | None = None
+) -> WriteSummary:
+    """Apply `graph` to an existing store: only papers whose rows changed are rewritten.
+
+    Ids come from the data, so an unchanged paper keeps its id and its rows are not touched.
+    Falls back to a full write when the store is missing or has another schema version.
+    """
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            current = schema_is_current(conn)
+    finally:
+        engine.dispose()
+    if not current:
+        return write_graph(url, graph, meta, cache)
+    rows = graph_rows(graph)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            old = dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all())
+            new = {pid: p.paper["fingerprint"] for pid, p in rows.papers.items()}
+            removed = sorted(old.keys() - new.keys())
+            added = sorted(new.keys() - old.keys())
+            changed = sorted(pid for pid in old.keys() & new.keys() if old[pid] != new[pid])
+            stale = removed + changed
+            for table in reversed(PAPER_CHILDREN):
+                _delete_where_in(conn, table.__table__.c.paper_id, stale)  # type: ignore[attr-defined]
+            for table in (m.HeadModelRow, m.HeadAliasRow, m.FindingRow, m.MetaRow, m.ParseCacheRow):
+                conn.execute(delete(table))
+            stale_parents = {table: _sync_table(conn, table, table_rows) for table, table_rows in rows.parents()}
+            _delete_where_in(conn, m.PaperRow.id, stale)
+            _insert(conn, m.PaperRow, [rows.papers[pid].paper for pid in changed + added])
+            for table, table_rows in rows.children_of(changed + added):
+                _insert(conn, table, table_rows)
+            _insert(conn, m.HeadAliasRow, rows.head_aliases)
+            _insert(conn, m.HeadModelRow, rows.head_models)
+            _insert(conn, m.FindingRow, rows.findings)
+            _insert(conn, m.MetaRow, _meta_rows(meta))
+            _insert(conn, m.ParseCacheRow, _cache_rows(cache or {}))
+            for table in reversed([t for t, _ in rows.parents()]):
+                keys = sorted(stale_parents[table])
+                if keys:
+                    (pk,) = table.__table__.primary_key.columns  # type: ignore[attr-defined]
+                    _delete_where_in(conn, pk, keys)
+    finally:
+        engine.dispose()
+    return WriteSummary(
+        added=len(added),
+        removed=len(removed),
+        changed=len(changed),
+        unchanged=len(new) - len(added) - len(changed),
+        full=False,
+    )

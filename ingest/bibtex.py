@@ -98,11 +98,25 @@ def parse_bib_dir(root: Path, findings: Findings) -> list[PaperSighting]:
     folder = root / BIB_DIR
     if not folder.is_dir():
         return []
-    seen: dict[str, Provenance] = {}
     sightings: list[PaperSighting] = []
     for path in sorted(p for p in folder.glob("*.bib") if p.is_file()):
-        sightings += _parse_file(path, path.relative_to(root).as_posix(), findings, seen)
-    return sightings
+        sightings += _parse_file(path, path.relative_to(root).as_posix(), findings, {})
+    return drop_repeated_keys(sightings, findings)
+
+
+def drop_repeated_keys(sightings: list[PaperSighting], findings: Findings) -> list[PaperSighting]:
+    """Keep the first entry of each key (casefolded) across files, as BibTeX does; report the others."""
+    seen: dict[str, Provenance] = {}
+    kept: list[PaperSighting] = []
+    for sighting in sightings:
+        key = (sighting.bib_key or "").casefold()
+        if key and key in seen:
+            _warn_duplicate(findings, sighting.source.file, sighting.source.line, sighting.bib_key or "", seen[key])
+            continue
+        if key:
+            seen[key] = sighting.source
+        kept.append(sighting)
+    return kept
 
 
 def parse_bib_file(path: Path, rel: str, findings: Findings) -> list[PaperSighting]:

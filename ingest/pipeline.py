@@ -6,15 +6,17 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest import readme as readme_parser
 from ingest.assemble import assemble
-from ingest.bibtex import parse_bib_dir
-from ingest.readme import parse_readme
+from ingest.bibtex import BIB_DIR, drop_repeated_keys, parse_bib_file
+from ingest.cache import ParseCache
 from ingest.tables import parse_tables
 from ingest.taxonomy import parse_taxonomy
 from ingest.vocabulary import Vocabulary
+from schema.exceptions import SourceError
 from schema.findings import Findings
 from schema.graph import KnowledgeGraph
-from schema.sightings import ListContents
+from schema.sightings import ListContents, PaperSighting
 
 Progress = Callable[[str], None]
 
@@ -24,16 +26,22 @@ def read_list(
     vocabulary: Vocabulary | None = None,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    cache: ParseCache | None = None,
 ) -> ListContents:
-    """Parse README.md, source/bib, the taxonomy figure and the tables of one checkout."""
+    """Parse README.md, source/bib, the taxonomy figure and the tables of one checkout.
+
+    With a `cache`, README sections and bib files whose text did not change are not parsed again.
+    """
     vocabulary = vocabulary or Vocabulary.load()
     step = progress or (lambda _label: None)
     findings = Findings()
+    cache = cache or ParseCache()
+    today = today or dt.date.today()
     step("README.md")
     readme = root / "README.md"
-    papers = parse_readme(readme, "README.md", findings, today=today) if readme.is_file() else []
+    papers = _read_readme(readme, findings, today, cache) if readme.is_file() else []
     step("bib files")
-    papers += parse_bib_dir(root, findings)
+    papers += _read_bibs(root, findings, cache)
     step("taxonomy figure")
     taxonomy = parse_taxonomy(root, findings, stage_codes=vocabulary.stage_codes, model_icons=vocabulary.model_slugs)
     step("tables")
@@ -48,15 +56,57 @@ def read_list(
     )
 
 
+def _read_readme(path: Path, findings: Findings, today: dt.date, cache: ParseCache) -> list[PaperSighting]:
+    """The README's papers, section by section through the cache."""
+    rel = "README.md"
+    try:
+        text = readme_parser.decode(path.read_bytes(), rel, findings)
+    except OSError as err:
+        raise SourceError(f"cannot read the list's README {path}: {err.strerror or err}") from err
+    sightings: list[PaperSighting] = []
+    for first_line, chunk in readme_parser.sections(text):
+        if not readme_parser.has_table(chunk):  # prose between tables: nothing to parse
+            continue
+        key = cache.key("readme", rel, chunk, today.isoformat())
+        padded = "\n" * (first_line - 1) + chunk  # parsed where it stands, so lines are the file's
+
+        def parse(local: Findings, padded: str = padded) -> list[PaperSighting]:
+            return readme_parser.parse_text(padded, rel, local, today)
+
+        sightings += cache.parse(key, first_line, parse, findings)
+    if not sightings:
+        readme_parser.parse_text(text, rel, findings, today)  # reports why there are no papers
+    return sorted(sightings, key=lambda s: s.source.line)
+
+
+def _read_bibs(root: Path, findings: Findings, cache: ParseCache) -> list[PaperSighting]:
+    """Every bib file's entries, file by file through the cache; keys repeated across files reported."""
+    folder = root / BIB_DIR
+    if not folder.is_dir():
+        return []
+    sightings: list[PaperSighting] = []
+    for path in sorted(folder.glob("*.bib")):
+        rel = path.relative_to(root).as_posix()
+        data = path.read_bytes()
+        key = cache.key("bib", rel, data.decode("latin-1"))
+
+        def parse(local: Findings, path: Path = path, rel: str = rel) -> list[PaperSighting]:
+            return parse_bib_file(path, rel, local)
+
+        sightings += cache.parse(key, 1, parse, findings)
+    return drop_repeated_keys(sightings, findings)
+
+
 def build_graph(
     root: Path,
     vocabulary: Vocabulary | None = None,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    cache: ParseCache | None = None,
 ) -> KnowledgeGraph:
     """Everything a build writes, from a checkout folder."""
     vocabulary = vocabulary or Vocabulary.load()
-    contents = read_list(root, vocabulary, today=today, progress=progress)
+    contents = read_list(root, vocabulary, today=today, progress=progress, cache=cache)
     if progress:
         progress("resolving papers and heads")
     return assemble(contents, vocabulary)

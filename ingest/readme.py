@@ -60,7 +60,11 @@ def parse_readme(path: Path, rel: str, findings: Findings, today: dt.date | None
         data = path.read_bytes()
     except OSError as err:
         raise SourceError(f"cannot read the list's README {path}: {err.strerror or err}") from err
-    text = decode(data, rel, findings)
+    return parse_text(decode(data, rel, findings), rel, findings, today)
+
+
+def parse_text(text: str, rel: str, findings: Findings, today: dt.date | None = None) -> list[PaperSighting]:
+    """`parse_readme` on text already decoded."""
     today = today or dt.date.today()
     formats = [fmt for fmt in FORMATS if fmt.detect(text)]
     if not formats:
@@ -73,3 +77,25 @@ def parse_readme(path: Path, rel: str, findings: Findings, today: dt.date | None
     if not sightings:
         findings.warn(rel, None, "the paper tables hold no paper row", "check the tables' header rows")
     return sorted(sightings, key=lambda sighting: sighting.source.line)
+
+
+def sections(text: str) -> list[tuple[int, str]]:
+    """The text cut after each closing `</table>` line: (first line, chunk) pairs covering it all.
+
+    Each chunk holds one year's heading and table, so a chunk whose text did not change parses to
+    the same papers wherever it now stands: the unit an incremental build reuses.
+    """
+    chunks: list[tuple[int, str]] = []
+    lines = text.splitlines(keepends=True)
+    start = 0
+    for index, line in enumerate(lines):
+        if "</table>" in line.lower():
+            chunks.append((start + 1, "".join(lines[start : index + 1])))
+            start = index + 1
+    if start < len(lines):
+        chunks.append((start + 1, "".join(lines[start:])))
+    return chunks
+
+
+def has_table(text: str) -> bool:
+    return any(fmt.detect(text) for fmt in FORMATS)

@@ -1,0 +1,225 @@
+"""A knowledge graph as table rows. Rows that belong to one paper (its bib keys, authors, head,
+method and benchmark links) are grouped by paper and hashed with it, so an incremental build
+can tell exactly which papers changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from db import models as m
+from ingest.names import head_key, slugify
+from schema.graph import KnowledgeGraph, Paper
+
+Row = dict[str, Any]
+
+# Tables whose rows hang off one paper, in insert order.
+PAPER_CHILDREN: tuple[type[m.Base], ...] = (
+    m.BibKeyRow,
+    m.PaperAuthorRow,
+    m.PaperHeadRow,
+    m.PaperMethodRow,
+    m.PaperBenchmarkRow,
+)
+
+
+@dataclass
+class PaperRows:
+    paper: Row
+    children: dict[type[m.Base], list[Row]] = field(default_factory=dict)
+
+
+@dataclass
+class GraphRows:
+    """Every row of a store: shared tables, then one PaperRows per paper."""
+
+    stages: list[Row]
+    models: list[Row]
+    heads: list[Row]
+    head_aliases: list[Row]
+    head_models: list[Row]
+    methods: list[Row]
+    benchmarks: list[Row]
+    authors: list[Row]
+    findings: list[Row]
+    papers: dict[str, PaperRows]
+
+    def parents(self) -> list[tuple[type[m.Base], list[Row]]]:
+        """Tables other rows point to, parents first."""
+        return [
+            (m.StageRow, self.stages),
+            (m.ModelRow, self.models),
+            (m.HeadRow, self.heads),
+            (m.MethodRow, self.methods),
+            (m.BenchmarkRow, self.benchmarks),
+            (m.AuthorRow, self.authors),
+        ]
+
+    def children_of(self, paper_ids: list[str]) -> list[tuple[type[m.Base], list[Row]]]:
+        return [(t, [r for pid in paper_ids for r in self.papers[pid].children.get(t, [])]) for t in PAPER_CHILDREN]
+
+
+def _hash(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def paper_row(paper: Paper) -> Row:
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "search_text": " ".join([paper.title, *paper.authors]).casefold(),
+        "authors": paper.authors,
+        "year": paper.year,
+        "date": paper.date,
+        "venue": paper.venue,
+        "arxiv_id": paper.arxiv_id,
+        "doi": paper.doi,
+        "urls": paper.urls,
+        "bib_keys": paper.bib_keys,
+        "topics": paper.topics,
+        "summary": paper.summary,
+        "heads": paper.heads,
+        "sources": [str(s) for s in paper.sources],
+    }
+
+
+def graph_rows(graph: KnowledgeGraph) -> GraphRows:
+    """All rows of `graph`; each paper row carries the fingerprint of itself and its links."""
+    papers: dict[str, PaperRows] = {p.id: PaperRows(paper_row(p)) for p in graph.papers}
+
+    def child(table: type[m.Base], paper_id: str, row: Row) -> None:
+        papers[paper_id].children.setdefault(table, []).append(row)
+
+    authors: dict[str, str] = {}
+    bib_seen: set[str] = set()
+    for paper in graph.papers:
+        seen: set[str] = set()
+        for position, name in enumerate(paper.authors):
+            slug = slugify(name)
+            if slug and slug not in seen:
+                seen.add(slug)
+                authors.setdefault(slug, name)
+                child(m.PaperAuthorRow, paper.id, {"paper_id": paper.id, "author_slug": slug, "position": position})
+        for key in paper.bib_keys:
+            if key.casefold() not in bib_seen:
+                bib_seen.add(key.casefold())
+                child(m.BibKeyRow, paper.id, {"key_folded": key.casefold(), "key": key, "paper_id": paper.id})
+    for link in graph.paper_heads:
+        child(
+            m.PaperHeadRow,
+            link.paper_id,
+            {
+                "paper_id": link.paper_id,
+                "head_slug": link.head_slug,
+                "file": link.source.file,
+                "line": link.source.line,
+                "as_written": link.as_written,
+                "qualifier": link.qualifier,
+            },
+        )
+    for link in graph.paper_methods:
+        child(
+            m.PaperMethodRow,
+            link.paper_id,
+            {
+                "paper_id": link.paper_id,
+                "method_slug": link.method_slug,
+                "file": link.source.file,
+                "line": link.source.line,
+            },
+        )
+    for link in graph.paper_benchmarks:
+        child(
+            m.PaperBenchmarkRow,
+            link.paper_id,
+            {
+                "paper_id": link.paper_id,
+                "benchmark_slug": link.benchmark_slug,
+                "file": link.source.file,
+                "line": link.source.line,
+            },
+        )
+    for rows in papers.values():
+        children = {t.__tablename__: rows.children.get(t, []) for t in PAPER_CHILDREN}
+        rows.paper["fingerprint"] = _hash([rows.paper, children])
+
+    aliases: dict[str, Row] = {}
+    for head in graph.heads:
+        for spelling in (head.name, *head.aliases):
+            key = head_key(spelling)
+            if key and key not in aliases:
+                aliases[key] = {"key": key, "head_slug": head.slug, "spelling": spelling}
+    return GraphRows(
+        stages=[
+            {"code": s.code, "name": s.name, "description": s.description, "position": s.order} for s in graph.stages
+        ],
+        models=[
+            {"slug": x.slug, "name": x.name, "description": x.description, "aliases": x.aliases} for x in graph.models
+        ],
+        heads=[
+            {
+                "slug": h.slug,
+                "name": h.name,
+                "stage_code": h.stage,
+                "sub_category": h.sub_category,
+                "qualifier": h.qualifier,
+                "description": h.description,
+                "curated": h.curated,
+                "aliases": h.aliases,
+                "model_families": h.model_families,
+                "input_feature": h.features.input_feature if h.features else None,
+                "output_feature": h.features.output_feature if h.features else None,
+                "layer_distribution": h.features.layer_distribution if h.features else None,
+                "features_source": str(h.features.source) if h.features and h.features.source else None,
+                "sources": [str(s) for s in h.sources],
+            }
+            for h in graph.heads
+        ],
+        head_aliases=list(aliases.values()),
+        head_models=[
+            {"head_slug": x.head_slug, "model_slug": x.model_slug, "file": x.source.file, "line": x.source.line}
+            for x in graph.head_models
+        ],
+        methods=[
+            {
+                "slug": x.slug,
+                "name": x.name,
+                "family": x.family,
+                "type": x.type,
+                "core_operation": x.core_operation,
+                "file": x.source.file,
+                "line": x.source.line,
+            }
+            for x in graph.methods
+        ],
+        benchmarks=[
+            {
+                "slug": b.slug,
+                "name": b.name,
+                "category": b.category,
+                "type": b.type,
+                "main_task": b.main_task,
+                "origin": b.origin,
+                "release": b.release,
+                "url": b.url,
+                "file": b.source.file,
+                "line": b.source.line,
+            }
+            for b in graph.benchmarks
+        ],
+        authors=[{"slug": s, "name": n} for s, n in sorted(authors.items())],
+        findings=[
+            {
+                "severity": f.severity,
+                "file": f.file,
+                "line": f.line,
+                "message": f.message,
+                "hint": f.hint,
+                "code": f.code,
+            }
+            for f in graph.findings
+        ],
+        papers=papers,
+    )

@@ -1,0 +1,103 @@
+"""Incremental builds: over an existing store only what changed is applied, and the result is
+exactly what a full build of the new input gives."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+
+runner = CliRunner()
+
+NEW_ROW = """  <tr>
+    <td rowspan="2" style="width: 15%;">2025-02-20</td>
+    <td style="width: 55%;"><strong>Zebra Heads: A Field Guide</strong></td>
+    <td style="width: 15%;"><img src="https://img.shields.io/badge/Induction_Head-blue" alt="Induction Head Badge"></td>
+    <td style="width: 15%;"><a href="https://arxiv.org/abs/2502.99999">paper</a></td>
+  </tr>
+  <tr>
+    <td colspan="3">
+      • Zebras.
+    </td>
+  </tr>
+"""
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def edit_list(root: Path) -> None:
+    """A new row at the top, one row re-badged, one bib-only paper removed."""
+    readme = root / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    anchor = "<td><strong>Links</strong></td>\n  </tr>\n"
+    text = text.replace(anchor, anchor + NEW_ROW, 1)
+    text = text.replace(
+        '<img src="https://img.shields.io/badge/Diagonal_Head-blue" alt="Diagonal Head Badge">',
+        '<img src="https://img.shields.io/badge/Positional_Head-blue" alt="Positional Head Badge">',
+    )
+    readme.write_text(text, encoding="utf-8")
+    survey = root / "source" / "bib" / "Survey.bib"
+    bib = survey.read_text(encoding="utf-8")
+    survey.write_text(
+        re.sub(r"@article\{SurveydDLAttn_22_arixv_Netherland,.*?\n\}\n", "", bib, flags=re.S), encoding="utf-8"
+    )
+
+
+@pytest.fixture
+def lists(tmp_path: Path, snapshot: Path) -> tuple[Path, Path]:
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(snapshot, old)
+    shutil.copytree(snapshot, new)
+    edit_list(new)
+    return old, new
+
+
+def test_incremental_build_equals_full_build(store_url: str, lists: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = lists
+    assert cli("build", "--source", str(old), "--db", store_url, "--quiet")[0] == 0
+    before = {p["id"]: p for p in json.loads(cli("papers", "--json", "--db", store_url)[1])}
+
+    code, _, stderr = cli("build", "--source", str(new), "--db", store_url, "--quiet")
+    assert code == 0, stderr
+    assert "updated: 1 papers added, 1 removed" in stderr
+    after = {p["id"]: p for p in json.loads(cli("papers", "--json", "--db", store_url)[1])}
+    assert set(after) - set(before) == {"arxiv-2502.99999"}
+    assert len(set(before) - set(after)) == 1
+    # unchanged papers keep their ids
+    assert len(set(before) & set(after)) == 186
+    rope = next(p for p in after.values() if p["arxiv_id"] == "2410.06205")
+    assert "Positional Head" in rope["heads"] and "Diagonal Head" not in rope["heads"]
+
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    assert cli("build", "--source", str(new), "--db", fresh, "--quiet")[0] == 0
+    for command in (["papers", "--json"], ["heads", "--json"]):
+        assert cli(*command, "--db", store_url)[1] == cli(*command, "--db", fresh)[1]
+
+
+def test_unchanged_input_is_up_to_date(tmp_path: Path, snapshot: Path) -> None:
+    db = str(tmp_path / "store.sqlite")
+    assert cli("build", "--source", str(snapshot), "--db", db, "--quiet")[0] == 0
+    code, _, stderr = cli("build", "--source", str(snapshot), "--db", db, "--quiet")
+    assert code == 0 and "up to date" in stderr
+    code, _, stderr = cli("build", "--source", str(snapshot), "--db", db, "--quiet", "--full")
+    assert code == 0 and "built from scratch" in stderr
+
+
+def test_unchanged_sections_are_not_parsed_again(tmp_path: Path, lists: tuple[Path, Path]) -> None:
+    old, new = lists
+    db = str(tmp_path / "store.sqlite")
+    assert cli("build", "--source", str(old), "--db", db, "--quiet")[0] == 0
+    _, _, stderr = cli("build", "--source", str(new), "--db", db, "--quiet")
+    reused, parsed = map(int, re.search(r"\((\d+) input sections reused, (\d+) parsed\)", stderr).groups())
+    # the 2024 section (re-badged row) and the 2025 section (new row) and Survey.bib changed
+    assert parsed == 3
+    assert reused >= 7
