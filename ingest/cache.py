@@ -8,12 +8,13 @@ lines are stored relative to the chunk, so a section that only moved down the fi
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from schema.findings import Finding, Findings
-from schema.provenance import Provenance
 from schema.sightings import PaperSighting
 
 PARSER_VERSION = "1"  # bump when a parser's output for the same text changes
@@ -24,25 +25,17 @@ class _Entry(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
 
 
-def _shift(entry: _Entry, by: int) -> _Entry:
-    """The entry with every line moved by `by` (chunk-relative <-> file lines)."""
-    if by == 0:
-        return entry
-
-    def moved(p: Provenance) -> Provenance:
-        return Provenance(file=p.file, line=p.line + by)
-
-    sightings = [
-        s.model_copy(
-            update={
-                "source": moved(s.source),
-                "heads": [h.model_copy(update={"source": moved(h.source)}) for h in s.heads],
-            }
-        )
-        for s in entry.sightings
-    ]
-    findings = [f.model_copy(update={"line": f.line + by}) if f.line else f for f in entry.findings]
-    return _Entry(sightings=sightings, findings=findings)
+def _shift(entry: dict[str, Any], by: int) -> dict[str, Any]:
+    """The entry (as plain JSON data) with every line moved by `by`: chunk-relative <-> file lines."""
+    if by:
+        for sighting in entry["sightings"]:
+            sighting["source"]["line"] += by
+            for head in sighting["heads"]:
+                head["source"]["line"] += by
+        for finding in entry["findings"]:
+            if finding.get("line"):
+                finding["line"] += by
+    return entry
 
 
 class ParseCache:
@@ -71,12 +64,12 @@ class ParseCache:
         payload = self._stored.get(key) or self.used.get(key)
         if payload is not None:
             self.hits += 1
-            entry = _shift(_Entry.model_validate_json(payload), first_line - 1)
+            entry = _Entry.model_validate(_shift(json.loads(payload), first_line - 1))
         else:
             self.misses += 1
             local = Findings()
             entry = _Entry(sightings=parse(local), findings=list(local))
-            payload = _shift(entry, 1 - first_line).model_dump_json()
+            payload = json.dumps(_shift(entry.model_dump(mode="json"), 1 - first_line), ensure_ascii=False)
         self.used[key] = payload
         findings.extend(entry.findings)
         return entry.sightings
