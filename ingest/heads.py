@@ -14,7 +14,6 @@ from schema.graph import HeadFeatures, HeadType
 from schema.provenance import Provenance
 from schema.sightings import HeadFeatureRow, TaxonomyHead
 
-
 MISSPELT_SCORE = 88.0  # a new name this close to a curated one is more likely a typo than a new head
 
 

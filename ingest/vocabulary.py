@@ -4,6 +4,7 @@ and checked once, so a maintainer's typo in a YAML file is reported, not crashed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -12,7 +13,15 @@ from ingest.names import NameIndex, head_key, slugify
 from schema.exceptions import SourceError
 from schema.graph import ModelFamily, Stage
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+def _data_dir() -> Path:
+    """data/ of the checkout (editable install) or the installed copy (package `headkg_data`)."""
+    beside = Path(__file__).resolve().parents[1] / "data"
+    if (beside / "heads.yaml").is_file():
+        return beside
+    return Path(str(resources.files("headkg_data") / "heads.yaml")).parent
+
+
+DEFAULT_DATA_DIR = _data_dir()
 
 
 @dataclass(frozen=True)

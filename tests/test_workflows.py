@@ -1,0 +1,57 @@
+"""The GitHub Actions workflows shipped for the list's repository: valid YAML, real commands."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from api.cli import app
+
+WORKFLOWS = Path(str(resources.files("api.workflows") / "list-pull-request.yml")).parent
+runner = CliRunner()
+COMMAND = re.compile(r"\bheadkg (build|serve|papers|heads|export|check|diff|add)\b([^|;&>]*?)(?:\s\d)?(?=$|[|;&>])")
+
+
+def workflow(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+
+
+def headkg_calls(name: str) -> list[list[str]]:
+    """Every `headkg ...` command line of the workflow's run steps, split like a shell would."""
+    calls = []
+    for job in workflow(name)["jobs"].values():
+        for step in job["steps"]:
+            for line in step.get("run", "").splitlines():
+                for match in COMMAND.finditer(line):
+                    calls.append([match.group(1), *shlex.split(match.group(2))])
+    return calls
+
+
+@pytest.mark.parametrize("name", ["list-pull-request.yml", "add-paper-from-issue.yml"])
+def test_workflow_commands_exist_with_their_options(name: str) -> None:
+    calls = headkg_calls(name)
+    assert calls
+    for words in calls:
+        command = words[0]
+        help_text = runner.invoke(app, [command, "--help"]).stdout
+        for option in (w for w in words if w.startswith("--")):
+            assert option in help_text, f"{name}: headkg {command} has no option {option}"
+
+
+def test_pull_request_workflow_checks_and_diffs() -> None:
+    flow = workflow("list-pull-request.yml")
+    assert "pull_request" in flow[True] if True in flow else "pull_request" in flow["on"]
+    commands = [w[0] for w in headkg_calls("list-pull-request.yml")]
+    assert commands == ["check", "diff"]
+
+
+def test_issue_workflow_runs_on_the_add_new_paper_label() -> None:
+    flow = workflow("add-paper-from-issue.yml")
+    assert flow["jobs"]["add"]["if"] == "github.event.label.name == 'add-new-paper'"
+    assert ["add", "--source", ".", "--from-issue"] == headkg_calls("add-paper-from-issue.yml")[0][:4]
