@@ -19,6 +19,7 @@ from rich.table import Table
 
 from api.build import BuildReport, run_build
 from api.diff_format import as_markdown
+from api.export.service import export_to_path
 from api.findings_format import as_github, as_json, as_text
 from api.settings import Settings
 from api.versions import diff_versions
@@ -216,6 +217,34 @@ def diff(
             print_json(result.model_dump(mode="json", include={"added", "removed", "changed", "heads_added"}))
         else:
             sys.stdout.write(as_markdown(result))
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write (a folder for csv).")],
+    fmt: Annotated[str, typer.Option("--format", help="gexf, graphml, gml, json or csv.")] = "gexf",
+    projection: Annotated[
+        str | None, typer.Option(help="heads: head type - head type graph, weighted by shared papers.")
+    ] = None,
+    stage: Annotated[str | None, typer.Option(help="Only this stage's head types and their papers.")] = None,
+    year_from: Annotated[int | None, typer.Option(help="Only papers from this year on.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Only papers up to this year.")] = None,
+    with_authors: Annotated[bool, typer.Option(help="Add author nodes and paper-author edges.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Export the knowledge graph for Gephi (GEXF), Cytoscape/yEd/igraph (GraphML), VOSviewer (GML), d3 or CSV."""
+    with reported_errors():
+        written = export_to_path(
+            store_for(db),
+            fmt,
+            output,
+            projection=projection,
+            stage=stage,
+            year_from=year_from,
+            year_to=year_to,
+            with_authors=with_authors,
+        )
+        err.print(f"wrote {written}", highlight=False)
 
 
 def main() -> None:

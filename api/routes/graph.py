@@ -1,0 +1,68 @@
+"""GET /graph: the knowledge graph as a file for Gephi, Cytoscape, VOSviewer, d3 or a spreadsheet.
+
+A thin route: it parses the query, calls `api.export.service.render` and sends the bytes as an
+attachment. An unknown stage or an empty year range raises NotFoundError / InvalidRequestError,
+which the app's HeadKGError handler turns into a 4xx; an unknown format or projection is a 422
+from the query's validation, so the accepted values also show in the OpenAPI docs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from api.export.service import FORMATS, FormatName, render
+from db.store import HeadKG
+
+router = APIRouter(tags=["graph"])
+
+
+def get_kg(request: Request) -> HeadKG:
+    """The app's store (`app.state.kg`); to be replaced by the shared dependency in api/deps.py."""
+    kg: HeadKG = request.app.state.kg
+    return kg
+
+
+KG = Annotated[HeadKG, Depends(get_kg)]
+
+
+@router.get(
+    "/graph",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The graph as a file (csv: a zip of nodes.csv and edges.csv).",
+            "content": {f.media_type: {} for f in FORMATS.values()},
+        }
+    },
+)
+def graph_file(
+    kg: KG,
+    fmt: Annotated[FormatName, Query(alias="format", description="File format.")] = "gexf",
+    projection: Annotated[
+        Literal["heads"] | None,
+        Query(description="`heads`: head types only, linked when a paper found both (weight = papers)."),
+    ] = None,
+    stage: Annotated[
+        str | None, Query(description="Keep one stage (KR, ICI, LR, EP), its heads and their papers.")
+    ] = None,
+    year_from: Annotated[int | None, Query(description="Drop papers before this year.")] = None,
+    year_to: Annotated[int | None, Query(description="Drop papers after this year.")] = None,
+    with_authors: Annotated[bool, Query(description="Add author nodes linked to their papers.")] = False,
+) -> Response:
+    """Download the graph: GEXF 1.3 (Gephi), GraphML, GML, node-link JSON or CSV."""
+    body, media_type, filename = render(
+        kg,
+        fmt,
+        projection=projection,
+        stage=stage,
+        year_from=year_from,
+        year_to=year_to,
+        with_authors=with_authors,
+    )
+    return Response(
+        content=body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

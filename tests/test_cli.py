@@ -1,0 +1,55 @@
+"""The command line as a user meets it: every command documented, export end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from lxml import etree
+from typer.testing import CliRunner
+
+from api.cli import app
+
+runner = CliRunner()
+GEXF_RNG = Path(__file__).resolve().parents[2] / "shared" / "gexf-spec" / "specs" / "1.3" / "gexf.rng"
+COMMANDS = ["build", "serve", "papers", "heads", "export", "check", "diff", "add"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.split("Usage:", 1)[1].strip()) > 40
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, snapshot: Path) -> str:
+    db = str(tmp_path_factory.mktemp("cli") / "store.sqlite")
+    assert runner.invoke(app, ["build", "--source", str(snapshot), "--db", db, "--quiet"]).exit_code == 0
+    return db
+
+
+def test_export_gexf_is_valid_and_complete(store: str, tmp_path: Path) -> None:
+    out = tmp_path / "kg.gexf"
+    result = runner.invoke(app, ["export", "--format", "gexf", "-o", str(out), "--db", store])
+    assert result.exit_code == 0, result.stderr
+    schema = etree.RelaxNG(etree.parse(str(GEXF_RNG)))
+    assert schema.validate(etree.parse(str(out))), schema.error_log
+    graph = nx.read_gexf(out)
+    kinds = [d["kind"] for _, d in graph.nodes(data=True)]
+    assert kinds.count("paper") == 187
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "xml"], "unknown export format"),
+        (["--stage", "XX"], "stage"),
+        (["--projection", "authors"], "projection"),
+    ],
+)
+def test_export_bad_options_are_messages(store: str, tmp_path: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["export", "-o", str(tmp_path / "x"), "--db", store, *args])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
