@@ -326,7 +326,7 @@ def _header(cells: list[HtmlElement]) -> list[str | None] | None:
 def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[PaperSighting]:
     """Every paper row of every paper table (one whose header names Date and Paper columns)."""
     try:
-        doc = lxml.html.document_fromstring(_mask_fences(text).encode("utf-8"), parser=_parser())
+        doc = lxml.html.document_fromstring(_stamp_lines(_mask_fences(text)).encode("utf-8"), parser=_parser())
     except (etree.ParserError, ValueError) as err:
         findings.error(rel, None, f"the README cannot be read as HTML: {err}", "check the file is the paper list")
         return []
@@ -336,9 +336,29 @@ def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[Paper
     return sightings
 
 
+# libxml2's HTML parser counts lines in 16 bits: past line 65535 every `sourceline` reads 65535.
+# So each tag that provenance needs is stamped with its true line before parsing.
+LINE_ATTRIBUTE = "data-headkg-line"
+_STAMPED_TAG = re.compile(r"<(tr|td|th|img|a|strong|b)\b", re.IGNORECASE)
+
+
+def _stamp_lines(text: str) -> str:
+    """The text with `data-headkg-line="N"` added to every tag whose line provenance records."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if "<" in line:
+            lines[index] = _STAMPED_TAG.sub(rf'<\1 {LINE_ATTRIBUTE}="{index + 1}"', line)
+    return "\n".join(lines)
+
+
+def _line(el: HtmlElement) -> int | None:
+    stamped = el.get(LINE_ATTRIBUTE)
+    return int(stamped) if stamped and stamped.isdigit() else el.sourceline
+
+
 def _source_line(default: int) -> LineOf:
-    """An element's own line, or the row's when lxml has none for it."""
-    return lambda el: el.sourceline or default
+    """An element's own line, or the row's when it has none."""
+    return lambda el: _line(el) or default
 
 
 def _parser() -> lxml.html.HTMLParser:
@@ -352,7 +372,7 @@ def _parse_table(
     columns: list[str | None] | None = None
     last: PaperSighting | None = None  # the paper row still waiting for its summary row
     for tr in _rows(table):
-        line = tr.sourceline or 0
+        line = _line(tr) or 0
         cells = _cells(tr)
         if columns is None and cells:
             columns = _header(cells)
