@@ -17,10 +17,12 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
+from api.add_command import add
 from api.build import BuildReport, run_build
 from api.diff_format import as_markdown
 from api.export.service import export_to_path
 from api.findings_format import as_github, as_json, as_text
+from api.server import serve as run_server
 from api.settings import Settings
 from api.versions import diff_versions
 from db.store import HeadKG
@@ -118,6 +120,17 @@ def _print_build_summary(report: BuildReport) -> None:
     )
     for line in report.changes:
         err.print(f"  {line}", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the store read-only over HTTP (OpenAPI at /openapi.json, docs at /docs)."""
+    with reported_errors():
+        run_server(db or Settings.from_env().db_url, host=host, port=port)
 
 
 @app.command()
@@ -245,6 +258,9 @@ def export(
             with_authors=with_authors,
         )
         err.print(f"wrote {written}", highlight=False)
+
+
+app.command(name="add")(add)
 
 
 def main() -> None:

@@ -1,0 +1,24 @@
+"""`headkg serve`: the API under uvicorn."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from api.app import create_app
+from db.store import HeadKG
+from schema.exceptions import StoreError
+
+
+def serve(db_url: str, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the store at `db_url` until interrupted (Ctrl-C or SIGTERM, both a clean shutdown).
+
+    A missing store is a StoreError before binding the port (the CLI prints it and exits 2),
+    rather than an API that answers 503 to everything.
+    """
+    kg = HeadKG(db_url)
+    if not kg.exists():
+        raise StoreError(f"no store at {kg.url.render_as_string(hide_password=True)}; run `headkg build` first")
+    try:
+        uvicorn.run(create_app(kg), host=host, port=port, log_level="info")
+    finally:
+        kg.close()
