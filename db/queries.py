@@ -11,6 +11,7 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
+from db.snapshot import paper_fields
 from ingest.names import NameIndex
 from schema.exceptions import InvalidRequestError, NotFoundError
 from schema.graph import HeadFeatures, Provenance
@@ -141,22 +142,7 @@ def filtered_ids(filters: PaperFilter, *, session: Session) -> Select[Any]:
 
 
 def _view(row: m.PaperRow) -> PaperView:
-    return PaperView(
-        id=row.id,
-        title=row.title,
-        authors=row.authors or [],
-        year=row.year,
-        date=row.date,
-        venue=row.venue,
-        arxiv_id=row.arxiv_id,
-        doi=row.doi,
-        urls=row.urls or [],
-        bib_keys=row.bib_keys or [],
-        topics=row.topics or [],
-        heads=row.heads or [],
-        summary=row.summary,
-        sources=row.sources or [],
-    )
+    return PaperView(**paper_fields(row))
 
 
 def papers(

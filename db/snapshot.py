@@ -3,6 +3,8 @@ A fixed number of queries (one per table), whatever the size of the store."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,27 +33,34 @@ def parse_provenance(text: str) -> Provenance:
     return Provenance(file=file, line=int(line)) if line.isdigit() else Provenance(file=text, line=0)
 
 
+def paper_fields(row: m.PaperRow) -> dict[str, Any]:
+    """A paper row's fields as the records name them (sources still as "file:line" text)."""
+    return {
+        "id": row.id,
+        "title": row.title,
+        "authors": row.authors or [],
+        "year": row.year,
+        "date": row.date,
+        "venue": row.venue,
+        "arxiv_id": row.arxiv_id,
+        "doi": row.doi,
+        "urls": row.urls or [],
+        "bib_keys": row.bib_keys or [],
+        "topics": row.topics or [],
+        "summary": row.summary,
+        "heads": row.heads or [],
+        "sources": row.sources or [],
+    }
+
+
+def paper_from_row(row: m.PaperRow) -> Paper:
+    fields = paper_fields(row)
+    return Paper(**{**fields, "sources": [parse_provenance(s) for s in fields["sources"]]})
+
+
 def load_graph(*, session: Session) -> KnowledgeGraph:
     """The store's content as the same records a build wrote."""
-    papers = [
-        Paper(
-            id=r.id,
-            title=r.title,
-            authors=r.authors or [],
-            year=r.year,
-            date=r.date,
-            venue=r.venue,
-            arxiv_id=r.arxiv_id,
-            doi=r.doi,
-            urls=r.urls or [],
-            bib_keys=r.bib_keys or [],
-            topics=r.topics or [],
-            summary=r.summary,
-            heads=r.heads or [],
-            sources=[parse_provenance(s) for s in r.sources or []],
-        )
-        for r in session.execute(select(m.PaperRow).order_by(m.PaperRow.id)).scalars()
-    ]
+    papers = [paper_from_row(r) for r in session.execute(select(m.PaperRow).order_by(m.PaperRow.id)).scalars()]
     heads = [
         HeadType(
             slug=r.slug,
