@@ -53,3 +53,17 @@ def test_export_bad_options_are_messages(store: str, tmp_path: Path, args: list[
     result = runner.invoke(app, ["export", "-o", str(tmp_path / "x"), "--db", store, *args])
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_headkg_db_environment_variable(store: str) -> None:
+    result = runner.invoke(app, ["heads", "--json"], env={"HEADKG_DB": store})
+    assert result.exit_code == 0, result.stderr
+    assert "Induction Head" in result.stdout
+
+
+def test_postgresql_url_as_given(pg_url: str, snapshot_2024: Path) -> None:
+    """The plain `postgresql://` URL a user types works: headkg picks the psycopg 3 driver."""
+    assert pg_url.startswith("postgresql://")
+    result = runner.invoke(app, ["build", "--source", str(snapshot_2024), "--db", pg_url, "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    assert "39 papers" in result.stderr
