@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, inspect, select
-from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -17,7 +17,7 @@ from db import queries
 from db.engine import make_engine, normalize_url, sqlite_path
 from db.snapshot import load_graph
 from db.writer import WriteSummary, schema_is_current, update_graph, write_graph
-from schema.exceptions import StoreError
+from schema.exceptions import InvalidRequestError, StoreError
 from schema.findings import Finding
 from schema.graph import KnowledgeGraph
 from schema.views import (
@@ -125,6 +125,8 @@ class HeadKG:
         with Session(self.engine) as session:
             try:
                 yield session
+            except DataError as exc:  # e.g. PostgreSQL refuses a NUL inside a text parameter
+                raise InvalidRequestError(f"the store cannot take this value: {exc.orig or exc}") from exc
             except (OperationalError, ProgrammingError) as exc:
                 raise StoreError(f"the store could not answer: {exc.orig or exc}") from exc
 

@@ -10,21 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
+from api.deps import KG
 from api.export.service import FORMATS, FormatName, render
-from db.store import HeadKG
 
 router = APIRouter(tags=["graph"])
-
-
-def get_kg(request: Request) -> HeadKG:
-    """The app's store (`app.state.kg`); to be replaced by the shared dependency in api/deps.py."""
-    kg: HeadKG = request.app.state.kg
-    return kg
-
-
-KG = Annotated[HeadKG, Depends(get_kg)]
 
 
 @router.get(

@@ -1,0 +1,41 @@
+"""The read-only HTTP API over a store: `create_app(HeadKG(url))`.
+
+Only GET routes: the store is written by `headkg build` alone. Every route answers one pydantic
+model (OpenAPI at /openapi.json, docs at /docs), every error is the JSON of `api.errors`, and
+`api.deps.check_parameters` screens every path and query value before a route runs.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import Depends, FastAPI
+
+from api import errors
+from api.deps import check_parameters
+from api.routes import catalog, graph, heads, papers, stages
+from db.store import HeadKG
+
+
+def _version() -> str:
+    try:
+        return version("headkg")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0.0.0"
+
+
+def create_app(kg: HeadKG) -> FastAPI:
+    """An app serving `kg` read-only; OpenAPI at /openapi.json, docs at /docs."""
+    app = FastAPI(
+        title="headkg",
+        version=_version(),
+        description="The knowledge graph of attention-head research: papers, head types, stages, "
+        "methods, benchmarks and model families from the Awesome-Attention-Heads list.",
+        dependencies=[Depends(check_parameters)],
+        responses=errors.ERROR_RESPONSES,
+    )
+    app.state.kg = kg
+    errors.install(app)
+    for module in (papers, heads, stages, catalog, graph):
+        app.include_router(module.router)
+    return app
