@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,8 +86,35 @@ def paper_row(paper: Paper) -> Row:
     }
 
 
-def graph_rows(graph: KnowledgeGraph) -> GraphRows:
-    """All rows of `graph`; each paper row carries the fingerprint of itself and its links."""
+Anchor = Callable[[str, int], str]
+
+
+def _plain_anchor(file: str, line: int) -> str:
+    return f"{file}:{line}"
+
+
+def _anchored(row: Row, anchor: Anchor) -> Row:
+    """The row with its locations written by `anchor` (for hashing only)."""
+    out = dict(row)
+    if "file" in out and "line" in out:
+        out["location"] = anchor(out.pop("file"), out.pop("line"))
+    if "sources" in out:
+        out["sources"] = [anchor(*_split(s)) for s in out["sources"]]
+    return out
+
+
+def _split(location: str) -> tuple[str, int]:
+    file, _, line = location.rpartition(":")
+    return (file, int(line)) if line.isdigit() else (location, 0)
+
+
+def graph_rows(graph: KnowledgeGraph, anchor: Anchor | None = None) -> GraphRows:
+    """All rows of `graph`; each paper row carries the fingerprint of itself and its links.
+
+    `anchor` writes the locations that go into the fingerprint: an incremental build anchors
+    README lines to their section, so a paper that only moved down the file keeps its fingerprint.
+    """
+    anchor = anchor or _plain_anchor
     papers: dict[str, PaperRows] = {p.id: PaperRows(paper_row(p)) for p in graph.papers}
 
     def child(table: type[m.Base], paper_id: str, row: Row) -> None:
@@ -142,8 +170,8 @@ def graph_rows(graph: KnowledgeGraph) -> GraphRows:
             },
         )
     for rows in papers.values():
-        children = {t.__tablename__: rows.children.get(t, []) for t in PAPER_CHILDREN}
-        rows.paper["fingerprint"] = _hash([rows.paper, children])
+        children = {t.__tablename__: [_anchored(r, anchor) for r in rows.children.get(t, [])] for t in PAPER_CHILDREN}
+        rows.paper["fingerprint"] = _hash([_anchored(rows.paper, anchor), children])
 
     aliases: dict[str, Row] = {}
     for head in graph.heads:

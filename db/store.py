@@ -16,7 +16,7 @@ from db import models as m
 from db import queries
 from db.engine import make_engine, normalize_url, sqlite_path
 from db.snapshot import load_graph
-from db.writer import WriteSummary, schema_is_current, update_graph, write_graph
+from db.writer import Layout, WriteSummary, schema_is_current, update_graph, write_graph
 from schema.exceptions import InvalidRequestError, StoreError
 from schema.findings import Finding
 from schema.graph import KnowledgeGraph
@@ -66,18 +66,26 @@ class HeadKG:
     # -- writing -------------------------------------------------------------------------------
 
     def write(
-        self, graph: KnowledgeGraph, meta: dict[str, str] | None = None, cache: Mapping[str, str] | None = None
+        self,
+        graph: KnowledgeGraph,
+        meta: dict[str, str] | None = None,
+        cache: Mapping[str, str] | None = None,
+        layout: Layout | None = None,
     ) -> WriteSummary:
         """Replace the store's content with `graph`, atomically."""
-        return self._writing(write_graph, graph, meta, cache)
+        return self._writing(write_graph, graph, meta, cache, layout)
 
     def update(
-        self, graph: KnowledgeGraph, meta: dict[str, str] | None = None, cache: Mapping[str, str] | None = None
+        self,
+        graph: KnowledgeGraph,
+        meta: dict[str, str] | None = None,
+        cache: Mapping[str, str] | None = None,
+        layout: Layout | None = None,
     ) -> WriteSummary:
         """Bring the store to `graph` rewriting only the papers that changed (a full write if none yet)."""
         if not self.exists():
-            return self.write(graph, meta, cache)
-        return self._writing(update_graph, graph, meta, cache)
+            return self.write(graph, meta, cache, layout)
+        return self._writing(update_graph, graph, meta, cache, layout)
 
     def _writing(
         self,
@@ -85,10 +93,11 @@ class HeadKG:
         graph: KnowledgeGraph,
         meta: dict[str, str] | None,
         cache: Mapping[str, str] | None,
+        layout: Layout | None,
     ) -> WriteSummary:
         self.close()  # a SQLite file may be swapped underneath: drop pooled connections to the old one
         try:
-            return writer(self.url, graph, dict(meta or {}), cache)
+            return writer(self.url, graph, dict(meta or {}), cache, layout)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot write the store: {exc.__class__.__name__}: {exc.orig or exc}") from exc
 

@@ -6,8 +6,8 @@ whose rows changed, in one transaction (SQLite's journal makes that atomic too).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +72,14 @@ def schema_is_current(conn: Connection) -> bool:
 
 
 def write_graph(
-    url: URL, graph: KnowledgeGraph, meta: Mapping[str, str], cache: Mapping[str, str] | None = None
+    url: URL,
+    graph: KnowledgeGraph,
+    meta: Mapping[str, str],
+    cache: Mapping[str, str] | None = None,
+    layout: Layout | None = None,
 ) -> WriteSummary:
     """Replace the store's whole content with `graph`, atomically."""
-    rows = graph_rows(graph)
+    rows = graph_rows(graph, layout.anchor if layout else None)
     cache = cache or {}
     path = sqlite_path(url)
     if path is not None:
@@ -140,13 +144,63 @@ def _delete_where_in(conn: Connection, column: Any, values: list[Any]) -> None:
         conn.execute(delete(column.table).where(column.in_(chunk)))
 
 
+@dataclass
+class Layout:
+    """How the README's sections stand now (`anchor`) and which moved since the last build."""
+
+    anchor: Callable[[str, int], str]
+    moves: list[tuple[int, int, int]] = field(default_factory=list)  # (old first, old last, delta)
+    file: str = "README.md"
+
+
+SHIFT_OFFSET = 1_000_000_000  # moved lines park above every real line, so no two rows ever collide
+
+
+def _apply_moves(conn: Connection, layout: Layout, unchanged_papers: list[Row]) -> None:
+    """Shift the lines of rows in moved README sections, and rewrite those papers' `sources`."""
+    tables = [t for t in PAPER_CHILDREN if "line" in t.__table__.c]  # type: ignore[attr-defined]
+    for first, last, delta in layout.moves:
+        for table in tables:
+            column = table.__table__.c  # type: ignore[attr-defined]
+            conn.execute(
+                update(table.__table__)  # type: ignore[attr-defined]
+                .where(column.file == layout.file, column.line.between(first, last))
+                .values(line=column.line + delta + SHIFT_OFFSET)
+            )
+    for table in tables:
+        column = table.__table__.c  # type: ignore[attr-defined]
+        conn.execute(
+            update(table.__table__)  # type: ignore[attr-defined]
+            .where(column.line >= SHIFT_OFFSET)
+            .values(line=column.line - SHIFT_OFFSET)
+        )
+    moved_to = [(first + delta, last + delta) for first, last, delta in layout.moves]
+    prefix = f"{layout.file}:"
+
+    def moved(source: str) -> bool:
+        if not source.startswith(prefix) or not source[len(prefix) :].isdigit():
+            return False
+        line = int(source[len(prefix) :])
+        return any(low <= line <= high for low, high in moved_to)
+
+    touched = [p for p in unchanged_papers if any(moved(s) for s in p["sources"])]
+    stmt = update(m.PaperRow).where(m.PaperRow.id == bindparam("_id")).values(sources=bindparam("new_sources"))
+    for chunk in _chunks(touched):
+        conn.execute(stmt, [{"_id": p["id"], "new_sources": p["sources"]} for p in chunk])
+
+
 def update_graph(
-    url: URL, graph: KnowledgeGraph, meta: Mapping[str, str], cache: Mapping[str, str] | None = None
+    url: URL,
+    graph: KnowledgeGraph,
+    meta: Mapping[str, str],
+    cache: Mapping[str, str] | None = None,
+    layout: Layout | None = None,
 ) -> WriteSummary:
     """Apply `graph` to an existing store: only papers whose rows changed are rewritten.
 
-    Ids come from the data, so an unchanged paper keeps its id and its rows are not touched.
-    Falls back to a full write when the store is missing or has another schema version.
+    Ids come from the data, so an unchanged paper keeps its id and its rows are not rewritten;
+    when a README section only moved (rows added above it), its papers' lines are shifted in
+    place. Falls back to a full write when the store is missing or has another schema version.
     """
     engine = make_engine(url)
     try:
@@ -155,8 +209,8 @@ def update_graph(
     finally:
         engine.dispose()
     if not current:
-        return write_graph(url, graph, meta, cache)
-    rows = graph_rows(graph)
+        return write_graph(url, graph, meta, cache, layout)
+    rows = graph_rows(graph, layout.anchor if layout else None)
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
@@ -172,6 +226,9 @@ def update_graph(
                 conn.execute(delete(table))
             stale_parents = {table: _sync_table(conn, table, table_rows) for table, table_rows in rows.parents()}
             _delete_where_in(conn, m.PaperRow.id, stale)
+            if layout and layout.moves:
+                unchanged = sorted(old.keys() & new.keys() - set(changed))
+                _apply_moves(conn, layout, [rows.papers[pid].paper for pid in unchanged])
             _insert(conn, m.PaperRow, [rows.papers[pid].paper for pid in changed + added])
             for table, table_rows in rows.children_of(changed + added):
                 _insert(conn, table, table_rows)

@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ingest.sections import SectionMap
 from schema.findings import Finding, Findings
+from schema.provenance import Provenance
 from schema.sightings import PaperSighting
 
 PARSER_VERSION = "1"  # bump when a parser's output for the same text changes
@@ -38,6 +40,17 @@ def _shift(entry: dict[str, Any], by: int) -> dict[str, Any]:
     return entry
 
 
+def _moved(entry: _Entry, by: int) -> _Entry:
+    """The validated entry with every line moved by `by` (cheap: no re-validation of the sightings)."""
+    if by:
+        for sighting in entry.sightings:
+            sighting.source = Provenance.model_construct(file=sighting.source.file, line=sighting.source.line + by)
+            for head in sighting.heads:
+                head.source = Provenance.model_construct(file=head.source.file, line=head.source.line + by)
+        entry.findings = [f.model_copy(update={"line": f.line + by}) if f.line else f for f in entry.findings]
+    return entry
+
+
 class ParseCache:
     """Entries loaded from the store; `used` collects what this build needs to keep."""
 
@@ -46,6 +59,7 @@ class ParseCache:
         self.used: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
+        self.sections = SectionMap()  # where this build found each README section
 
     @staticmethod
     def key(kind: str, rel: str, text: str, extra: str = "") -> str:
@@ -64,7 +78,7 @@ class ParseCache:
         payload = self._stored.get(key) or self.used.get(key)
         if payload is not None:
             self.hits += 1
-            entry = _Entry.model_validate(_shift(json.loads(payload), first_line - 1))
+            entry = _moved(_Entry.model_validate_json(payload), first_line - 1)
         else:
             self.misses += 1
             local = Findings()

@@ -74,6 +74,7 @@ def _read_readme(path: Path, findings: Findings, today: dt.date, cache: ParseCac
             return readme_parser.parse_text(padded, rel, local, today)
 
         sightings += cache.parse(key, first_line, parse, findings)
+        cache.sections.place(key, first_line, first_line + len(chunk.splitlines()) - 1)
     if not sightings:
         readme_parser.parse_text(text, rel, findings, today)  # reports why there are no papers
     return sorted(sightings, key=lambda s: s.source.line)

@@ -347,7 +347,8 @@ def _stamp_lines(text: str) -> str:
     lines = text.split("\n")
     for index, line in enumerate(lines):
         if "<" in line:
-            lines[index] = _STAMPED_TAG.sub(rf'<\1 {LINE_ATTRIBUTE}="{index + 1}"', line)
+            stamp = f' {LINE_ATTRIBUTE}="{index + 1}"'
+            lines[index] = _STAMPED_TAG.sub(lambda tag, stamp=stamp: f"<{tag.group(1)}{stamp}", line)
     return "\n".join(lines)
 
 

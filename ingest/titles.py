@@ -16,8 +16,11 @@ STOPWORDS = frozenset(
 
 def normalize_title(title: str) -> str:
     """Casefolded ASCII words separated by single spaces, LaTeX braces and accents gone."""
-    text = unicodedata.normalize("NFKD", title.replace("{", "").replace("}", ""))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = title.replace("{", "").replace("}", "")
+    if not text.isascii():  # accents: decompose and drop the combining marks
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
     return _NOT_WORD.sub(" ", text).strip()
 
 
