@@ -8,11 +8,26 @@ import datetime as dt
 import random
 from pathlib import Path
 
-HEADS = ["Induction Head", "Retrieval Head", "Previous Token Head", "Name Mover Head", "Successor Head",
-         "Copy Suppression Head", "Memory Head", "Mixed Head", "Function Vector Head", "S-Inhibition Head"]
-WORDS = ("attention head circuit induction retrieval mechanism interpretability transformer reasoning memory "
-         "factual recall copy suppression successor mover name inhibition positional syntactic semantic "
-         "language model analysis emergence dynamics sparse pruning probing steering truthfulness").split()
+HEADS = [
+    "Induction Head",
+    "Retrieval Head",
+    "Previous Token Head",
+    "Name Mover Head",
+    "Successor Head",
+    "Copy Suppression Head",
+    "Memory Head",
+    "Mixed Head",
+    "Function Vector Head",
+    "S-Inhibition Head",
+]
+WORDS = (
+    "attention head circuit induction retrieval mechanism interpretability transformer reasoning memory "
+    "factual recall copy suppression successor mover name inhibition positional syntactic semantic "
+    "language model analysis emergence dynamics sparse pruning probing steering truthfulness"
+).split()
+
+
+ARXIV_BADGE = '<img src="https://img.shields.io/badge/arXiv-Paper-%23D2691E?logo=arxiv" alt="Paper Badge">'
 
 
 def _badge(name: str) -> str:
@@ -25,14 +40,12 @@ def title_for(i: int, rng: random.Random) -> str:
 
 
 def row(i: int, date: dt.date, title: str, heads: list[str]) -> str:
-    badges = "".join(
-        f'<img src="https://img.shields.io/badge/{_badge(h)}-blue" alt="{h} Badge">' for h in heads
-    )
+    badges = "".join(f'<img src="https://img.shields.io/badge/{_badge(h)}-blue" alt="{h} Badge">' for h in heads)
     return f"""  <tr>
     <td rowspan="2" style="width: 15%;">{date.isoformat()}</td>
     <td style="width: 55%;"><strong>{title}</strong></td>
     <td style="width: 15%;">{badges}</td>
-    <td style="width: 15%;"><a href="https://arxiv.org/abs/{arxiv(i)}"><img src="https://img.shields.io/badge/arXiv-Paper-%23D2691E?logo=arxiv" alt="Paper Badge"></a></td>
+    <td style="width: 15%;"><a href="https://arxiv.org/abs/{arxiv(i)}">{ARXIV_BADGE}</a></td>
   </tr>
   <tr>
     <td colspan="3">
@@ -63,9 +76,11 @@ def write_list(out: Path, papers: int, seed: int = 7) -> None:
             if year is not None:
                 parts.append("</table>\n\n")
             year = date.year
-            parts.append(f"<strong>Year {year}</strong>\n\n<table style=\"width: 100%;\">\n")
-            parts.append("  <tr>\n    <td><strong>Date</strong></td>\n    <td><strong>Paper & Summary</strong></td>\n"
-                         "    <td><strong>Tags</strong></td>\n    <td><strong>Links</strong></td>\n  </tr>\n")
+            parts.append(f'<strong>Year {year}</strong>\n\n<table style="width: 100%;">\n')
+            parts.append(
+                "  <tr>\n    <td><strong>Date</strong></td>\n    <td><strong>Paper & Summary</strong></td>\n"
+                "    <td><strong>Tags</strong></td>\n    <td><strong>Links</strong></td>\n  </tr>\n"
+            )
         parts.append(row(i, date, title, heads))
     parts.append("</table>\n")
     out.mkdir(parents=True, exist_ok=True)

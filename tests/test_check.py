@@ -177,3 +177,30 @@ def test_snapshot_defects_are_found(snapshot: Path) -> None:
     assert ("README.md", 529) in located  # a stray <tr>
     assert ("source/bib/Eval+Addi.bib", 164) in located  # one paper under two bib keys
     assert ("source/bib/AttnHead.bib", 331) in located  # year = {Preprint at arXiv}
+
+
+def test_a_paper_written_by_add_passes_check(checkout: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "add",
+            "--source",
+            str(checkout),
+            "--title",
+            "Successor Heads Count Days of the Week",
+            "--date",
+            "2024-03-05",
+            "--head",
+            "successor heads",
+            "--head",
+            "S inhibition head",
+            "--arxiv",
+            "2403.01234",
+            "--summary",
+            "Finds successor heads in small models.",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert check(checkout) == (0, [])
+    readme = (checkout / "README.md").read_text(encoding="utf-8")
+    assert "badge/Successor_Head-blue" in readme and "badge/S--Inhibition_Head-blue" in readme
