@@ -156,9 +156,7 @@ def _methods(contents: ListContents, cited: Cited) -> tuple[list[Method], list[P
             ),
         )
         for paper in cited(row.bib_keys, row.source, f"method '{row.name}'"):
-            links.setdefault(
-                (paper.id, slug), PaperMethodLink(paper_id=paper.id, method_slug=slug, source=row.source)
-            )
+            links.setdefault((paper.id, slug), PaperMethodLink(paper_id=paper.id, method_slug=slug, source=row.source))
     return sorted(methods.values(), key=lambda m: m.slug), sorted(
         links.values(), key=lambda link: (link.paper_id, link.method_slug)
     )

@@ -32,9 +32,7 @@ class HeadRegistry:
         name, qualifier = split_qualifier(written)
         key = head_key(name)
         if not key:
-            self.findings.warn(
-                source.file, source.line, f"empty head name {written!r}", "write the head type's name"
-            )
+            self.findings.warn(source.file, source.line, f"empty head name {written!r}", "write the head type's name")
             return None
         slug = self.vocabulary.head_index.exact(name)
         if slug is None:
@@ -67,15 +65,11 @@ class HeadRegistry:
             if close
             else f"unknown head name '{name}'"
         )
-        self.findings.warn(
-            source.file, source.line, message, hint, code="head.misspelt" if close else "head.unknown"
-        )
+        self.findings.warn(source.file, source.line, message, hint, code="head.misspelt" if close else "head.unknown")
         if key in self._unknown_slug_by_key:
             return self._unknown_slug_by_key[key]
         slug = slugify(name if name.casefold().endswith("head") else f"{name} head") or slugify(key)
-        while slug in self.vocabulary.head_by_slug or (
-            slug in self.heads and head_key(self.heads[slug].name) != key
-        ):
+        while slug in self.vocabulary.head_by_slug or (slug in self.heads and head_key(self.heads[slug].name) != key):
             slug += "-x"
         self._unknown_slug_by_key[key] = slug
         self.heads[slug] = HeadType(slug=slug, name=name, curated=False)

@@ -13,6 +13,7 @@ from ingest.names import NameIndex, head_key, slugify
 from schema.exceptions import SourceError
 from schema.graph import ModelFamily, Stage
 
+
 def _data_dir() -> Path:
     """data/ of the checkout (editable install) or the installed copy (package `headkg_data`)."""
     beside = Path(__file__).resolve().parents[1] / "data"
@@ -57,9 +58,7 @@ class Vocabulary:
         heads_raw = _read_list(folder / "heads.yaml")
         models_raw = _read_list(folder / "model_families.yaml")
         stages = [
-            Stage(
-                code=str(s["code"]), name=str(s["name"]), description=str(s.get("description", "")), order=i
-            )
+            Stage(code=str(s["code"]), name=str(s["name"]), description=str(s.get("description", "")), order=i)
             for i, s in enumerate(stages_raw)
         ]
         heads: list[CuratedHead] = []
