@@ -18,7 +18,7 @@ from db.store import HeadKG
 from db.writer import Layout
 from ingest.cache import ParseCache
 from ingest.fingerprint import input_fingerprint
-from ingest.pipeline import build_graph
+from ingest.pipeline import build_graph, bulk_allocation
 from ingest.sections import SectionMap, shifts
 from ingest.source import locate
 from ingest.vocabulary import Vocabulary
@@ -83,21 +83,22 @@ def run_build(
         if strict and graph.findings:
             return report
         step("writing the store")
-        meta = {
-            "source": str(source or root),
-            "input_fingerprint": fingerprint,
-            "readme_sections": cache.sections.to_json(),
-        }
-        moves = shifts(SectionMap.from_json(existing.get("readme_sections")), cache.sections)
-        layout = Layout(anchor=cache.sections.anchor, moves=moves)
-        if current and not full:
-            summary = kg.update(graph, meta, cache.used, layout)
-            report.changes = [
-                f"updated: {summary.added} papers added, {summary.removed} removed, {summary.changed} changed, "
-                f"{summary.unchanged} unchanged ({cache.hits} input sections reused, {cache.misses} parsed)"
-            ]
-        else:
-            kg.write(graph, meta, cache.used, layout)
-            report.changes = [f"built from scratch: {len(graph.papers)} papers"]
+        with bulk_allocation():
+            meta = {
+                "source": str(source or root),
+                "input_fingerprint": fingerprint,
+                "readme_sections": cache.sections.to_json(),
+            }
+            moves = shifts(SectionMap.from_json(existing.get("readme_sections")), cache.sections)
+            layout = Layout(anchor=cache.sections.anchor, moves=moves)
+            if current and not full:
+                summary = kg.update(graph, meta, cache.used, layout)
+                report.changes = [
+                    f"updated: {summary.added} papers added, {summary.removed} removed, {summary.changed} changed, "
+                    f"{summary.unchanged} unchanged ({cache.hits} input sections reused, {cache.misses} parsed)"
+                ]
+            else:
+                kg.write(graph, meta, cache.used, layout)
+                report.changes = [f"built from scratch: {len(graph.papers)} papers"]
         report.written = True
     return report

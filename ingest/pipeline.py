@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ingest import readme as readme_parser
@@ -107,7 +109,21 @@ def build_graph(
 ) -> KnowledgeGraph:
     """Everything a build writes, from a checkout folder."""
     vocabulary = vocabulary or Vocabulary.load()
-    contents = read_list(root, vocabulary, today=today, progress=progress, cache=cache)
-    if progress:
-        progress("resolving papers and heads")
-    return assemble(contents, vocabulary)
+    with bulk_allocation():
+        contents = read_list(root, vocabulary, today=today, progress=progress, cache=cache)
+        if progress:
+            progress("resolving papers and heads")
+        return assemble(contents, vocabulary)
+
+
+@contextmanager
+def bulk_allocation() -> Iterator[None]:
+    """Pause the cyclic garbage collector while hundreds of thousands of records are created:
+    they hold no cycles, and its repeated full passes took most of the time of a large build."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

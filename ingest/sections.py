@@ -37,7 +37,7 @@ class SectionMap:
         """A location that survives the section moving: "README.md#<key>+<offset>" or "file:line"."""
         if file == README and self.spans:
             starts = self._starts()
-            index = bisect.bisect_right([s for s, _, _ in starts], line) - 1
+            index = bisect.bisect_right(self._firsts, line) - 1
             if index >= 0:
                 first, last, key = starts[index]
                 if first <= line <= last:
@@ -49,6 +49,7 @@ class SectionMap:
         if cached is None or len(cached) != len(self.spans):
             cached = sorted((first, last, key) for key, (first, last) in self.spans.items())
             self._sorted = cached
+            self._firsts = [first for first, _, _ in cached]
         return cached
 
 
