@@ -7,6 +7,7 @@ store, so no route has to remember to.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Annotated
@@ -34,6 +35,17 @@ def get_kg(request: Request) -> HeadKG:
 KG = Annotated[HeadKG, Depends(get_kg)]
 
 
+# Values are always bound parameters, so SQL in one cannot run; but a researcher's name, id or
+# search words never look like this, and an attempt should be told so (422) rather than answered
+# with an empty page. Apostrophes inside words ("BERT's") stay allowed.
+SQL_LIKE = re.compile(
+    r"""--|/\*|\*/|;"""
+    r"""|['"`]\s*(?:\)|=|\b(?:or|and|union|select|drop|delete|insert|update|exec)\b)"""
+    r"""|\b(?:or|and)\s+(?:\d+|'[^']*'|"[^"]*")\s*=""",
+    re.IGNORECASE,
+)
+
+
 def check_parameters(request: Request) -> None:
     """422 for any path or query value with a control character or over MAX_PARAMETER_LENGTH characters."""
     values = [("path", k, str(v)) for k, v in request.path_params.items()]
@@ -46,6 +58,8 @@ def check_parameters(request: Request) -> None:
             what = REFUSED_CATEGORIES.get(unicodedata.category(ch))
             if what:
                 raise InvalidRequestError(f"{label} contains a {what} (U+{ord(ch):04X})")
+        if SQL_LIKE.search(value):
+            raise InvalidRequestError(f"{label} looks like SQL, not a name, id or words to search for")
 
 
 def paper_filter(
