@@ -14,7 +14,8 @@ from typing import Annotated
 
 import typer
 
-from api.listedit import DEFAULT_TOPIC, AddResult, add_paper, missing_fields, normalize_link
+from api.listedit import DEFAULT_TOPIC, AddResult, add_paper, missing_fields
+from api.listedit.badge_urls import normalize_link
 from ingest.badges import arxiv_id_from_url
 from ingest.issue import PaperSubmission, parse_date, parse_issue, split_heads, summary_lines
 from schema.exceptions import HeadKGError, InvalidRequestError

@@ -22,8 +22,10 @@ def split_qualifier(name: str) -> tuple[str, str | None]:
     match = _QUALIFIER.search(name)
     if not match:
         return name.strip(), None
-    qualifier = match.group(1).strip() or None
-    return name[: match.start()].strip(), qualifier
+    base = name[: match.start()].strip()
+    if not base:  # "(BDT)" alone is a name, not a qualifier of nothing
+        return name.strip(), None
+    return base, match.group(1).strip() or None
 
 
 def _singular(word: str) -> str:

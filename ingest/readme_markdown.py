@@ -2,7 +2,7 @@
 
 A row is ``| date | **title**<br><sub>• summary...</sub> | ![](head badge) ... | [![Paper](badge)](url) |``
 under "#### Year 2024"-style headings. markdown-it-py finds the tables and the row lines; each
-cell is rendered to HTML and read by the same rules as the HTML form (`readme_html.read_row`).
+cell is rendered to HTML and read by the same rules as the HTML form (`readme_row.read_row`).
 A whole row sits on one line, so every fact of a row carries that line.
 """
 
@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
 
-from ingest.readme_html import COLUMNS, LineOf, RowCells, Section, column_role, read_row, section_from_heading
+from ingest.readme_row import COLUMNS, LineOf, RowCells, Section, column_role, read_row, section_from_heading
 from schema.findings import Findings
 from schema.sightings import PaperSighting
 

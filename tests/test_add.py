@@ -13,15 +13,9 @@ import typer
 from typer.testing import CliRunner
 
 from api.add_command import add
-from api.listedit import (
-    AddResult,
-    add_paper,
-    encode_badge_part,
-    head_badge_url,
-    paper_badge_url,
-    style_of,
-    venue_from_url,
-)
+from api.listedit import AddResult, add_paper
+from api.listedit.badge_urls import encode_badge_part, head_badge_url, paper_badge_url, venue_from_url
+from api.listedit.row_style import style_of
 from ingest.assemble import assemble
 from ingest.badges import decode_badge
 from ingest.bibtex import parse_bib_file

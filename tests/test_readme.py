@@ -10,8 +10,9 @@ import pytest
 
 from ingest import readme_html, readme_markdown
 from ingest.badges import Badge, arxiv_id_from_url, decode_badge, doi_from_url, is_paper_badge, venue_from_badge
+from ingest.names import split_qualifier
 from ingest.readme import FORMATS, parse_readme
-from ingest.readme_html import Section, section_from_heading, split_qualifier
+from ingest.readme_row import Section, section_from_heading
 from schema.exceptions import SourceError
 from schema.findings import Findings
 from schema.sightings import PaperSighting

@@ -1,0 +1,146 @@
+"""Writing a new paper into a checkout of the list, in the list's own format (`headkg add`).
+
+The README is edited as lines, not re-serialised: the new row pair copies the layout of its
+neighbour row (the list's tables are indented differently from one stretch to the next), goes into
+its year section in descending date order, and every other byte of the file stays as it was. The
+result is parsed back with the list's own parser before anything is written, so a row that would
+not read back as intended is refused instead of written. A bib entry is appended to a topic file
+only after it parses cleanly and adds no second key or second entry for the same paper.
+
+`add_paper` runs the steps; each has its module: `new_row` (the row's content), `duplicates`,
+`readme_layout` (the README's tables as line ranges), `row_style` (a row's layout and rendering),
+`readme_edit` (placement and the read-back check), `badge_urls`, `bib_edit` and `atomic_write`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from api.listedit.atomic_write import write_atomic
+from api.listedit.badge_urls import badge_label
+from api.listedit.bib_edit import BibEdit, plan_bib
+from api.listedit.duplicates import matches, refuse_listed
+from api.listedit.new_row import row_content
+from api.listedit.readme_edit import plan_readme
+from api.listedit.readme_layout import README
+from ingest.badges import arxiv_id_from_url, doi_from_url
+from ingest.bibtex import parse_bib_dir
+from ingest.issue import PaperSubmission
+from ingest.readme import parse_readme
+from ingest.vocabulary import Vocabulary
+from schema.exceptions import InvalidRequestError, SourceError
+from schema.findings import Finding, Findings
+
+DEFAULT_TOPIC = "AttnHead"
+
+
+def missing_fields(submission: PaperSubmission) -> list[str]:
+    """What a README row still needs: "title", "date", "head", "link", and "venue" for a link that
+    does not tell its venue (openreview.net, a workshop page)."""
+    missing = submission.missing()
+    link = submission.link
+    if link and badge_label(link, submission.venue) is None:
+        missing.append("venue")
+    return missing
+
+
+@dataclass
+class AddResult:
+    """What `add_paper` wrote (or, on a dry run, would write), and where."""
+
+    readme: str  # the README's path relative to the checkout
+    title: str
+    line: int  # 1-based line of the new row's title in the new README
+    rows: str  # the inserted lines
+    section: str  # e.g. "Year 2024"
+    new_section: bool
+    heads: list[str]  # badge texts written
+    link: str
+    above: tuple[dt.date | None, int] | None = None  # neighbour rows: date and title line in the new README
+    below: tuple[dt.date | None, int] | None = None
+    bib_file: str | None = None
+    bib_line: int | None = None
+    bib_key: str | None = None
+    bib_text: str | None = None
+    warnings: list[Finding] = field(default_factory=list)
+    written: bool = False
+
+
+def add_paper(
+    root: Path,
+    submission: PaperSubmission,
+    *,
+    bib_topic: str = DEFAULT_TOPIC,
+    dry_run: bool = False,
+    vocabulary: Vocabulary | None = None,
+    today: dt.date | None = None,
+) -> AddResult:
+    """Insert the paper into `root`'s README (and its BibTeX into a topic file) unless it is listed.
+
+    Raises `InvalidRequestError` for a missing field, a future date, a duplicate or a bad bib entry,
+    and `SourceError` when `root` is no checkout; nothing is written then. Non-fatal remarks (an
+    unknown head name, a bib entry the row will join) are in the result's `warnings`.
+    """
+    missing = missing_fields(submission)
+    if missing:
+        raise InvalidRequestError("missing: " + ", ".join(missing))
+    today = today or dt.date.today()
+    assert submission.date is not None and submission.title and submission.link
+    if submission.date > today:
+        raise InvalidRequestError(f"date {submission.date} is in the future (today is {today})")
+    path = root / README
+    if not path.is_file():
+        raise SourceError(f"{root} has no {README}: give the root of a checkout of the list")
+    warnings = Findings()
+    row = row_content(submission, vocabulary or Vocabulary.load(), warnings)
+    readme_sightings = parse_readme(path, README, Findings(), today=today)
+    bib_sightings = parse_bib_dir(root, Findings())
+    arxiv_id = arxiv_id_from_url(row.link) or submission.arxiv_id
+    doi = doi_from_url(row.link)
+    title = html.unescape(row.title)
+    refuse_listed(readme_sightings, title, row.date, arxiv_id, doi, warnings)
+    bib_twins = matches(bib_sightings, title, row.date, arxiv_id, doi, warnings)
+    edit = plan_readme(path, row, today)
+    result = AddResult(
+        readme=README,
+        title=title,
+        line=edit.line,
+        rows="".join(edit.inserted),
+        section=edit.section,
+        new_section=edit.new_section,
+        heads=row.heads,
+        link=row.link,
+        above=edit.above,
+        below=edit.below,
+    )
+    bib: BibEdit | None = None
+    if submission.bibtex:
+        if bib_twins:
+            twin, why = bib_twins[0]
+            raise InvalidRequestError(
+                f"the paper already has a bib entry, {twin.bib_key!r} at {twin.source} ({why}); "
+                "a second key for it would be a duplicate: drop the BibTeX or edit that entry"
+            )
+        bib = plan_bib(root, bib_topic, submission.bibtex, title, row.date, arxiv_id, doi, bib_sightings)
+        result.bib_file, result.bib_line, result.bib_key, result.bib_text = bib.rel, bib.line, bib.key, bib.entry
+    for twin, why in bib_twins:
+        warnings.warn(
+            README,
+            edit.line,
+            f"the paper already has bib entry {twin.bib_key!r} at {twin.source} ({why}); the row will join it",
+        )
+    result.warnings = [w.model_copy(update={"line": edit.line}) if w.line is None else w for w in warnings]
+    if not dry_run:
+        if bib is not None:
+            write_atomic(bib.path, bib.data)
+        try:
+            write_atomic(path, edit.data)
+        except OSError:
+            if bib is not None:
+                write_atomic(bib.path, bib.original)  # both files or neither
+            raise
+        result.written = True
+    return result
