@@ -11,7 +11,7 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from db import models as m
-from db.snapshot import paper_fields
+from db.snapshot import benchmark_from_row, method_from_row, paper_fields
 from ingest.names import NameIndex
 from schema.exceptions import InvalidRequestError, NotFoundError
 from schema.graph import HeadFeatures, Provenance
@@ -343,52 +343,33 @@ def stage(code: str, *, session: Session) -> StageDetail:
     )
 
 
-def methods(*, session: Session) -> list[MethodSummary]:
+def _linked_papers(slug_column: Any, paper_column: Any, *, session: Session) -> dict[str, list[str]]:
+    """Paper ids per method or benchmark slug, in one query."""
     links: dict[str, list[str]] = {}
-    for slug, pid in session.execute(
-        select(m.PaperMethodRow.method_slug, m.PaperMethodRow.paper_id).order_by(m.PaperMethodRow.paper_id)
-    ).all():
-        links.setdefault(slug, []).append(pid)
+    for slug, paper_id in session.execute(select(slug_column, paper_column).order_by(paper_column)).all():
+        links.setdefault(slug, []).append(paper_id)
+    return links
+
+
+def methods(*, session: Session) -> list[MethodSummary]:
+    links = _linked_papers(m.PaperMethodRow.method_slug, m.PaperMethodRow.paper_id, session=session)
+    rows = session.execute(select(m.MethodRow).order_by(m.MethodRow.family, m.MethodRow.type, m.MethodRow.name))
     return [
         MethodSummary(
-            slug=r.slug,
-            name=r.name,
-            family=r.family,
-            type=r.type,
-            core_operation=r.core_operation,
-            source=Provenance(file=r.file, line=r.line),
-            paper_count=len(links.get(r.slug, [])),
-            papers=links.get(r.slug, []),
+            **method_from_row(r).model_dump(), paper_count=len(links.get(r.slug, [])), papers=links.get(r.slug, [])
         )
-        for r in session.execute(
-            select(m.MethodRow).order_by(m.MethodRow.family, m.MethodRow.type, m.MethodRow.name)
-        ).scalars()
+        for r in rows.scalars()
     ]
 
 
 def benchmarks(*, session: Session) -> list[BenchmarkSummary]:
-    links: dict[str, list[str]] = {}
-    for slug, pid in session.execute(
-        select(m.PaperBenchmarkRow.benchmark_slug, m.PaperBenchmarkRow.paper_id).order_by(m.PaperBenchmarkRow.paper_id)
-    ).all():
-        links.setdefault(slug, []).append(pid)
+    links = _linked_papers(m.PaperBenchmarkRow.benchmark_slug, m.PaperBenchmarkRow.paper_id, session=session)
+    rows = session.execute(select(m.BenchmarkRow).order_by(m.BenchmarkRow.category, m.BenchmarkRow.name))
     return [
         BenchmarkSummary(
-            slug=r.slug,
-            name=r.name,
-            category=r.category,
-            type=r.type,
-            main_task=r.main_task,
-            origin=r.origin,
-            release=r.release,
-            url=r.url,
-            source=Provenance(file=r.file, line=r.line),
-            paper_count=len(links.get(r.slug, [])),
-            papers=links.get(r.slug, []),
+            **benchmark_from_row(r).model_dump(), paper_count=len(links.get(r.slug, [])), papers=links.get(r.slug, [])
         )
-        for r in session.execute(
-            select(m.BenchmarkRow).order_by(m.BenchmarkRow.category, m.BenchmarkRow.name)
-        ).scalars()
+        for r in rows.scalars()
     ]
 
 

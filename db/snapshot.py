@@ -58,6 +58,31 @@ def paper_from_row(row: m.PaperRow) -> Paper:
     return Paper(**{**fields, "sources": [parse_provenance(s) for s in fields["sources"]]})
 
 
+def method_from_row(r: m.MethodRow) -> Method:
+    return Method(
+        slug=r.slug,
+        name=r.name,
+        family=r.family,
+        type=r.type,
+        core_operation=r.core_operation,
+        source=Provenance(file=r.file, line=r.line),
+    )
+
+
+def benchmark_from_row(r: m.BenchmarkRow) -> Benchmark:
+    return Benchmark(
+        slug=r.slug,
+        name=r.name,
+        category=r.category,
+        type=r.type,
+        main_task=r.main_task,
+        origin=r.origin,
+        release=r.release,
+        url=r.url,
+        source=Provenance(file=r.file, line=r.line),
+    )
+
+
 def load_graph(*, session: Session) -> KnowledgeGraph:
     """The store's content as the same records a build wrote."""
     papers = [paper_from_row(r) for r in session.execute(select(m.PaperRow).order_by(m.PaperRow.id)).scalars()]
@@ -95,29 +120,9 @@ def load_graph(*, session: Session) -> KnowledgeGraph:
             ModelFamily(slug=r.slug, name=r.name, description=r.description, aliases=r.aliases or [])
             for r in session.execute(select(m.ModelRow).order_by(m.ModelRow.slug)).scalars()
         ],
-        methods=[
-            Method(
-                slug=r.slug,
-                name=r.name,
-                family=r.family,
-                type=r.type,
-                core_operation=r.core_operation,
-                source=Provenance(file=r.file, line=r.line),
-            )
-            for r in session.execute(select(m.MethodRow).order_by(m.MethodRow.slug)).scalars()
-        ],
+        methods=[method_from_row(r) for r in session.execute(select(m.MethodRow).order_by(m.MethodRow.slug)).scalars()],
         benchmarks=[
-            Benchmark(
-                slug=r.slug,
-                name=r.name,
-                category=r.category,
-                type=r.type,
-                main_task=r.main_task,
-                origin=r.origin,
-                release=r.release,
-                url=r.url,
-                source=Provenance(file=r.file, line=r.line),
-            )
+            benchmark_from_row(r)
             for r in session.execute(select(m.BenchmarkRow).order_by(m.BenchmarkRow.slug)).scalars()
         ],
         paper_heads=[
