@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from readme_rows import insert_at_top, row
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -15,34 +16,10 @@ from api.cli import app
 CLEAN = Path(__file__).resolve().parent / "data" / "lists" / "clean"
 runner = CliRunner()
 
-NEW_ROW = """  <tr>
-    <td rowspan="2" style="width: 15%;">{date}</td>
-    <td style="width: 55%;"><strong>{title}</strong></td>
-    <td style="width: 15%;"><img src="https://img.shields.io/badge/{badge}-blue" alt="Badge"></td>
-    <td style="width: 15%;">{links}</td>
-  </tr>
-  <tr>
-    <td colspan="3">
-      • A new finding.
-    </td>
-  </tr>
-"""
-ARXIV_LINK = (
-    '<a href="https://arxiv.org/abs/{arxiv}"><img src="https://img.shields.io/badge/arXiv-Paper-%23D2691E?logo=arxiv"'
-    ' alt="Paper Badge"></a>'
-)
-
 
 def add_row(root: Path, *, date: str, title: str, badge: str, arxiv: str | None) -> int:
     """Insert a README row at the top of the 2024 table; return the line of its title."""
-    readme = root / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    anchor = "<td><strong>Links</strong></td>\n  </tr>\n"
-    links = ARXIV_LINK.format(arxiv=arxiv) if arxiv else ""
-    row = NEW_ROW.format(date=date, title=title, badge=badge, links=links)
-    head, tail = text.split(anchor, 1)
-    readme.write_text(head + anchor + row + tail, encoding="utf-8")
-    return (head + anchor).count("\n") + 3
+    return insert_at_top(root, row(date=date, title=title, badges=[badge], arxiv=arxiv))
 
 
 def check(root: Path, fmt: str = "json") -> tuple[int, list[dict]]:

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from readme_rows import insert_at_top, row
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -16,26 +17,14 @@ CLEAN = Path(__file__).resolve().parent / "data" / "lists" / "clean"
 runner = CliRunner()
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
 
-NEW_ROW = """  <tr>
-    <td rowspan="2" style="width: 15%;">2024-06-01</td>
-    <td style="width: 55%;"><strong>Zebra Heads In The Wild</strong></td>
-    <td style="width: 15%;"><img src="https://img.shields.io/badge/Zebra_Head-blue" alt="Badge"></td>
-    <td style="width: 15%;"><a href="https://arxiv.org/abs/2406.00001">{badge}</a></td>
-  </tr>
-  <tr>
-    <td colspan="3">
-      • Zebras.
-    </td>
-  </tr>
-""".format(badge='<img src="https://img.shields.io/badge/arXiv-Paper-%23D2691E?logo=arxiv" alt="Paper Badge">')
-
 
 def change(root: Path) -> None:
     """Add a paper with a new head type, badge an existing one with another head, drop a bib entry."""
+    insert_at_top(
+        root, row(date="2024-06-01", title="Zebra Heads In The Wild", badges=["Zebra_Head"], arxiv="2406.00001")
+    )
     readme = root / "README.md"
     text = readme.read_text(encoding="utf-8")
-    anchor = "<td><strong>Links</strong></td>\n  </tr>\n"
-    text = text.replace(anchor, anchor + NEW_ROW, 1)
     text = text.replace(
         'alt="Retrieval Head Badge">',
         'alt="Retrieval Head Badge"><img src="https://img.shields.io/badge/Induction_Head-blue" alt="Induction">',

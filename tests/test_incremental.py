@@ -9,24 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from readme_rows import insert_at_top, row
 from typer.testing import CliRunner
 
 from api.cli import app
 
 runner = CliRunner()
-
-NEW_ROW = """  <tr>
-    <td rowspan="2" style="width: 15%;">2025-02-20</td>
-    <td style="width: 55%;"><strong>Zebra Heads: A Field Guide</strong></td>
-    <td style="width: 15%;"><img src="https://img.shields.io/badge/Induction_Head-blue" alt="Induction Head Badge"></td>
-    <td style="width: 15%;"><a href="https://arxiv.org/abs/2502.99999">paper</a></td>
-  </tr>
-  <tr>
-    <td colspan="3">
-      • Zebras.
-    </td>
-  </tr>
-"""
 
 
 def cli(*args: str) -> tuple[int, str, str]:
@@ -36,10 +24,10 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 def edit_list(root: Path) -> None:
     """A new row at the top, one row re-badged, one bib-only paper removed."""
+    new = row(date="2025-02-20", title="Zebra Heads: A Field Guide", badges=["Induction_Head"], arxiv="2502.99999")
+    insert_at_top(root, new)
     readme = root / "README.md"
     text = readme.read_text(encoding="utf-8")
-    anchor = "<td><strong>Links</strong></td>\n  </tr>\n"
-    text = text.replace(anchor, anchor + NEW_ROW, 1)
     text = text.replace(
         '<img src="https://img.shields.io/badge/Diagonal_Head-blue" alt="Diagonal Head Badge">',
         '<img src="https://img.shields.io/badge/Positional_Head-blue" alt="Positional Head Badge">',
