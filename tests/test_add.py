@@ -231,15 +231,15 @@ def test_old_paper_goes_before_chatgpt(checkout: Path, vocabulary: Vocabulary) -
     )
 
 
-def test_unknown_head_is_kept_and_warned(checkout: Path, vocabulary: Vocabulary) -> None:
+def test_small_typo_in_a_head_name_is_corrected_and_warned(checkout: Path, vocabulary: Vocabulary) -> None:
     sub = paper("Counting Heads", dt.date(2024, 3, 1), "2403.99999", heads=("Inductoin Head", "Negative Head (BDT)"))
     result = add_paper(checkout, sub, vocabulary=vocabulary, today=TODAY)
-    assert result.heads == ["Inductoin Head", "Negative Head (BDT)"]
+    assert result.heads == ["Induction Head", "Negative Head (BDT)"]
     [warning] = result.warnings
-    assert warning.code == "head.misspelt" and "close to 'Induction Head'" in warning.message
+    assert warning.code == "head.typo" and "read as 'Induction Head'" in warning.message
     assert warning.line == result.line
     new = next(s for s in readme(checkout) if s.arxiv_id == "2403.99999")
-    assert [(h.name, h.qualifier) for h in new.heads] == [("Inductoin Head", None), ("Negative Head", "BDT")]
+    assert [(h.name, h.qualifier) for h in new.heads] == [("Induction Head", None), ("Negative Head", "BDT")]
 
 
 def test_new_head_type_is_a_plain_warning(checkout: Path, vocabulary: Vocabulary) -> None:
@@ -600,6 +600,7 @@ def test_cli_warns_about_unknown_heads(checkout: Path) -> None:
         "--head", "Inductoin Head", "--summary", "- Innovation: one\n- Tasks: two",
     )  # fmt: skip
     assert code == 0, err
-    assert "'Inductoin Head' is unknown but close to 'Induction Head': check will fail on it" in err
+    assert "'Inductoin Head' read as 'Induction Head'" in err
     new = next(s for s in readme(checkout) if s.arxiv_id == "2409.99999")
+    assert [h.name for h in new.heads] == ["Induction Head"]
     assert new.summary == "one\ntwo" and new.urls == ["https://arxiv.org/abs/2409.99999"]

@@ -87,6 +87,12 @@ def _canonical_head(written: str, vocabulary: Vocabulary, warnings: Findings) ->
     if not base:
         return None
     slug = vocabulary.head_index.exact(base)
+    if slug is None and (slug := vocabulary.head_index.resolve(base)) is not None:
+        # a small typo with one clear curated match, as `headkg papers --head` forgives it
+        fixed = vocabulary.head_by_slug[slug].name
+        warnings.warn(
+            README, None, f"head name {base!r} read as '{fixed}'", "pass --head to override", code="head.typo"
+        )
     if slug is not None:
         name = vocabulary.head_by_slug[slug].name
     else:
