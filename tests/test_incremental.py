@@ -23,7 +23,7 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 
 def edit_list(root: Path) -> None:
-    """A new row at the top, one row re-badged, one bib-only paper removed."""
+    """A new row at the top, one row re-badged, one bib-only paper removed, a head's model family changed."""
     new = row(date="2025-02-20", title="Zebra Heads: A Field Guide", badges=["Induction_Head"], arxiv="2502.99999")
     insert_at_top(root, new)
     readme = root / "README.md"
@@ -33,6 +33,9 @@ def edit_list(root: Path) -> None:
         '<img src="https://img.shields.io/badge/Positional_Head-blue" alt="Positional Head Badge">',
     )
     readme.write_text(text, encoding="utf-8")
+    figure = root / "source" / "figures" / "head_taxonomy.tex"
+    tex = figure.read_text(encoding="utf-8")
+    figure.write_text(tex.replace("\\pythia{}Mixed Head", "\\llama{}Mixed Head"), encoding="utf-8")
     survey = root / "source" / "bib" / "Survey.bib"
     bib = survey.read_text(encoding="utf-8")
     survey.write_text(
@@ -62,6 +65,8 @@ def test_incremental_build_equals_full_build(store_url: str, lists: tuple[Path, 
     assert len(set(before) - set(after)) == 1
     # unchanged papers keep their ids
     assert len(set(before) & set(after)) == 186
+    heads = {h["name"]: h for h in json.loads(cli("heads", "--json", "--db", store_url)[1])}
+    assert heads["Mixed Head"]["model_families"] == ["llama"]
     rope = next(p for p in after.values() if p["arxiv_id"] == "2410.06205")
     assert "Positional Head" in rope["heads"] and "Diagonal Head" not in rope["heads"]
 
