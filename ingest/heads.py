@@ -26,6 +26,7 @@ class HeadRegistry:
         self.heads: dict[str, HeadType] = {}
         self._unknown_slug_by_key: dict[str, str] = {}
         self._sources: dict[str, set[Provenance]] = {}
+        self._spellings: dict[str, set[str]] = {}  # as written in the list, other than the canonical name
 
     def canonical(self, written: str, source: Provenance) -> tuple[str, str | None] | None:
         """(slug, qualifier) for a head name as written; registers the head type on first sight."""
@@ -39,6 +40,7 @@ class HeadRegistry:
             slug = self._unknown(name, key, source)
         else:
             self._ensure_curated(slug)
+        self._spellings.setdefault(slug, set()).add(" ".join(name.split()))
         seen = self._sources.setdefault(slug, set())
         if source not in seen:  # a set: list membership on pydantic models is quadratic at scale
             seen.add(source)
@@ -121,6 +123,9 @@ class HeadRegistry:
         return NameIndex(spellings, {h.slug: h.name for h in self.heads.values()})
 
     def sorted_heads(self) -> list[HeadType]:
+        """The head types, each with its curated aliases then the other spellings the list used."""
         for head in self.heads.values():
             head.sources.sort(key=Provenance.sort_key)
+            known = {head.name, *head.aliases}
+            head.aliases += sorted(self._spellings.get(head.slug, set()) - known)
         return sorted(self.heads.values(), key=lambda h: h.slug)
