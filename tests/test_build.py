@@ -186,6 +186,10 @@ def test_heads_json(built: str) -> None:
     assert heads["Induction Head"]["paper_count"] >= 16
     assert heads["Retrieval Head"]["slug"] == "retrieval-head"
     assert "Retrieval head" not in heads
+    # every spelling the list used is kept as an alias of its head type
+    assert "Retrieval head" in heads["Retrieval Head"]["aliases"]
+    assert {"Previous Head"} <= set(heads["Previous Token Head"]["aliases"])
+    assert {"BPE-merging Head", "Subword merging Head"} <= set(heads["Subword Merge Head"]["aliases"])
     code, stdout, _ = cli("heads", "--stage", "EP", "--json", "--db", built)
     assert {h["stage"] for h in json.loads(stdout)} == {"EP"}
     assert {"Mixed Head", "Amplification Head", "Correct Head"} <= {h["name"] for h in json.loads(stdout)}
