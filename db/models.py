@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 class Base(DeclarativeBase):
@@ -105,6 +105,8 @@ class PaperAuthorRow(Base):
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id"), primary_key=True)
     author_slug: Mapped[str] = mapped_column(ForeignKey("authors.slug"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer)
+    file: Mapped[str] = mapped_column(String(500))
+    line: Mapped[int] = mapped_column(Integer)
 
 
 class PaperHeadRow(Base):

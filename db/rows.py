@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from db import models as m
-from ingest.names import head_key, slugify
+from ingest.names import head_key
 from schema.graph import KnowledgeGraph, Paper
 
 Row = dict[str, Any]
@@ -120,20 +120,24 @@ def graph_rows(graph: KnowledgeGraph, anchor: Anchor | None = None) -> GraphRows
     def child(table: type[m.Base], paper_id: str, row: Row) -> None:
         papers[paper_id].children.setdefault(table, []).append(row)
 
-    authors: dict[str, str] = {}
     bib_seen: set[str] = set()
     for paper in graph.papers:
-        seen: set[str] = set()
-        for position, name in enumerate(paper.authors):
-            slug = slugify(name)
-            if slug and slug not in seen:
-                seen.add(slug)
-                authors.setdefault(slug, name)
-                child(m.PaperAuthorRow, paper.id, {"paper_id": paper.id, "author_slug": slug, "position": position})
         for key in paper.bib_keys:
             if key.casefold() not in bib_seen:
                 bib_seen.add(key.casefold())
                 child(m.BibKeyRow, paper.id, {"key_folded": key.casefold(), "key": key, "paper_id": paper.id})
+    for link in graph.paper_authors:
+        child(
+            m.PaperAuthorRow,
+            link.paper_id,
+            {
+                "paper_id": link.paper_id,
+                "author_slug": link.author_slug,
+                "position": link.position,
+                "file": link.source.file,
+                "line": link.source.line,
+            },
+        )
     for link in graph.paper_heads:
         child(
             m.PaperHeadRow,
@@ -237,7 +241,7 @@ def graph_rows(graph: KnowledgeGraph, anchor: Anchor | None = None) -> GraphRows
             }
             for b in graph.benchmarks
         ],
-        authors=[{"slug": s, "name": n} for s, n in sorted(authors.items())],
+        authors=[{"slug": a.slug, "name": a.name} for a in graph.authors],
         findings=[
             {
                 "severity": f.severity,

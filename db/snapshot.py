@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from db import models as m
 from schema.findings import Finding
 from schema.graph import (
+    Author,
     Benchmark,
     HeadFeatures,
     HeadModelLink,
@@ -19,6 +20,7 @@ from schema.graph import (
     Method,
     ModelFamily,
     Paper,
+    PaperAuthorLink,
     PaperBenchmarkLink,
     PaperHeadLink,
     PaperMethodLink,
@@ -124,6 +126,21 @@ def load_graph(*, session: Session) -> KnowledgeGraph:
         benchmarks=[
             benchmark_from_row(r)
             for r in session.execute(select(m.BenchmarkRow).order_by(m.BenchmarkRow.slug)).scalars()
+        ],
+        authors=[
+            Author(slug=r.slug, name=r.name)
+            for r in session.execute(select(m.AuthorRow).order_by(m.AuthorRow.slug)).scalars()
+        ],
+        paper_authors=[
+            PaperAuthorLink(
+                paper_id=r.paper_id,
+                author_slug=r.author_slug,
+                position=r.position,
+                source=Provenance(file=r.file, line=r.line),
+            )
+            for r in session.execute(
+                select(m.PaperAuthorRow).order_by(m.PaperAuthorRow.paper_id, m.PaperAuthorRow.position)
+            ).scalars()
         ],
         paper_heads=[
             PaperHeadLink(

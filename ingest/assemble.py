@@ -11,11 +11,13 @@ from ingest.resolve import resolve_papers
 from ingest.vocabulary import Vocabulary
 from schema.findings import Findings
 from schema.graph import (
+    Author,
     Benchmark,
     HeadModelLink,
     KnowledgeGraph,
     Method,
     Paper,
+    PaperAuthorLink,
     PaperBenchmarkLink,
     PaperHeadLink,
     PaperMethodLink,
@@ -80,6 +82,7 @@ def assemble(contents: ListContents, vocabulary: Vocabulary) -> KnowledgeGraph:
     for row in contents.features:
         registry.describe(row)
 
+    authors, paper_authors = _authors(contents, paper_by_source)
     methods, paper_methods = _methods(contents, cited)
     benchmarks, paper_benchmarks = _benchmarks(contents, cited)
 
@@ -102,6 +105,8 @@ def assemble(contents: ListContents, vocabulary: Vocabulary) -> KnowledgeGraph:
         models=vocabulary.models,
         methods=methods,
         benchmarks=benchmarks,
+        authors=authors,
+        paper_authors=paper_authors,
         paper_heads=sorted(
             paper_heads.values(), key=lambda link: (link.paper_id, link.head_slug, link.source.sort_key())
         ),
@@ -135,6 +140,32 @@ def _citation_resolver(paper_by_key: dict[str, Paper], findings: Findings) -> Ci
         return found
 
     return cited
+
+
+def _authors(
+    contents: ListContents, paper_by_source: dict[Provenance, Paper]
+) -> tuple[list[Author], list[PaperAuthorLink]]:
+    """Authors as records, each paper's linked to the sighting its author list came from."""
+    authors: dict[str, str] = {}
+    links: dict[str, list[PaperAuthorLink]] = {}
+    for sighting in sorted(contents.papers, key=lambda s: (s.kind != "bib", s.source.sort_key())):
+        paper = paper_by_source[sighting.source]
+        if paper.id in links or not sighting.authors or sighting.authors != paper.authors:
+            continue
+        seen: set[str] = set()
+        links[paper.id] = []
+        for position, name in enumerate(paper.authors):
+            slug = slugify(name)
+            if slug and slug not in seen:
+                seen.add(slug)
+                authors.setdefault(slug, name)
+                links[paper.id].append(
+                    PaperAuthorLink(paper_id=paper.id, author_slug=slug, position=position, source=sighting.source)
+                )
+    return (
+        [Author(slug=slug, name=name) for slug, name in sorted(authors.items())],
+        [link for paper_id in sorted(links) for link in links[paper_id]],
+    )
 
 
 def _methods(contents: ListContents, cited: Cited) -> tuple[list[Method], list[PaperMethodLink]]:

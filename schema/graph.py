@@ -68,6 +68,22 @@ class Paper(BaseModel):
     sources: list[Provenance] = Field(default_factory=list)
 
 
+class Author(BaseModel):
+    """A person as the bib entries (or README) name them; `slug` is the identity across papers."""
+
+    slug: str
+    name: str
+
+
+class PaperAuthorLink(BaseModel):
+    """A paper's author at a position, as one source (usually the bib entry) lists them."""
+
+    paper_id: str
+    author_slug: str
+    position: int
+    source: Provenance
+
+
 class Method(BaseModel):
     slug: str
     name: str
@@ -126,6 +142,8 @@ class KnowledgeGraph(BaseModel):
     models: list[ModelFamily] = Field(default_factory=list)
     methods: list[Method] = Field(default_factory=list)
     benchmarks: list[Benchmark] = Field(default_factory=list)
+    authors: list[Author] = Field(default_factory=list)
+    paper_authors: list[PaperAuthorLink] = Field(default_factory=list)
     paper_heads: list[PaperHeadLink] = Field(default_factory=list)
     head_models: list[HeadModelLink] = Field(default_factory=list)
     paper_methods: list[PaperMethodLink] = Field(default_factory=list)

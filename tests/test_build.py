@@ -227,7 +227,7 @@ def test_failed_write_leaves_previous_store_intact(built: str, snapshot_graph: K
     kg = HeadKG(built)
     before = kg.papers().model_dump_json()
     broken = snapshot_graph.model_copy(deep=True)
-    broken.papers.append(broken.papers[0])  # a duplicate primary key fails halfway through the inserts
+    broken.heads.append(broken.heads[0])  # a duplicate primary key fails halfway through the inserts
     with pytest.raises(StoreError):
         kg.write(broken)
     assert kg.papers().model_dump_json() == before
@@ -305,3 +305,19 @@ def test_strict_fails_and_keeps_previous_store(tmp_path: Path, snapshot_2024: Pa
     assert code == 1
     assert "--strict" in stderr and "README.md:25" in stderr
     assert cli("papers", "--json", "--db", db)[1] == before
+
+
+def test_authors_are_records_linked_with_provenance(snapshot_graph: KnowledgeGraph) -> None:
+    slugs = {a.slug for a in snapshot_graph.authors}
+    by_paper: dict[str, list] = {}
+    for link in snapshot_graph.paper_authors:
+        assert link.author_slug in slugs
+        by_paper.setdefault(link.paper_id, []).append(link)
+    for paper in snapshot_graph.papers:
+        links = by_paper.get(paper.id, [])
+        positions = [link.position for link in links]
+        assert positions == sorted(set(positions)) and len(links) <= len(paper.authors)
+        assert all(link.source in paper.sources for link in links)
+        assert bool(links) == bool(paper.authors)
+    olsson = next(a for a in snapshot_graph.authors if a.name == "Catherine Olsson")
+    assert sum(link.author_slug == olsson.slug for link in snapshot_graph.paper_authors) >= 2
