@@ -32,12 +32,14 @@ from api.routes.graph import router
 from db.store import HeadKG
 from schema.exceptions import InvalidRequestError, NotFoundError
 from schema.graph import (
+    Author,
     HeadModelLink,
     HeadType,
     KnowledgeGraph,
     Method,
     ModelFamily,
     Paper,
+    PaperAuthorLink,
     PaperHeadLink,
     PaperMethodLink,
     Stage,
@@ -272,6 +274,8 @@ def small_graph() -> KnowledgeGraph:
         stages=[Stage(code="KR", name="Knowledge Recalling")],
         models=[ModelFamily(slug="gpt", name="GPT series")],
         methods=[Method(slug="m", name="Method \x01M", family="F", type="T", source=src)],
+        authors=[Author(slug="zoe-o-brien-co", name="Zoë O'Brien & Co\x08")],
+        paper_authors=[PaperAuthorLink(paper_id="awkward", author_slug="zoe-o-brien-co", position=0, source=src)],
         paper_heads=[
             PaperHeadLink(paper_id="awkward", head_slug="awk-head", as_written=AWKWARD_HEAD, source=src),
             PaperHeadLink(paper_id="awkward", head_slug="induction-head", as_written="IH", source=src),

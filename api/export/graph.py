@@ -23,7 +23,6 @@ from typing import Any
 
 import networkx as nx
 
-from ingest.names import slugify
 from schema.exceptions import InvalidRequestError, NotFoundError
 from schema.graph import HeadType, KnowledgeGraph, Paper, PaperHeadLink
 from schema.provenance import Provenance
@@ -178,7 +177,7 @@ def build_graph(
                 ),
             )
     if with_authors:
-        _add_authors(g, papers)
+        _add_authors(g, kg_graph, {p.id for p in papers})
 
     _add_found_edges(g, found)
     for head in heads:
@@ -240,17 +239,16 @@ def _head_attrs(head: HeadType) -> dict[str, Any]:
     )
 
 
-def _add_authors(g: nx.Graph, papers: list[Paper]) -> None:
-    """One node per author slug (the first spelling is the label), linked to their papers."""
-    for paper in sorted(papers, key=lambda p: p.id):
-        for name in paper.authors:
-            slug = slugify(name)
-            if not slug:
-                continue
-            node = f"author:{slug}"
-            if not g.has_node(node):
-                g.add_node(node, **_attrs(kind="author", label=name))
-            g.add_edge(paper_node(paper.id), node, relation="written_by", weight=1)
+def _add_authors(g: nx.Graph, kg_graph: KnowledgeGraph, paper_ids: set[str]) -> None:
+    """One node per author of the kept papers, linked to their papers (the store's author records)."""
+    names = {a.slug: a.name for a in kg_graph.authors}
+    for link in sorted(kg_graph.paper_authors, key=lambda link: (link.paper_id, link.position)):
+        if link.paper_id not in paper_ids:
+            continue
+        node = f"author:{link.author_slug}"
+        if not g.has_node(node):
+            g.add_node(node, **_attrs(kind="author", label=names.get(link.author_slug, link.author_slug)))
+        g.add_edge(paper_node(link.paper_id), node, relation="written_by", weight=1)
 
 
 def _add_found_edges(g: nx.Graph, found: list[PaperHeadLink]) -> None:
