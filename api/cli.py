@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -270,8 +270,6 @@ def main() -> None:
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     app()
 
-
-Command = Callable[..., None]
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,8 @@ from db import models as m
 from db.snapshot import benchmark_from_row, method_from_row, paper_fields
 from ingest.names import NameIndex
 from schema.exceptions import InvalidRequestError, NotFoundError
-from schema.graph import HeadFeatures, Provenance
+from schema.graph import HeadFeatures
+from schema.provenance import Provenance
 from schema.views import (
     BenchmarkSummary,
     Candidate,
