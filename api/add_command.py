@@ -14,12 +14,12 @@ from typing import Annotated
 
 import typer
 
-from api.listedit import DEFAULT_TOPIC, AddResult, add_paper, missing_fields
-from api.listedit.badge_urls import normalize_link
-from ingest.badges import arxiv_id_from_url
-from ingest.issue import PaperSubmission, parse_date, parse_issue, split_heads, summary_lines
-from schema.exceptions import HeadKGError, InvalidRequestError
-from schema.findings import Finding, Findings
+from headkg.api.listedit import DEFAULT_TOPIC, AddResult, add_paper, missing_fields
+from headkg.api.listedit.badge_urls import normalize_link
+from headkg.ingest.badges import arxiv_id_from_url
+from headkg.ingest.issue import PaperSubmission, parse_date, parse_issue, split_heads, summary_lines
+from headkg.schema.exceptions import HeadKGError, InvalidRequestError
+from headkg.schema.findings import Finding, Findings
 
 # The flag that supplies each field `missing_fields` can name.
 FLAGS = {"title": "--title", "date": "--date", "head": "--head", "link": "--arxiv/--url", "venue": "--venue"}

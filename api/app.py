@@ -11,10 +11,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import Depends, FastAPI
 
-from api import errors
-from api.deps import check_parameters
-from api.routes import catalog, graph, heads, papers, stages
-from db.store import HeadKG
+from headkg.api import errors
+from headkg.api.deps import check_parameters
+from headkg.api.routes import catalog, graph, heads, papers, stages
+from headkg.db.store import HeadKG
 
 
 def _version() -> str:

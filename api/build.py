@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from db.models import SCHEMA_VERSION
-from db.store import HeadKG
-from db.writer import Layout
-from ingest.cache import ParseCache
-from ingest.fingerprint import input_fingerprint
-from ingest.pipeline import build_graph, bulk_allocation
-from ingest.sections import SectionMap, shifts
-from ingest.source import locate
-from ingest.vocabulary import Vocabulary
-from schema.findings import Finding
+from headkg.db.models import SCHEMA_VERSION
+from headkg.db.store import HeadKG
+from headkg.db.writer import Layout
+from headkg.ingest.cache import ParseCache
+from headkg.ingest.fingerprint import input_fingerprint
+from headkg.ingest.pipeline import build_graph, bulk_allocation
+from headkg.ingest.sections import SectionMap, shifts
+from headkg.ingest.source import locate
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.findings import Finding
 
 
 @dataclass

@@ -17,18 +17,19 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from api.add_command import add
-from api.build import BuildReport, run_build
-from api.diff_format import as_markdown
-from api.export.service import export_to_path
-from api.findings_format import as_github, as_json, as_text
-from api.server import serve as run_server
-from api.settings import Settings
-from api.versions import diff_versions
-from db.store import HeadKG
-from ingest.check import check_list, has_errors
-from schema.exceptions import HeadKGError, NotFoundError, SourceError
-from schema.findings import Finding
+from headkg import __version__
+from headkg.api.add_command import add
+from headkg.api.build import BuildReport, run_build
+from headkg.api.diff_format import as_markdown
+from headkg.api.export.service import export_to_path
+from headkg.api.findings_format import as_github, as_json, as_text
+from headkg.api.server import serve as run_server
+from headkg.api.settings import Settings
+from headkg.api.versions import diff_versions
+from headkg.db.store import HeadKG
+from headkg.ingest.check import check_list, has_errors
+from headkg.schema.exceptions import HeadKGError, NotFoundError, SourceError
+from headkg.schema.findings import Finding
 
 app = typer.Typer(
     name="headkg",
@@ -46,6 +47,21 @@ DbOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"headkg {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """The knowledge graph of attention-head research, built from the Awesome-Attention-Heads list."""
 
 
 def store_for(db: str | None) -> HeadKG:

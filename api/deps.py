@@ -14,10 +14,10 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from db.queries import SortKey
-from db.store import HeadKG
-from schema.exceptions import InvalidRequestError
-from schema.views import PaperFilter
+from headkg.db.queries import SortKey
+from headkg.db.store import HeadKG
+from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.views import PaperFilter
 
 MAX_PARAMETER_LENGTH = 500
 DEFAULT_PAGE_SIZE = 50

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schema.diff import ListDiff, PaperBrief
+from headkg.schema.diff import ListDiff, PaperBrief
 
 
 def _line(p: PaperBrief) -> str:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from schema.exceptions import HeadKGError, InvalidRequestError, NotFoundError, StoreError
+from headkg.schema.exceptions import HeadKGError, InvalidRequestError, NotFoundError, StoreError
 
 log = logging.getLogger("headkg")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from schema.findings import Finding
+from headkg.schema.findings import Finding
 
 
 def _escape_data(text: str) -> str:

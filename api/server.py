@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uvicorn
 
-from api.app import create_app
-from db.store import HeadKG
-from schema.exceptions import StoreError
+from headkg.api.app import create_app
+from headkg.db.store import HeadKG
+from headkg.schema.exceptions import StoreError
 
 
 def serve(db_url: str, host: str = "127.0.0.1", port: int = 8000) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ingest.diff import diff_graphs
-from ingest.pipeline import build_graph
-from ingest.source import export_revision
-from ingest.vocabulary import Vocabulary
-from schema.diff import ListDiff
-from schema.exceptions import SourceError
+from headkg.ingest.diff import diff_graphs
+from headkg.ingest.pipeline import build_graph
+from headkg.ingest.source import export_revision
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.diff import ListDiff
+from headkg.schema.exceptions import SourceError
 
 
 def _checkout(path: str) -> Path:

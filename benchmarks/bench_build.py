@@ -11,9 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from api.build import run_build
 from benchmarks.synthetic_list import write_list
-from db.store import HeadKG
+from headkg.api.build import run_build
+from headkg.db.store import HeadKG
 
 NEW_ROW = """  <tr>
     <td rowspan="2" style="width: 15%;">2026-01-02</td>

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from schema.exceptions import StoreError
+from headkg.schema.exceptions import StoreError
 
 
 def normalize_url(url: str | Path) -> URL:

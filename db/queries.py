@@ -10,13 +10,13 @@ from typing import Any, Literal
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
-from db import models as m
-from db.snapshot import benchmark_from_row, method_from_row, paper_fields
-from ingest.names import NameIndex
-from schema.exceptions import InvalidRequestError, NotFoundError
-from schema.graph import HeadFeatures
-from schema.provenance import Provenance
-from schema.views import (
+from headkg.db import models as m
+from headkg.db.snapshot import benchmark_from_row, method_from_row, paper_fields
+from headkg.ingest.names import NameIndex
+from headkg.schema.exceptions import InvalidRequestError, NotFoundError
+from headkg.schema.graph import HeadFeatures
+from headkg.schema.provenance import Provenance
+from headkg.schema.views import (
     BenchmarkSummary,
     Candidate,
     Facets,

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from db import models as m
-from ingest.names import head_key
-from schema.graph import KnowledgeGraph, Paper
+from headkg.db import models as m
+from headkg.ingest.names import head_key
+from headkg.schema.graph import KnowledgeGraph, Paper
 
 Row = dict[str, Any]
 

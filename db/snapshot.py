@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import models as m
-from schema.findings import Finding
-from schema.graph import (
+from headkg.db import models as m
+from headkg.schema.findings import Finding
+from headkg.schema.graph import (
     Author,
     Benchmark,
     HeadFeatures,
@@ -26,7 +26,7 @@ from schema.graph import (
     PaperMethodLink,
     Stage,
 )
-from schema.provenance import Provenance
+from headkg.schema.provenance import Provenance
 
 
 def parse_provenance(text: str) -> Provenance:

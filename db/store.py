@@ -12,15 +12,15 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from db import models as m
-from db import queries
-from db.engine import make_engine, normalize_url, sqlite_path
-from db.snapshot import load_graph
-from db.writer import Layout, WriteSummary, schema_is_current, update_graph, write_graph
-from schema.exceptions import InvalidRequestError, StoreError
-from schema.findings import Finding
-from schema.graph import KnowledgeGraph
-from schema.views import (
+from headkg.db import models as m
+from headkg.db import queries
+from headkg.db.engine import make_engine, normalize_url, sqlite_path
+from headkg.db.snapshot import load_graph
+from headkg.db.writer import Layout, WriteSummary, schema_is_current, update_graph, write_graph
+from headkg.schema.exceptions import InvalidRequestError, StoreError
+from headkg.schema.findings import Finding
+from headkg.schema.graph import KnowledgeGraph
+from headkg.schema.views import (
     BenchmarkSummary,
     HeadDetail,
     HeadResolution,

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, update
 from sqlalchemy.engine import URL
 
-from db import models as m
-from db.engine import make_engine, sqlite_path
-from db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
-from schema.graph import KnowledgeGraph
+from headkg.db import models as m
+from headkg.db.engine import make_engine, sqlite_path
+from headkg.db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
+from headkg.schema.graph import KnowledgeGraph
 
 CHUNK = 5000  # rows per executemany and ids per IN list: bounded memory and statement size
 

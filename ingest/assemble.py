@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ingest.heads import HeadRegistry
-from ingest.names import slugify
-from ingest.resolve import resolve_papers
-from ingest.vocabulary import Vocabulary
-from schema.findings import Findings
-from schema.graph import (
+from headkg.ingest.heads import HeadRegistry
+from headkg.ingest.names import slugify
+from headkg.ingest.resolve import resolve_papers
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.findings import Findings
+from headkg.schema.graph import (
     Author,
     Benchmark,
     HeadModelLink,
@@ -22,8 +22,8 @@ from schema.graph import (
     PaperHeadLink,
     PaperMethodLink,
 )
-from schema.provenance import Provenance
-from schema.sightings import ListContents
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import ListContents
 
 
 def assemble(contents: ListContents, vocabulary: Vocabulary) -> KnowledgeGraph:

@@ -52,9 +52,9 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
 )
 from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 
-from schema.findings import Findings
-from schema.provenance import Provenance
-from schema.sightings import PaperSighting
+from headkg.schema.findings import Findings
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import PaperSighting
 
 BIB_DIR = Path("source") / "bib"
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ingest.sections import SectionMap
-from schema.findings import Finding, Findings
-from schema.provenance import Provenance
-from schema.sightings import PaperSighting
+from headkg.ingest.sections import SectionMap
+from headkg.schema.findings import Finding, Findings
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import PaperSighting
 
 PARSER_VERSION = "1"  # bump when a parser's output for the same text changes
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ingest.pipeline import build_graph
-from ingest.vocabulary import Vocabulary
-from schema.findings import Finding
+from headkg.ingest.pipeline import build_graph
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.findings import Finding
 
 # Codes reported as warnings; everything else a check finds is an error.
 WARNING_CODES = frozenset({"head.unknown", "paper.similar-title"})

@@ -11,9 +11,9 @@ import datetime as dt
 
 from rapidfuzz import fuzz
 
-from ingest.titles import normalize_title
-from schema.diff import ListDiff, PaperBrief, PaperChange
-from schema.graph import KnowledgeGraph, Paper
+from headkg.ingest.titles import normalize_title
+from headkg.schema.diff import ListDiff, PaperBrief, PaperChange
+from headkg.schema.graph import KnowledgeGraph, Paper
 
 COMPARED_FIELDS = (
     "title",

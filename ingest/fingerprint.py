@@ -6,8 +6,8 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from ingest.cache import PARSER_VERSION
-from ingest.vocabulary import DEFAULT_DATA_DIR
+from headkg.ingest.cache import PARSER_VERSION
+from headkg.ingest.vocabulary import DEFAULT_DATA_DIR
 
 INPUT_GLOBS = ("README.md", "source/bib/*.bib", "source/figures/*.tex", "source/tables/*.tex")
 

@@ -7,12 +7,12 @@ silently into a near-looking one.
 
 from __future__ import annotations
 
-from ingest.names import NameIndex, head_key, slugify, split_qualifier
-from ingest.vocabulary import Vocabulary
-from schema.findings import Findings
-from schema.graph import HeadFeatures, HeadType
-from schema.provenance import Provenance
-from schema.sightings import HeadFeatureRow, TaxonomyHead
+from headkg.ingest.names import NameIndex, head_key, slugify, split_qualifier
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.findings import Findings
+from headkg.schema.graph import HeadFeatures, HeadType
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import HeadFeatureRow, TaxonomyHead
 
 MISSPELT_SCORE = 88.0  # a new name this close to a curated one is more likely a typo than a new head
 

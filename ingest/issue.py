@@ -14,8 +14,8 @@ import re
 
 from pydantic import BaseModel, Field
 
-from ingest.badges import arxiv_id_from_url
-from schema.findings import Findings
+from headkg.ingest.badges import arxiv_id_from_url
+from headkg.schema.findings import Findings
 
 NO_RESPONSE = "_no response_"
 

@@ -8,17 +8,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ingest import readme as readme_parser
-from ingest.assemble import assemble
-from ingest.bibtex import BIB_DIR, drop_repeated_keys, parse_bib_file
-from ingest.cache import ParseCache
-from ingest.tables import parse_tables
-from ingest.taxonomy import parse_taxonomy
-from ingest.vocabulary import Vocabulary
-from schema.exceptions import SourceError
-from schema.findings import Findings
-from schema.graph import KnowledgeGraph
-from schema.sightings import ListContents, PaperSighting
+from headkg.ingest import readme as readme_parser
+from headkg.ingest.assemble import assemble
+from headkg.ingest.bibtex import BIB_DIR, drop_repeated_keys, parse_bib_file
+from headkg.ingest.cache import ParseCache
+from headkg.ingest.tables import parse_tables
+from headkg.ingest.taxonomy import parse_taxonomy
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.exceptions import SourceError
+from headkg.schema.findings import Findings
+from headkg.schema.graph import KnowledgeGraph
+from headkg.schema.sightings import ListContents, PaperSighting
 
 Progress = Callable[[str], None]
 

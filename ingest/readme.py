@@ -11,10 +11,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Protocol
 
-from ingest import readme_html, readme_markdown
-from schema.exceptions import SourceError
-from schema.findings import Findings
-from schema.sightings import PaperSighting
+from headkg.ingest import readme_html, readme_markdown
+from headkg.schema.exceptions import SourceError
+from headkg.schema.findings import Findings
+from headkg.schema.sightings import PaperSighting
 
 
 class ReadmeFormat(Protocol):

@@ -21,7 +21,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from markdown_it import MarkdownIt
 
-from ingest.readme_row import (
+from headkg.ingest.readme_row import (
     COLUMNS,
     LineOf,
     RowCells,
@@ -32,8 +32,8 @@ from ingest.readme_row import (
     section_from_heading,
     text_lines,
 )
-from schema.findings import Findings
-from schema.sightings import PaperSighting
+from headkg.schema.findings import Findings
+from headkg.schema.sightings import PaperSighting
 
 NAME = "html"
 

@@ -18,9 +18,9 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
 
-from ingest.readme_row import COLUMNS, LineOf, RowCells, Section, column_role, read_row, section_from_heading
-from schema.findings import Findings
-from schema.sightings import PaperSighting
+from headkg.ingest.readme_row import COLUMNS, LineOf, RowCells, Section, column_role, read_row, section_from_heading
+from headkg.schema.findings import Findings
+from headkg.schema.sightings import PaperSighting
 
 NAME = "markdown"
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from ingest.badges import arxiv_id_from_url, decode_badge, doi_from_url, is_paper_badge, venue_from_badge
-from ingest.names import split_qualifier
-from schema.findings import Findings
-from schema.provenance import Provenance
-from schema.sightings import HeadMention, PaperSighting
+from headkg.ingest.badges import arxiv_id_from_url, decode_badge, doi_from_url, is_paper_badge, venue_from_badge
+from headkg.ingest.names import split_qualifier
+from headkg.schema.findings import Findings
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import HeadMention, PaperSighting
 
 CHATGPT_ANNOUNCED = dt.date(2022, 11, 30)
 COLUMNS = ("date", "title", "tags", "links")

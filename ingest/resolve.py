@@ -14,12 +14,12 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
-from ingest.names import slugify
-from ingest.titles import normalize_title, title_tokens
-from schema.findings import Findings
-from schema.graph import Paper
-from schema.provenance import Provenance
-from schema.sightings import PaperSighting
+from headkg.ingest.names import slugify
+from headkg.ingest.titles import normalize_title, title_tokens
+from headkg.schema.findings import Findings
+from headkg.schema.graph import Paper
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import PaperSighting
 
 MERGE_SCORE = 94.0  # fuzz.ratio on normalised titles at or above which compatible sightings merge
 NEAR_MISS_SCORE = 85.0  # at or above this, but kept apart: reported as a warning

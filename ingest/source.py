@@ -12,7 +12,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
-from schema.exceptions import SourceError
+from headkg.schema.exceptions import SourceError
 
 log = logging.getLogger("headkg")
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.latex import (
+from headkg.ingest.latex import (
     LineIndex,
     blank_comments,
     cited_keys,
@@ -25,10 +25,10 @@ from ingest.latex import (
     take_args,
     tokenize,
 )
-from ingest.taxonomy import STAGES
-from schema.findings import Findings
-from schema.provenance import Provenance
-from schema.sightings import BenchmarkRow, HeadFeatureRow, MethodRow
+from headkg.ingest.taxonomy import STAGES
+from headkg.schema.findings import Findings
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import BenchmarkRow, HeadFeatureRow, MethodRow
 
 TABLES = "source/tables"
 

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.latex import (
+from headkg.ingest.latex import (
     Command,
     LineIndex,
     Token,
@@ -25,9 +25,9 @@ from ingest.latex import (
     take_args,
     tokenize,
 )
-from schema.findings import Findings
-from schema.provenance import Provenance
-from schema.sightings import TaxonomyHead
+from headkg.schema.findings import Findings
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import TaxonomyHead
 
 FIGURE = "source/figures/head_taxonomy.tex"
 

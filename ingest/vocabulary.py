@@ -9,17 +9,14 @@ from pathlib import Path
 
 import yaml
 
-from ingest.names import NameIndex, head_key, slugify
-from schema.exceptions import SourceError
-from schema.graph import ModelFamily, Stage
+from headkg.ingest.names import NameIndex, head_key, slugify
+from headkg.schema.exceptions import SourceError
+from headkg.schema.graph import ModelFamily, Stage
 
 
 def _data_dir() -> Path:
-    """data/ of the checkout (editable install) or the installed copy (package `headkg_data`)."""
-    beside = Path(__file__).resolve().parents[1] / "data"
-    if (beside / "heads.yaml").is_file():
-        return beside
-    return Path(str(resources.files("headkg_data") / "heads.yaml")).parent
+    """The installed `headkg.data` package (in an editable install, the checkout's data/)."""
+    return Path(str(resources.files("headkg.data") / "heads.yaml")).parent
 
 
 DEFAULT_DATA_DIR = _data_dir()

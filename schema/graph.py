@@ -10,8 +10,8 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from schema.findings import Finding
-from schema.provenance import Provenance
+from headkg.schema.findings import Finding
+from headkg.schema.provenance import Provenance
 
 
 class Stage(BaseModel):

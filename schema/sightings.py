@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from schema.findings import Finding
-from schema.provenance import Provenance
+from headkg.schema.findings import Finding
+from headkg.schema.provenance import Provenance
 
 SightingKind = Literal["readme", "bib"]
 

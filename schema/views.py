@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from schema.graph import Benchmark, HeadFeatures, Method, ModelFamily, Stage
+from headkg.schema.graph import Benchmark, HeadFeatures, Method, ModelFamily, Stage
 
 
 class PaperFilter(BaseModel):

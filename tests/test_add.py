@@ -12,21 +12,21 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.add_command import add
-from api.listedit import AddResult, add_paper
-from api.listedit.badge_urls import encode_badge_part, head_badge_url, paper_badge_url, venue_from_url
-from api.listedit.row_style import style_of
-from ingest.assemble import assemble
-from ingest.badges import decode_badge
-from ingest.bibtex import parse_bib_file
-from ingest.check import check_list
-from ingest.issue import PaperSubmission, parse_date, parse_issue, split_heads, summary_lines
-from ingest.pipeline import read_list
-from ingest.readme import parse_readme
-from ingest.vocabulary import Vocabulary
-from schema.exceptions import InvalidRequestError
-from schema.findings import Findings
-from schema.sightings import PaperSighting
+from headkg.api.add_command import add
+from headkg.api.listedit import AddResult, add_paper
+from headkg.api.listedit.badge_urls import encode_badge_part, head_badge_url, paper_badge_url, venue_from_url
+from headkg.api.listedit.row_style import style_of
+from headkg.ingest.assemble import assemble
+from headkg.ingest.badges import decode_badge
+from headkg.ingest.bibtex import parse_bib_file
+from headkg.ingest.check import check_list
+from headkg.ingest.issue import PaperSubmission, parse_date, parse_issue, split_heads, summary_lines
+from headkg.ingest.pipeline import read_list
+from headkg.ingest.readme import parse_readme
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.findings import Findings
+from headkg.schema.sightings import PaperSighting
 
 ISSUES = Path(__file__).resolve().parent / "data" / "issues"
 TODAY = dt.date(2026, 12, 31)

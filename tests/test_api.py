@@ -25,10 +25,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, text
 from typer.testing import CliRunner
 
-from api.app import create_app
-from api.build import run_build
-from api.cli import app as cli_app
-from db.store import HeadKG
+from headkg.api.app import create_app
+from headkg.api.build import run_build
+from headkg.api.cli import app as cli_app
+from headkg.db.store import HeadKG
 
 PAPERS_IN_SNAPSHOT = 187
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|DROP|CREATE|ALTER|TRUNCATE|REPLACE)\b", re.IGNORECASE)
@@ -366,8 +366,8 @@ def test_server_process_serves_and_stops_cleanly(built_url: str) -> None:
 
 
 def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
-    from api.server import serve
-    from schema.exceptions import StoreError
+    from headkg.api.server import serve
+    from headkg.schema.exceptions import StoreError
 
     with pytest.raises(StoreError, match="headkg build"):
         serve(str(tmp_path / "none.sqlite"), port=free_port())

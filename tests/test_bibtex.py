@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.bibtex import parse_bib_dir, parse_bib_file
-from schema.findings import Findings
-from schema.provenance import Provenance
-from schema.sightings import PaperSighting
+from headkg.ingest.bibtex import parse_bib_dir, parse_bib_file
+from headkg.schema.findings import Findings
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import PaperSighting
 
 DATA = Path(__file__).parent / "data" / "bib"
 SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "awesome-attention-heads"

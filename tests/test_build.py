@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
-from db.store import HeadKG
-from ingest.pipeline import build_graph, read_list
-from schema.exceptions import StoreError
-from schema.graph import KnowledgeGraph
+from headkg.api.cli import app
+from headkg.db.store import HeadKG
+from headkg.ingest.pipeline import build_graph, read_list
+from headkg.schema.exceptions import StoreError
+from headkg.schema.graph import KnowledgeGraph
 
 runner = CliRunner()
 
@@ -89,9 +89,9 @@ def test_taxonomy_heads_carry_stage_and_families(
 
 
 def test_every_taxonomy_head_has_a_stage(snapshot: Path, snapshot_graph: KnowledgeGraph) -> None:
-    from ingest.heads import HeadRegistry  # noqa: F401 - the registry decides the names below
-    from ingest.names import head_key
-    from ingest.vocabulary import Vocabulary
+    from headkg.ingest.heads import HeadRegistry  # noqa: F401 - the registry decides the names below
+    from headkg.ingest.names import head_key
+    from headkg.ingest.vocabulary import Vocabulary
 
     vocabulary = Vocabulary.load()
     contents = read_list(snapshot)
@@ -117,7 +117,7 @@ def test_every_taxonomy_head_has_a_stage(snapshot: Path, snapshot_graph: Knowled
     ],
 )
 def test_spellings_are_one_head_type(spellings: tuple[str, ...]) -> None:
-    from ingest.vocabulary import Vocabulary
+    from headkg.ingest.vocabulary import Vocabulary
 
     index = Vocabulary.load().head_index
     slugs = {index.exact(s) for s in spellings}

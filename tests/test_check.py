@@ -11,7 +11,7 @@ import pytest
 from readme_rows import insert_at_top, row
 from typer.testing import CliRunner
 
-from api.cli import app
+from headkg.api.cli import app
 
 CLEAN = Path(__file__).resolve().parent / "data" / "lists" / "clean"
 runner = CliRunner()

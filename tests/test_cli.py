@@ -2,25 +2,51 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
 import pytest
+import typer
 from lxml import etree
 from typer.testing import CliRunner
 
-from api.cli import app
+import headkg
+from headkg.api.cli import app
 
 runner = CliRunner()
 GEXF_RNG = Path(__file__).resolve().parents[2] / "shared" / "gexf-spec" / "specs" / "1.3" / "gexf.rng"
-COMMANDS = ["build", "serve", "papers", "heads", "export", "check", "diff", "add"]
+COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def test_the_commands_a_user_is_told_about_exist() -> None:
+    assert {"build", "serve", "papers", "heads", "export", "check", "diff", "add"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(command: str) -> None:
+    """A command without a docstring has no description in --help: that fails here."""
+    click_command = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
+    assert click_command.help and len(click_command.help.strip()) > 20, f"{command} has no docstring"
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0, result.output
-    assert len(result.stdout.split("Usage:", 1)[1].strip()) > 40
+    assert click_command.help.split()[0] in result.stdout
+    for param in click_command.params:
+        if param.param_type_name == "option":
+            assert param.help, f"{command} {param.opts[0]} has no help text"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"headkg {headkg.__version__}"
+
+
+def test_python_dash_m_headkg_is_the_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "headkg", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"headkg {headkg.__version__}"
 
 
 @pytest.fixture(scope="module")

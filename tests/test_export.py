@@ -23,15 +23,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from api.build import run_build
-from api.export.formats import JSON_EDGES_KEY, csv_tables, csv_zip_bytes, gml_bytes, graphml_bytes, json_bytes
-from api.export.gexf import GEXF_NS, STAGE_COLORS, VIZ_NS, gexf_bytes
-from api.export.graph import build_graph
-from api.export.service import FORMATS, FormatName, export_to_path, render
-from api.routes.graph import router
-from db.store import HeadKG
-from schema.exceptions import InvalidRequestError, NotFoundError
-from schema.graph import (
+from headkg.api.build import run_build
+from headkg.api.export.formats import JSON_EDGES_KEY, csv_tables, csv_zip_bytes, gml_bytes, graphml_bytes, json_bytes
+from headkg.api.export.gexf import GEXF_NS, STAGE_COLORS, VIZ_NS, gexf_bytes
+from headkg.api.export.graph import build_graph
+from headkg.api.export.service import FORMATS, FormatName, export_to_path, render
+from headkg.api.routes.graph import router
+from headkg.db.store import HeadKG
+from headkg.schema.exceptions import InvalidRequestError, NotFoundError
+from headkg.schema.graph import (
     Author,
     HeadModelLink,
     HeadType,
@@ -44,7 +44,7 @@ from schema.graph import (
     PaperMethodLink,
     Stage,
 )
-from schema.provenance import Provenance
+from headkg.schema.provenance import Provenance
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 GEXF_RNG = SHARED / "gexf-spec" / "specs" / "1.3" / "gexf.rng"

@@ -12,7 +12,7 @@ import pytest
 from readme_rows import insert_at_top, row
 from typer.testing import CliRunner
 
-from api.cli import app
+from headkg.api.cli import app
 
 runner = CliRunner()
 

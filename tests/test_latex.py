@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.latex import (
+from headkg.ingest.latex import (
     LineIndex,
     blank_comments,
     cited_keys,

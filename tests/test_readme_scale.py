@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.synthetic_list import write_list
-from ingest.readme import parse_readme
-from schema.findings import Findings
+from headkg.ingest.readme import parse_readme
+from headkg.schema.findings import Findings
 
 
 def test_lines_past_65535_are_exact(tmp_path: Path) -> None:

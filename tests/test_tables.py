@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.tables import TABLES, parse_tables
-from schema.findings import Findings
-from schema.sightings import BenchmarkRow, HeadFeatureRow, MethodRow
+from headkg.ingest.tables import TABLES, parse_tables
+from headkg.schema.findings import Findings
+from headkg.schema.sightings import BenchmarkRow, HeadFeatureRow, MethodRow
 
 FIXTURES = Path(__file__).parent / "data" / "tex" / "tables"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.taxonomy import FIGURE, parse_taxonomy
-from schema.findings import Findings
-from schema.sightings import TaxonomyHead
+from headkg.ingest.taxonomy import FIGURE, parse_taxonomy
+from headkg.schema.findings import Findings
+from headkg.schema.sightings import TaxonomyHead
 
 FIXTURES = Path(__file__).parent / "data" / "tex" / "taxonomy"
 

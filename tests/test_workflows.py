@@ -11,9 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from api.cli import app
+from headkg.api.cli import app
 
-WORKFLOWS = Path(str(resources.files("api.workflows") / "list-pull-request.yml")).parent
+WORKFLOWS = Path(str(resources.files("headkg.api.workflows") / "list-pull-request.yml")).parent
 runner = CliRunner()
 COMMAND = re.compile(r"\bheadkg (build|serve|papers|heads|export|check|diff|add)\b([^|;&>]*?)(?:\s\d)?(?=$|[|;&>])")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from api.export.graph import clean_text, flat
+from headkg.api.export.graph import clean_text, flat
 
 CSV_FILES = ("nodes.csv", "edges.csv")
 JSON_EDGES_KEY = "links"

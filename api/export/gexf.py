@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 from lxml import etree
 
-from api.export.graph import clean_text, flat
+from headkg.api.export.graph import clean_text, flat
 
 GEXF_NS = "http://gexf.net/1.3"
 VIZ_NS = "http://gexf.net/1.3/viz"

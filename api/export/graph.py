@@ -23,9 +23,9 @@ from typing import Any
 
 import networkx as nx
 
-from schema.exceptions import InvalidRequestError, NotFoundError
-from schema.graph import HeadType, KnowledgeGraph, Paper, PaperHeadLink
-from schema.provenance import Provenance
+from headkg.schema.exceptions import InvalidRequestError, NotFoundError
+from headkg.schema.graph import HeadType, KnowledgeGraph, Paper, PaperHeadLink
+from headkg.schema.provenance import Provenance
 
 PROJECTIONS = ("heads",)
 """Values of `projection` besides None (the full graph)."""

@@ -14,11 +14,11 @@ from typing import Any, Literal, NamedTuple
 
 import networkx as nx
 
-from api.export.formats import csv_zip_bytes, gml_bytes, graphml_bytes, json_bytes, write_csv_folder
-from api.export.gexf import gexf_bytes
-from api.export.graph import build_graph
-from db.store import HeadKG
-from schema.exceptions import InvalidRequestError
+from headkg.api.export.formats import csv_zip_bytes, gml_bytes, graphml_bytes, json_bytes, write_csv_folder
+from headkg.api.export.gexf import gexf_bytes
+from headkg.api.export.graph import build_graph
+from headkg.db.store import HeadKG
+from headkg.schema.exceptions import InvalidRequestError
 
 
 class Format(NamedTuple):

@@ -19,20 +19,20 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from api.listedit.atomic_write import write_atomic
-from api.listedit.badge_urls import badge_label
-from api.listedit.bib_edit import BibEdit, plan_bib
-from api.listedit.duplicates import matches, refuse_listed
-from api.listedit.new_row import row_content
-from api.listedit.readme_edit import plan_readme
-from api.listedit.readme_layout import README
-from ingest.badges import arxiv_id_from_url, doi_from_url
-from ingest.bibtex import parse_bib_dir
-from ingest.issue import PaperSubmission
-from ingest.readme import parse_readme
-from ingest.vocabulary import Vocabulary
-from schema.exceptions import InvalidRequestError, SourceError
-from schema.findings import Finding, Findings
+from headkg.api.listedit.atomic_write import write_atomic
+from headkg.api.listedit.badge_urls import badge_label
+from headkg.api.listedit.bib_edit import BibEdit, plan_bib
+from headkg.api.listedit.duplicates import matches, refuse_listed
+from headkg.api.listedit.new_row import row_content
+from headkg.api.listedit.readme_edit import plan_readme
+from headkg.api.listedit.readme_layout import README
+from headkg.ingest.badges import arxiv_id_from_url, doi_from_url
+from headkg.ingest.bibtex import parse_bib_dir
+from headkg.ingest.issue import PaperSubmission
+from headkg.ingest.readme import parse_readme
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.exceptions import InvalidRequestError, SourceError
+from headkg.schema.findings import Finding, Findings
 
 DEFAULT_TOPIC = "AttnHead"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-from ingest.badges import arxiv_id_from_url
-from schema.exceptions import InvalidRequestError
+from headkg.ingest.badges import arxiv_id_from_url
+from headkg.schema.exceptions import InvalidRequestError
 
 ARXIV_BADGE = "https://img.shields.io/badge/arXiv-Paper-%23D2691E?logo=arxiv"
 PAPER_COLOR = "%23D2691E"

@@ -15,12 +15,12 @@ from pathlib import Path
 from bibtexparser.entrypoint import parse_string
 from rapidfuzz import fuzz
 
-from api.listedit.duplicates import DUPLICATE_SCORE, kept_apart, matches
-from ingest.bibtex import BIB_DIR, parse_bib_file
-from ingest.titles import normalize_title
-from schema.exceptions import InvalidRequestError
-from schema.findings import Findings
-from schema.sightings import PaperSighting
+from headkg.api.listedit.duplicates import DUPLICATE_SCORE, kept_apart, matches
+from headkg.ingest.bibtex import BIB_DIR, parse_bib_file
+from headkg.ingest.titles import normalize_title
+from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.findings import Findings
+from headkg.schema.sightings import PaperSighting
 
 
 @dataclass

@@ -12,15 +12,15 @@ import html
 import re
 from dataclasses import dataclass
 
-from api.listedit.badge_urls import head_badge_url, normalize_link, paper_badge_url, venue_without_year
-from api.listedit.readme_layout import README
-from ingest.badges import arxiv_id_from_url, decode_badge
-from ingest.heads import MISSPELT_SCORE
-from ingest.issue import PaperSubmission
-from ingest.names import split_qualifier
-from ingest.vocabulary import Vocabulary
-from schema.exceptions import InvalidRequestError
-from schema.findings import Findings
+from headkg.api.listedit.badge_urls import head_badge_url, normalize_link, paper_badge_url, venue_without_year
+from headkg.api.listedit.readme_layout import README
+from headkg.ingest.badges import arxiv_id_from_url, decode_badge
+from headkg.ingest.heads import MISSPELT_SCORE
+from headkg.ingest.issue import PaperSubmission
+from headkg.ingest.names import split_qualifier
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.findings import Findings
 
 
 @dataclass(frozen=True)

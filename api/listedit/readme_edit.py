@@ -13,15 +13,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.listedit.new_row import NewRow
-from api.listedit.readme_layout import README, PaperRows, Table, indent, scan
-from api.listedit.row_style import RowStyle, render_rows, style_of
-from ingest import readme_html
-from ingest.readme import decode
-from ingest.readme_row import CHATGPT_ANNOUNCED, Section
-from schema.exceptions import InvalidRequestError
-from schema.findings import Findings
-from schema.sightings import PaperSighting
+from headkg.api.listedit.new_row import NewRow
+from headkg.api.listedit.readme_layout import README, PaperRows, Table, indent, scan
+from headkg.api.listedit.row_style import RowStyle, render_rows, style_of
+from headkg.ingest import readme_html
+from headkg.ingest.readme import decode
+from headkg.ingest.readme_row import CHATGPT_ANNOUNCED, Section
+from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.findings import Findings
+from headkg.schema.sightings import PaperSighting
 
 _LINES = re.compile(r"[^\n]*\n|[^\n]+\Z")
 

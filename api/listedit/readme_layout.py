@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from ingest.readme_row import Section, section_from_heading
+from headkg.ingest.readme_row import Section, section_from_heading
 
 README = "README.md"  # the list's README, by its path in a checkout (and in findings)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import KG
-from schema.views import BenchmarkSummary, MethodSummary, ModelSummary, Stats
+from headkg.api.deps import KG
+from headkg.schema.views import BenchmarkSummary, MethodSummary, ModelSummary, Stats
 
 router = APIRouter(tags=["catalog"])
 

@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import KG
-from api.export.service import FORMATS, FormatName, render
+from headkg.api.deps import KG
+from headkg.api.export.service import FORMATS, FormatName, render
 
 router = APIRouter(tags=["graph"])
 

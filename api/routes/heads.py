@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import KG
-from schema.exceptions import NotFoundError
-from schema.views import HeadDetail, HeadResolution, HeadSummary
+from headkg.api.deps import KG
+from headkg.schema.exceptions import NotFoundError
+from headkg.schema.views import HeadDetail, HeadResolution, HeadSummary
 
 router = APIRouter(tags=["heads"])
 

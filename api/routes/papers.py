@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import KG, Filters, Paging, Sort
-from schema.views import PaperPage, PaperView
+from headkg.api.deps import KG, Filters, Paging, Sort
+from headkg.schema.views import PaperPage, PaperView
 
 router = APIRouter(tags=["papers"])
 

@@ -1,0 +1,1 @@
+"""The curated vocabularies (YAML), installed as package data of `headkg.data`."""
