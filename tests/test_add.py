@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from headkg.api.add_command import add
+from headkg.api.commands.add import add
 from headkg.api.listedit import AddResult, add_paper
 from headkg.api.listedit.badge_urls import encode_badge_part, head_badge_url, paper_badge_url, venue_from_url
 from headkg.api.listedit.row_style import style_of

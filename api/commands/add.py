@@ -1,6 +1,6 @@
 """`headkg add`: write a new paper into a checkout of the list, from flags, an issue, or both.
 
-Registered in api/cli.py with ``app.command(name="add")(add)``. The command only gathers the
+Registered in api/cli.py. The command only gathers the
 submission and reports; `api.listedit.add_paper` decides and writes. Nothing is invented: a field
 that neither the issue nor a flag gives is named in the error, with the flag that supplies it.
 """

@@ -1,0 +1,44 @@
+"""`headkg build`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from headkg.api.build import BuildReport, run_build
+from headkg.api.console import DbOption, QuietOption, err, print_findings, reported_errors, store_for
+
+
+def build(
+    source: Annotated[
+        str | None,
+        typer.Option(help="A checkout of the list, or a git URL (default: clone or pull the upstream list)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Exit 1 when the input gives any warning (the store is then left unchanged).")
+    ] = False,
+    full: Annotated[bool, typer.Option(help="Rebuild everything even when the store could be updated.")] = False,
+    db: DbOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Build (or update) the store from the list: README table, bib files, taxonomy and tables."""
+    with reported_errors():
+        kg = store_for(db)
+        report = run_build(kg, source, strict=strict, full=full, progress=None if quiet else err)
+        print_findings(report.findings)
+        _print_build_summary(report)
+        if strict and report.findings:
+            err.print(f"[red]--strict: {len(report.findings)} warning(s); the store was not changed[/red]")
+            raise typer.Exit(1)
+
+
+def _print_build_summary(report: BuildReport) -> None:
+    err.print(
+        f"[bold]{report.papers}[/bold] papers, [bold]{report.heads}[/bold] head types, "
+        f"[bold]{report.links}[/bold] paper–head links, [bold]{len(report.findings)}[/bold] warnings"
+        + (f" → {report.store}" if report.written else ""),
+        highlight=False,
+    )
+    for line in report.changes:
+        err.print(f"  {line}", highlight=False)

@@ -1,0 +1,62 @@
+"""`headkg papers` and `headkg heads`: the store's answers as a table or JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from headkg.api.console import DbOption, JsonOption, out, print_json, reported_errors, store_for
+
+
+def papers(
+    head: Annotated[str | None, typer.Option(help="A head type: any alias, any case, plural or small typo.")] = None,
+    stage: Annotated[str | None, typer.Option(help="Stage code: KR, ICI, LR or EP.")] = None,
+    method: Annotated[str | None, typer.Option(help="A method of the survey's tables.")] = None,
+    benchmark: Annotated[str | None, typer.Option(help="A benchmark of the survey's tables.")] = None,
+    model: Annotated[str | None, typer.Option(help="A model family (gpt, llama, ...).")] = None,
+    year_from: Annotated[int | None, typer.Option(help="First year to include.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Last year to include.")] = None,
+    q: Annotated[str | None, typer.Option(help="Words to find in titles and authors.")] = None,
+    sort: Annotated[str, typer.Option(help="date, -date, title or -title.")] = "date",
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """List papers, e.g. which papers found a head type."""
+    with reported_errors():
+        page = store_for(db).papers(
+            head=head,
+            stage=stage,
+            method=method,
+            benchmark=benchmark,
+            model=model,
+            year_from=year_from,
+            year_to=year_to,
+            q=q,
+            sort=sort,
+        )
+        if as_json:
+            print_json(page.items)
+            return
+        table = Table("date", "title", "heads", "id", title=f"{page.total} papers")
+        for p in page.items:
+            table.add_row(str(p.date or p.year or ""), p.title, ", ".join(p.heads), p.id)
+        out.print(table)
+
+
+def heads(
+    stage: Annotated[str | None, typer.Option(help="Only the head types of this stage (KR, ICI, LR, EP).")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """List head types with their stage, model families and paper counts."""
+    with reported_errors():
+        found = store_for(db).heads(stage=stage)
+        if as_json:
+            print_json(found)
+            return
+        table = Table("head type", "stage", "sub-category", "models", "papers", title=f"{len(found)} head types")
+        for h in found:
+            table.add_row(h.name, h.stage or "", h.sub_category or "", " ".join(h.model_families), str(h.paper_count))
+        out.print(table)
