@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from headkg.db import models as m
 from headkg.db.snapshot import benchmark_from_row, method_from_row, paper_fields
-from headkg.ingest.names import NameIndex
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError
 from headkg.schema.graph import HeadFeatures
+from headkg.schema.names import NameIndex
 from headkg.schema.provenance import Provenance
 from headkg.schema.views import (
     BenchmarkSummary,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from headkg.db import models as m
-from headkg.ingest.names import head_key
 from headkg.schema.graph import KnowledgeGraph, Paper
+from headkg.schema.names import head_key
 
 Row = dict[str, Any]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from headkg.ingest.heads import HeadRegistry
-from headkg.ingest.names import slugify
 from headkg.ingest.resolve import resolve_papers
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Findings
@@ -22,6 +21,7 @@ from headkg.schema.graph import (
     PaperHeadLink,
     PaperMethodLink,
 )
+from headkg.schema.names import slugify
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import ListContents
 

@@ -7,10 +7,10 @@ silently into a near-looking one.
 
 from __future__ import annotations
 
-from headkg.ingest.names import NameIndex, head_key, slugify, split_qualifier
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Findings
 from headkg.schema.graph import HeadFeatures, HeadType
+from headkg.schema.names import NameIndex, head_key, slugify, split_qualifier
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import HeadFeatureRow, TaxonomyHead
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from headkg.ingest.badges import arxiv_id_from_url, decode_badge, doi_from_url, is_paper_badge, venue_from_badge
-from headkg.ingest.names import split_qualifier
 from headkg.schema.findings import Findings
+from headkg.schema.names import split_qualifier
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import HeadMention, PaperSighting
 

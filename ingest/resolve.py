@@ -14,10 +14,10 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
-from headkg.ingest.names import slugify
 from headkg.ingest.titles import normalize_title, title_tokens
 from headkg.schema.findings import Findings
 from headkg.schema.graph import Paper
+from headkg.schema.names import slugify
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 

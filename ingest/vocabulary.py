@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from headkg.ingest.names import NameIndex, head_key, slugify
 from headkg.schema.exceptions import SourceError
 from headkg.schema.graph import ModelFamily, Stage
+from headkg.schema.names import NameIndex, head_key, slugify
 
 
 def _data_dir() -> Path:

@@ -90,8 +90,8 @@ def test_taxonomy_heads_carry_stage_and_families(
 
 def test_every_taxonomy_head_has_a_stage(snapshot: Path, snapshot_graph: KnowledgeGraph) -> None:
     from headkg.ingest.heads import HeadRegistry  # noqa: F401 - the registry decides the names below
-    from headkg.ingest.names import head_key
     from headkg.ingest.vocabulary import Vocabulary
+    from headkg.schema.names import head_key
 
     vocabulary = Vocabulary.load()
     contents = read_list(snapshot)

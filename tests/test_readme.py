@@ -10,11 +10,11 @@ import pytest
 
 from headkg.ingest import readme_html, readme_markdown
 from headkg.ingest.badges import Badge, arxiv_id_from_url, decode_badge, doi_from_url, is_paper_badge, venue_from_badge
-from headkg.ingest.names import split_qualifier
 from headkg.ingest.readme import FORMATS, parse_readme
 from headkg.ingest.readme_row import Section, section_from_heading
 from headkg.schema.exceptions import SourceError
 from headkg.schema.findings import Findings
+from headkg.schema.names import split_qualifier
 from headkg.schema.sightings import PaperSighting
 
 DATA = Path(__file__).resolve().parent / "data" / "readme"

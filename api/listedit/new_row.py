@@ -17,10 +17,10 @@ from headkg.api.listedit.readme_layout import README
 from headkg.ingest.badges import arxiv_id_from_url, decode_badge
 from headkg.ingest.heads import MISSPELT_SCORE
 from headkg.ingest.issue import PaperSubmission
-from headkg.ingest.names import split_qualifier
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
+from headkg.schema.names import split_qualifier
 
 
 @dataclass(frozen=True)
