@@ -11,9 +11,9 @@ import datetime as dt
 
 from rapidfuzz import fuzz
 
-from headkg.ingest.titles import normalize_title
 from headkg.schema.diff import ListDiff, PaperBrief, PaperChange
 from headkg.schema.graph import KnowledgeGraph, Paper
+from headkg.schema.titles import normalize_title
 
 COMPARED_FIELDS = (
     "title",

@@ -8,18 +8,18 @@ reported as warnings so a maintainer can look.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
-from headkg.ingest.titles import normalize_title, title_tokens
+from headkg.ingest.titles import title_tokens
 from headkg.schema.findings import Findings
 from headkg.schema.graph import Paper
-from headkg.schema.names import slugify
+from headkg.schema.identifiers import doi_key, paper_id
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
+from headkg.schema.titles import normalize_title
 
 MERGE_SCORE = 94.0  # fuzz.ratio on normalised titles at or above which compatible sightings merge
 NEAR_MISS_SCORE = 85.0  # at or above this, but kept apart: reported as a warning
@@ -33,7 +33,7 @@ class _Clusters:
     def __init__(self, sightings: list[PaperSighting]) -> None:
         self.parent = list(range(len(sightings)))
         self.arxiv = [{s.arxiv_id} if s.arxiv_id else set() for s in sightings]
-        self.doi = [{s.doi.casefold()} if s.doi else set() for s in sightings]
+        self.doi = [{doi_key(s.doi)} if s.doi else set() for s in sightings]
         self.years = [{y} if (y := _year(s)) else set() for s in sightings]
 
     def find(self, i: int) -> int:
@@ -90,7 +90,7 @@ def cluster(sightings: list[PaperSighting], findings: Findings) -> list[list[Pap
     """Group sightings into real papers; each group is one paper."""
     clusters = _Clusters(sightings)
     _union_on(clusters, ((s.arxiv_id, i) for i, s in enumerate(sightings)))
-    _union_on(clusters, ((s.doi.casefold() if s.doi else None, i) for i, s in enumerate(sightings)))
+    _union_on(clusters, ((doi_key(s.doi) if s.doi else None, i) for i, s in enumerate(sightings)))
 
     titles = [normalize_title(s.title) for s in sightings]
     by_title: dict[str, list[int]] = defaultdict(list)
@@ -209,23 +209,12 @@ def merge(group: list[PaperSighting]) -> Paper:
     )
 
 
-def paper_id(paper: Paper) -> str:
-    """An id that comes from the data, so rebuilds and incremental builds keep it."""
-    if paper.arxiv_id:
-        return f"arxiv-{paper.arxiv_id.replace('/', '-')}"
-    if paper.doi:
-        return f"doi-{slugify(paper.doi)}"
-    normalized = normalize_title(paper.title)
-    words = "-".join(normalized.split()[:6]) or "untitled"
-    return f"{words}-{hashlib.sha1(normalized.encode()).hexdigest()[:6]}"
-
-
 def resolve_papers(sightings: list[PaperSighting], findings: Findings) -> list[Paper]:
     """Cluster, merge and give every paper a unique, data-derived id (sorted by id)."""
     papers = [merge(group) for group in cluster(sightings, findings)]
     taken: dict[str, int] = {}
     for paper in sorted(papers, key=lambda p: p.sources[0].sort_key()):
-        base = paper_id(paper)
+        base = paper_id(arxiv_id=paper.arxiv_id, doi=paper.doi, title=paper.title)
         taken[base] = taken.get(base, 0) + 1
         paper.id = base if taken[base] == 1 else f"{base}-{taken[base]}"
     return sorted(papers, key=lambda p: p.id)

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from headkg.ingest import readme_html, readme_markdown
-from headkg.ingest.badges import Badge, arxiv_id_from_url, decode_badge, doi_from_url, is_paper_badge, venue_from_badge
+from headkg.ingest.badges import Badge, decode_badge, is_paper_badge, venue_from_badge
 from headkg.ingest.readme import FORMATS, parse_readme
 from headkg.ingest.readme_row import Section, section_from_heading
 from headkg.schema.exceptions import SourceError
 from headkg.schema.findings import Findings
+from headkg.schema.identifiers import arxiv_id_from_url, doi_from_url
 from headkg.schema.names import split_qualifier
 from headkg.schema.sightings import PaperSighting
 
@@ -113,7 +114,7 @@ def test_paper_badge_and_venue(url: str, alt: str, paper: bool, venue: str | Non
         ("http://export.arxiv.org/abs/0704.0001", "0704.0001"),
         ("https://www.arxiv.org/abs/1911.12246?context=cs", "1911.12246"),
         ("https://arxiv.org/abs/hep-th/9901001", "hep-th/9901001"),
-        ("https://arxiv.org/pdf/math.GT/0309136v1", "math.GT/0309136"),
+        ("https://arxiv.org/pdf/math.GT/0309136v1", "math/0309136"),  # the subject class is not part of the id
         ("https://doi.org/10.48550/arXiv.2404.15574", "2404.15574"),
         ("https://arxiv.org/list/cs.CL/recent", None),
         ("https://huggingface.co/papers/2409.03752", None),

@@ -7,7 +7,6 @@ that neither the issue nor a flag gives is named in the error, with the flag tha
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,14 +15,13 @@ import typer
 
 from headkg.api.listedit import DEFAULT_TOPIC, AddResult, add_paper, missing_fields
 from headkg.api.listedit.badge_urls import normalize_link
-from headkg.ingest.badges import arxiv_id_from_url
 from headkg.ingest.issue import PaperSubmission, parse_date, parse_issue, split_heads, summary_lines
 from headkg.schema.exceptions import HeadKGError, InvalidRequestError
 from headkg.schema.findings import Finding, Findings
+from headkg.schema.identifiers import arxiv_id_from_url, parse_arxiv_id
 
 # The flag that supplies each field `missing_fields` can name.
 FLAGS = {"title": "--title", "date": "--date", "head": "--head", "link": "--arxiv/--url", "venue": "--venue"}
-_ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})"
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -38,14 +36,10 @@ def _warn(findings: list[Finding]) -> None:
 
 def arxiv_id(value: str) -> str:
     """An arXiv id from "2404.15574", "arXiv:2404.15574v2" or an arxiv.org link (version dropped)."""
-    text = value.strip()
-    from_url = arxiv_id_from_url(text) if "://" in text else None
-    if from_url:
-        return from_url
-    match = re.fullmatch(rf"(?:arxiv:\s*)?(?P<id>{_ARXIV_ID})(?:v\d+)?", text, re.IGNORECASE)
-    if match is None:
+    found = parse_arxiv_id(value)
+    if found is None:
         raise InvalidRequestError(f"--arxiv {value!r} is not an arXiv id (e.g. 2404.15574)")
-    return match["id"]
+    return found
 
 
 def gather(

@@ -26,13 +26,13 @@ from headkg.api.listedit.duplicates import matches, refuse_listed
 from headkg.api.listedit.new_row import row_content
 from headkg.api.listedit.readme_edit import plan_readme
 from headkg.api.listedit.readme_layout import README
-from headkg.ingest.badges import arxiv_id_from_url, doi_from_url
 from headkg.ingest.bibtex import parse_bib_dir
 from headkg.ingest.issue import PaperSubmission
 from headkg.ingest.readme import parse_readme
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, SourceError
 from headkg.schema.findings import Finding, Findings
+from headkg.schema.identifiers import ids_from_url
 
 DEFAULT_TOPIC = "AttnHead"
 
@@ -98,8 +98,8 @@ def add_paper(
     row = row_content(submission, vocabulary or Vocabulary.load(), warnings)
     readme_sightings = parse_readme(path, README, Findings(), today=today)
     bib_sightings = parse_bib_dir(root, Findings())
-    arxiv_id = arxiv_id_from_url(row.link) or submission.arxiv_id
-    doi = doi_from_url(row.link)
+    link_ids = ids_from_url(row.link)
+    arxiv_id, doi = link_ids.arxiv_id or submission.arxiv_id, link_ids.doi
     title = html.unescape(row.title)
     refuse_listed(readme_sightings, title, row.date, arxiv_id, doi, warnings)
     bib_twins = matches(bib_sightings, title, row.date, arxiv_id, doi, warnings)

@@ -17,10 +17,10 @@ from rapidfuzz import fuzz
 
 from headkg.api.listedit.duplicates import DUPLICATE_SCORE, kept_apart, matches
 from headkg.ingest.bibtex import BIB_DIR, parse_bib_file
-from headkg.ingest.titles import normalize_title
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
 from headkg.schema.sightings import PaperSighting
+from headkg.schema.titles import normalize_title
 
 
 @dataclass

@@ -12,10 +12,11 @@ from rapidfuzz import fuzz
 
 from headkg.api.listedit.readme_layout import README
 from headkg.ingest.resolve import MERGE_SCORE, NEAR_MISS_SCORE
-from headkg.ingest.titles import normalize_title, title_tokens
+from headkg.ingest.titles import title_tokens
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
 from headkg.schema.sightings import PaperSighting
+from headkg.schema.titles import normalize_title
 
 # A title this close to a listed one is the same paper: the resolver merges at this score, so `check`
 # would report the new row as a duplicate. Below it, down to NEAR_MISS_SCORE, `add` only warns.
