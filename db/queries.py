@@ -278,10 +278,7 @@ def head(name_or_slug: str, *, session: Session) -> HeadDetail:
     first = min(dated, key=lambda r: (r.date or dt.date(r.year or 9999, 12, 31), r.id)) if dated else None
     features = None
     if row.input_feature or row.output_feature or row.layer_distribution:
-        source = None
-        if row.features_source:
-            file, _, line = row.features_source.rpartition(":")
-            source = Provenance(file=file, line=int(line))
+        source = Provenance.parse(row.features_source) if row.features_source else None
         features = HeadFeatures(
             input_feature=row.input_feature,
             output_feature=row.output_feature,

@@ -13,6 +13,7 @@ from typing import Any
 from headkg.db import models as m
 from headkg.schema.graph import KnowledgeGraph, Paper
 from headkg.schema.names import head_key
+from headkg.schema.provenance import Provenance
 
 Row = dict[str, Any]
 
@@ -99,13 +100,8 @@ def _anchored(row: Row, anchor: Anchor) -> Row:
     if "file" in out and "line" in out:
         out["location"] = anchor(out.pop("file"), out.pop("line"))
     if "sources" in out:
-        out["sources"] = [anchor(*_split(s)) for s in out["sources"]]
+        out["sources"] = [anchor(p.file, p.line) for p in map(Provenance.parse, out["sources"])]
     return out
-
-
-def _split(location: str) -> tuple[str, int]:
-    file, _, line = location.rpartition(":")
-    return (file, int(line)) if line.isdigit() else (location, 0)
 
 
 def graph_rows(graph: KnowledgeGraph, anchor: Anchor | None = None) -> GraphRows:

@@ -29,12 +29,6 @@ from headkg.schema.graph import (
 from headkg.schema.provenance import Provenance
 
 
-def parse_provenance(text: str) -> Provenance:
-    """'source/bib/AttnHead.bib:12' -> Provenance(file=..., line=12)."""
-    file, _, line = text.rpartition(":")
-    return Provenance(file=file, line=int(line)) if line.isdigit() else Provenance(file=text, line=0)
-
-
 def paper_fields(row: m.PaperRow) -> dict[str, Any]:
     """A paper row's fields as the records name them (sources still as "file:line" text)."""
     return {
@@ -57,7 +51,7 @@ def paper_fields(row: m.PaperRow) -> dict[str, Any]:
 
 def paper_from_row(row: m.PaperRow) -> Paper:
     fields = paper_fields(row)
-    return Paper(**{**fields, "sources": [parse_provenance(s) for s in fields["sources"]]})
+    return Paper(**{**fields, "sources": [Provenance.parse(s) for s in fields["sources"]]})
 
 
 def method_from_row(r: m.MethodRow) -> Method:
@@ -102,12 +96,12 @@ def load_graph(*, session: Session) -> KnowledgeGraph:
                 input_feature=r.input_feature,
                 output_feature=r.output_feature,
                 layer_distribution=r.layer_distribution,
-                source=parse_provenance(r.features_source) if r.features_source else None,
+                source=Provenance.parse(r.features_source) if r.features_source else None,
             )
             if (r.input_feature or r.output_feature or r.layer_distribution)
             else None,
             curated=r.curated,
-            sources=[parse_provenance(s) for s in r.sources or []],
+            sources=[Provenance.parse(s) for s in r.sources or []],
         )
         for r in session.execute(select(m.HeadRow).order_by(m.HeadRow.slug)).scalars()
     ]

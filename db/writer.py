@@ -18,6 +18,7 @@ from headkg.db import models as m
 from headkg.db.engine import make_engine, sqlite_path
 from headkg.db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
 from headkg.schema.graph import KnowledgeGraph
+from headkg.schema.provenance import Provenance
 
 CHUNK = 5000  # rows per executemany and ids per IN list: bounded memory and statement size
 
@@ -175,13 +176,10 @@ def _apply_moves(conn: Connection, layout: Layout, unchanged_papers: list[Row]) 
             .values(line=column.line - SHIFT_OFFSET)
         )
     moved_to = [(first + delta, last + delta) for first, last, delta in layout.moves]
-    prefix = f"{layout.file}:"
 
     def moved(source: str) -> bool:
-        if not source.startswith(prefix) or not source[len(prefix) :].isdigit():
-            return False
-        line = int(source[len(prefix) :])
-        return any(low <= line <= high for low, high in moved_to)
+        where = Provenance.parse(source)
+        return where.file == layout.file and any(low <= where.line <= high for low, high in moved_to)
 
     touched = [p for p in unchanged_papers if any(moved(s) for s in p["sources"])]
     stmt = update(m.PaperRow).where(m.PaperRow.id == bindparam("_id")).values(sources=bindparam("new_sources"))
