@@ -45,9 +45,9 @@ def read_list(
     step("bib files")
     papers += _read_bibs(root, findings, cache)
     step("taxonomy figure")
-    taxonomy = parse_taxonomy(root, findings, stage_codes=vocabulary.stage_codes, model_icons=vocabulary.model_slugs)
+    taxonomy = parse_taxonomy(root, findings, vocabulary)
     step("tables")
-    features, methods, benchmarks = parse_tables(root, findings)
+    features, methods, benchmarks = parse_tables(root, findings, vocabulary)
     return ListContents(
         papers=papers,
         taxonomy=taxonomy,

@@ -10,7 +10,7 @@ Rows are split on `\\\\` and cells on `&` outside braces and nested tabulars;
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from headkg.ingest.latex import (
     take_args,
     tokenize,
 )
-from headkg.ingest.taxonomy import STAGES
+from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Findings
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import BenchmarkRow, HeadFeatureRow, MethodRow
@@ -85,15 +85,19 @@ class _Rows:
     benchmarks: list[BenchmarkRow] = field(default_factory=list)
 
 
-def parse_tables(root: Path, findings: Findings) -> tuple[list[HeadFeatureRow], list[MethodRow], list[BenchmarkRow]]:
+def parse_tables(
+    root: Path, findings: Findings, vocabulary: Vocabulary | None = None
+) -> tuple[list[HeadFeatureRow], list[MethodRow], list[BenchmarkRow]]:
     """Rows of every recognised table under `root/source/tables` (files in name order).
 
+    A feature table's stage is one of data/stages.yaml (`vocabulary`, default: the installed one).
     A missing folder gives three empty lists without a finding.
     """
     folder = root / TABLES
     rows = _Rows()
     if not folder.is_dir():
         return rows.features, rows.methods, rows.benchmarks
+    stages = (vocabulary or Vocabulary.load()).stage_names
     for path in sorted(folder.glob("*.tex")):
         name = path.relative_to(root).as_posix()
         try:
@@ -102,14 +106,14 @@ def parse_tables(root: Path, findings: Findings) -> tuple[list[HeadFeatureRow], 
             findings.warn(name, None, f"not UTF-8 ({error.reason})", "save the table as UTF-8")
             continue
         for table in _read_tables(name, raw, findings):
-            _collect(table, rows, findings)
+            _collect(table, rows, findings, stages)
     return rows.features, rows.methods, rows.benchmarks
 
 
-def _collect(table: _Table, rows: _Rows, findings: Findings) -> None:
+def _collect(table: _Table, rows: _Rows, findings: Findings, stages: Mapping[str, str]) -> None:
     """Turn a table's rows into schema rows if its header says what kind of table it is."""
     kinds: list[tuple[tuple[str, ...], Callable[[_Table, Findings], None]]] = [
-        (FEATURE_COLUMNS, lambda t, f: rows.features.extend(_features(t, f))),
+        (FEATURE_COLUMNS, lambda t, f: rows.features.extend(_features(t, f, stages))),
         (METHOD_COLUMNS, lambda t, f: rows.methods.extend(_methods(t, f))),
         (BENCHMARK_COLUMNS, lambda t, f: rows.benchmarks.extend(_benchmarks(t, f))),
     ]
@@ -265,11 +269,11 @@ def _pick(table: _Table, choices: dict[str, str]) -> str | None:
     return None
 
 
-def _stage(table: _Table) -> str | None:
+def _stage(table: _Table, stages: Mapping[str, str]) -> str | None:
     """The stage code a feature table's label (`tab:KR_Head`) or caption ("... (KR)") names."""
     for where in (table.label, table.caption):
-        codes = [word for word in re.split(r"[^A-Za-z]+", where) if word in STAGES]
-        names = [code for code, name in STAGES.items() if _letters(name) in _letters(where)]
+        codes = [word for word in re.split(r"[^A-Za-z]+", where) if word in stages]
+        names = [code for code, name in stages.items() if _letters(name) in _letters(where)]
         if found := codes or names:
             return found[0]
     return None
@@ -284,10 +288,10 @@ def _unknown(table: _Table, findings: Findings, what: str, known: str) -> None:
     )
 
 
-def _features(table: _Table, findings: Findings) -> list[HeadFeatureRow]:
-    stage = _stage(table)
+def _features(table: _Table, findings: Findings, stages: Mapping[str, str]) -> list[HeadFeatureRow]:
+    stage = _stage(table, stages)
     if stage is None:
-        _unknown(table, findings, "stage", ", ".join(STAGES))
+        _unknown(table, findings, "stage", ", ".join(stages))
         return []
     return [
         HeadFeatureRow(

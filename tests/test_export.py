@@ -25,11 +25,12 @@ from lxml import etree
 
 from headkg.api.build import run_build
 from headkg.api.export.formats import JSON_EDGES_KEY, csv_tables, csv_zip_bytes, gml_bytes, graphml_bytes, json_bytes
-from headkg.api.export.gexf import GEXF_NS, STAGE_COLORS, VIZ_NS, gexf_bytes
+from headkg.api.export.gexf import GEXF_NS, VIZ_NS, gexf_bytes
 from headkg.api.export.graph import build_graph
 from headkg.api.export.service import FORMATS, FormatName, export_to_path, render
 from headkg.api.routes.graph import router
 from headkg.db.store import HeadKG
+from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError
 from headkg.schema.graph import (
     Author,
@@ -189,10 +190,12 @@ def test_snapshot_gexf_is_valid_and_gephi_ready(kg_graph: KnowledgeGraph, rng: e
     for node, d in papers.items():
         year = years[node]
         assert d["spells"] == [(f"{year}-01-01", f"{year}-12-31")], node
+    stage_colors = Vocabulary.load().stage_colors  # data/stages.yaml
+    assert set(stage_colors) == {s.code for s in kg_graph.stages}
     for node, d in heads.items():
         if d["stage"]:
             color = d["viz"]["color"]
-            assert (color["r"], color["g"], color["b"]) == STAGE_COLORS[d["stage"]], node
+            assert (color["r"], color["g"], color["b"]) == stage_colors[d["stage"]], node
     # degree drives the size: the most connected head is drawn largest
     hub = max(heads, key=back.degree)
     assert heads[hub]["viz"]["size"] == max(d["viz"]["size"] for d in heads.values())

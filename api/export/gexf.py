@@ -4,26 +4,27 @@ Why not networkx's `write_gexf`: its 1.3 output fails the schema four ways (miss
 namespace, `graph name=""`, `xsi:schemaLocation`, timeformat "long" for int times), it raises on
 None and turns list values into spells, and it knows nothing of the colours and sizes Gephi shows.
 Repairing its tree afterwards would cost more than these hundred lines, and here every choice is
-explicit: viz colour by kind (by stage for head types), viz size by degree, each paper's year as a
-date spell (first to last day of the year) in a dynamic graph, attributes typed once per name.
+explicit: viz colour by kind (by stage for head types, from data/stages.yaml), viz size by degree,
+each paper's year as a date spell (first to last day of the year) in a dynamic graph, attributes
+typed once per name.
 The result still reads back with `networkx.read_gexf`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
 from lxml import etree
 
 from headkg.api.export.graph import clean_text, flat
+from headkg.ingest.vocabulary import RGB, Vocabulary
 
 GEXF_NS = "http://gexf.net/1.3"
 VIZ_NS = "http://gexf.net/1.3/viz"
 
-RGB = tuple[int, int, int]
 # Tableau 10: distinct for the colour-blind and readable on Gephi's white and black backgrounds.
 KIND_COLORS: dict[str, RGB] = {
     "paper": (78, 121, 167),
@@ -34,12 +35,6 @@ KIND_COLORS: dict[str, RGB] = {
     "model": (156, 117, 95),
     "author": (255, 157, 167),
 }
-STAGE_COLORS: dict[str, RGB] = {
-    "KR": (225, 87, 89),
-    "ICI": (242, 142, 43),
-    "LR": (89, 161, 79),
-    "EP": (176, 122, 161),
-}
 OTHER_COLOR: RGB = (121, 112, 110)
 
 _XML_TYPES: dict[type, str] = {bool: "boolean", int: "integer", float: "double", str: "string"}
@@ -47,12 +42,12 @@ _NODE_XML_ATTRS = {"label"}
 _EDGE_XML_ATTRS = {"label", "weight"}
 
 
-def node_color(data: dict[str, Any]) -> RGB:
-    """Head types and stages take their stage's colour, every other node its kind's."""
+def node_color(data: dict[str, Any], stage_colors: Mapping[str, RGB]) -> RGB:
+    """Head types and stages take their stage's colour (data/stages.yaml), every other node its kind's."""
     kind = data.get("kind", "")
     code = data.get("code") if kind == "stage" else data.get("stage") if kind == "head" else None
     if code:
-        return STAGE_COLORS.get(code, OTHER_COLOR)
+        return stage_colors.get(code, OTHER_COLOR)
     return KIND_COLORS.get(kind, OTHER_COLOR)
 
 
@@ -66,8 +61,12 @@ def year_spell(year: int) -> tuple[str, str]:
     return f"{year:04d}-01-01", f"{year:04d}-12-31"
 
 
-def gexf_bytes(g: nx.Graph) -> bytes:
-    """The graph as a GEXF 1.3 document (UTF-8, pretty-printed, same graph → same bytes)."""
+def gexf_bytes(g: nx.Graph, stage_colors: Mapping[str, RGB] | None = None) -> bytes:
+    """The graph as a GEXF 1.3 document (UTF-8, pretty-printed, same graph → same bytes).
+
+    `stage_colors` default to those of data/stages.yaml.
+    """
+    stage_colors = stage_colors if stage_colors is not None else Vocabulary.load().stage_colors
     root = etree.Element(f"{{{GEXF_NS}}}gexf", nsmap={None: GEXF_NS, "viz": VIZ_NS}, version="1.3")
     meta = etree.SubElement(root, _tag("meta"))
     etree.SubElement(meta, _tag("creator")).text = "headkg"
@@ -95,7 +94,7 @@ def gexf_bytes(g: nx.Graph) -> bytes:
             start, end = year_spell(data["year"])
             spells = etree.SubElement(element, _tag("spells"))
             etree.SubElement(spells, _tag("spell"), start=start, end=end)
-        r, gr, b = node_color(data)
+        r, gr, b = node_color(data, stage_colors)
         etree.SubElement(element, f"{{{VIZ_NS}}}color", r=str(r), g=str(gr), b=str(b))
         etree.SubElement(element, f"{{{VIZ_NS}}}size", value=str(node_size(g.degree(node))))
 
