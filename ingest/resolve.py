@@ -1,9 +1,10 @@
 """Entity resolution: which sightings (README rows, bib entries) are the same real paper.
 
-Identifiers first (arXiv id, DOI), then exact normalised titles, then rapidfuzz inside small
-blocks of sightings that share a rare title word (never all pairs). Two clusters whose
-identifiers or years disagree are never merged, however alike their titles; near misses are
-reported as warnings so a maintainer can look.
+The rule is `ingest.same_paper`'s, applied to the whole list at once: sightings sharing an arXiv id
+or DOI are merged, then equal normalised titles, then titles rapidfuzz finds close inside small
+blocks of sightings that share a rare title word (never all pairs). Two clusters whose identifiers
+or years disagree are never merged, however alike their titles; near misses are reported as
+warnings so a maintainer can look.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz
-
-from headkg.ingest.titles import title_tokens
+from headkg.ingest.same_paper import MERGE_SCORE, NEAR_MISS_SCORE, Evidence, candidate_pairs, conflict, title_score
 from headkg.schema.findings import Findings
 from headkg.schema.graph import Paper
 from headkg.schema.identifiers import doi_key, paper_id
@@ -21,20 +20,13 @@ from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 from headkg.schema.titles import normalize_title
 
-MERGE_SCORE = 94.0  # fuzz.ratio on normalised titles at or above which compatible sightings merge
-NEAR_MISS_SCORE = 85.0  # at or above this, but kept apart: reported as a warning
-BLOCK_TOKENS = 3  # the rarest title words of each sighting that form its blocks
-MAX_BLOCK = 200  # a block larger than this is too common a word to compare within
-
 
 class _Clusters:
-    """Union-find over sighting indexes, keeping each cluster's identifiers to refuse conflicts."""
+    """Union-find over sighting indexes, keeping each cluster's evidence to refuse conflicts."""
 
     def __init__(self, sightings: list[PaperSighting]) -> None:
         self.parent = list(range(len(sightings)))
-        self.arxiv = [{s.arxiv_id} if s.arxiv_id else set() for s in sightings]
-        self.doi = [{doi_key(s.doi)} if s.doi else set() for s in sightings]
-        self.years = [{y} if (y := _year(s)) else set() for s in sightings]
+        self.evidence = [Evidence.of(s) for s in sightings]
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -44,15 +36,7 @@ class _Clusters:
 
     def conflict(self, a: int, b: int) -> str | None:
         """Why clusters a and b cannot be one paper, or None when they can."""
-        ra, rb = self.find(a), self.find(b)
-        if self.arxiv[ra] and self.arxiv[rb] and not self.arxiv[ra] & self.arxiv[rb]:
-            return f"different arXiv ids ({', '.join(sorted(self.arxiv[ra] | self.arxiv[rb]))})"
-        if self.doi[ra] and self.doi[rb] and not self.doi[ra] & self.doi[rb]:
-            return "different DOIs"
-        years_a, years_b = self.years[ra], self.years[rb]
-        if years_a and years_b and min(abs(x - y) for x in years_a for y in years_b) > 1:
-            return f"years {min(years_a)} and {min(years_b)}"
-        return None
+        return conflict(self.evidence[self.find(a)], self.evidence[self.find(b)])
 
     def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
@@ -60,19 +44,13 @@ class _Clusters:
             return
         keep, drop = min(ra, rb), max(ra, rb)
         self.parent[drop] = keep
-        self.arxiv[keep] |= self.arxiv[drop]
-        self.doi[keep] |= self.doi[drop]
-        self.years[keep] |= self.years[drop]
+        self.evidence[keep].absorb(self.evidence[drop])
 
     def groups(self) -> list[list[int]]:
         members: dict[int, list[int]] = defaultdict(list)
         for i in range(len(self.parent)):
             members[self.find(i)].append(i)
         return sorted(members.values(), key=lambda m: m[0])
-
-
-def _year(s: PaperSighting) -> int | None:
-    return s.date.year if s.date else s.year
 
 
 def _union_on(clusters: _Clusters, keys: Iterable[tuple[str | None, int]]) -> None:
@@ -102,11 +80,11 @@ def cluster(sightings: list[PaperSighting], findings: Findings) -> list[list[Pap
             _merge_or_report(clusters, sightings, members[0], other, 100.0, findings)
 
     reported: set[tuple[int, int]] = set()
-    for a, b in _candidate_pairs(titles):
+    for a, b in candidate_pairs(titles):
         root_a, root_b = clusters.find(a), clusters.find(b)
         if root_a == root_b or (min(root_a, root_b), max(root_a, root_b)) in reported:
             continue
-        score = fuzz.ratio(titles[a], titles[b], processor=None)
+        score = title_score(titles[a], titles[b])
         if score >= NEAR_MISS_SCORE and not _merge_or_report(clusters, sightings, a, b, score, findings):
             reported.add((min(root_a, root_b), max(root_a, root_b)))
 
@@ -114,28 +92,6 @@ def cluster(sightings: list[PaperSighting], findings: Findings) -> list[list[Pap
     for group in groups:
         _report_duplicates(group, findings)
     return groups
-
-
-def _candidate_pairs(titles: list[str]) -> Iterable[tuple[int, int]]:
-    """Pairs of sightings that share one of their rarest title words: the only pairs compared."""
-    tokens = [title_tokens(t) for t in titles]
-    frequency: dict[str, int] = defaultdict(int)
-    for words in tokens:
-        for w in words:
-            frequency[w] += 1
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, words in enumerate(tokens):
-        for w in sorted(words, key=lambda w: (frequency[w], w))[:BLOCK_TOKENS]:
-            blocks[w].append(i)
-    seen: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if len(members) > MAX_BLOCK:
-            continue
-        for x, a in enumerate(members):
-            for b in members[x + 1 :]:
-                if (a, b) not in seen:
-                    seen.add((a, b))
-                    yield a, b
 
 
 def _merge_or_report(
