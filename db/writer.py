@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL
 from headkg.db import models as m
 from headkg.db.engine import make_engine, sqlite_path
 from headkg.db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
+from headkg.ingest.readme import README
 from headkg.schema.graph import KnowledgeGraph
 from headkg.schema.provenance import Provenance
 
@@ -151,7 +152,7 @@ class Layout:
 
     anchor: Callable[[str, int], str]
     moves: list[tuple[int, int, int]] = field(default_factory=list)  # (old first, old last, delta)
-    file: str = "README.md"
+    file: str = README
 
 
 SHIFT_OFFSET = 1_000_000_000  # moved lines park above every real line, so no two rows ever collide

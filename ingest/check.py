@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from headkg.ingest.pipeline import build_graph
+from headkg.ingest.readme import README
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Finding
 
@@ -20,11 +21,11 @@ WARNING_CODES = frozenset({"head.unknown", "paper.similar-title"})
 def check_list(root: Path, vocabulary: Vocabulary | None = None, today: dt.date | None = None) -> list[Finding]:
     """Every problem of the checkout at `root`, graded, in file and line order."""
     findings: list[Finding] = []
-    if not (root / "README.md").is_file():
+    if not (root / README).is_file():
         findings.append(
             Finding(
                 severity="error",
-                file="README.md",
+                file=README,
                 message="the list has no README.md",
                 hint="run check on the root of a checkout of the list",
                 code="list.no-readme",

@@ -12,6 +12,7 @@ from headkg.ingest import readme as readme_parser
 from headkg.ingest.assemble import assemble
 from headkg.ingest.bibtex import BIB_DIR, drop_repeated_keys, parse_bib_file
 from headkg.ingest.cache import ParseCache
+from headkg.ingest.readme import README
 from headkg.ingest.tables import parse_tables
 from headkg.ingest.taxonomy import parse_taxonomy
 from headkg.ingest.vocabulary import Vocabulary
@@ -39,8 +40,8 @@ def read_list(
     findings = Findings()
     cache = cache or ParseCache()
     today = today or dt.date.today()
-    step("README.md")
-    readme = root / "README.md"
+    step(README)
+    readme = root / README
     papers = _read_readme(readme, findings, today, cache) if readme.is_file() else []
     step("bib files")
     papers += _read_bibs(root, findings, cache)
@@ -60,7 +61,7 @@ def read_list(
 
 def _read_readme(path: Path, findings: Findings, today: dt.date, cache: ParseCache) -> list[PaperSighting]:
     """The README's papers, section by section through the cache."""
-    rel = "README.md"
+    rel = README
     try:
         text = readme_parser.decode(path.read_bytes(), rel, findings)
     except OSError as err:

@@ -1,7 +1,7 @@
 """`headkg add`: write a new paper into a checkout of the list, from flags, an issue, or both.
 
 Registered in api/cli.py. The command only gathers the
-submission and reports; `api.listedit.add_paper` decides and writes. Nothing is invented: a field
+submission and reports; `ingest.listedit.add_paper` decides and writes. Nothing is invented: a field
 that neither the issue nor a flag gives is named in the error, with the flag that supplies it.
 """
 
@@ -13,9 +13,9 @@ from typing import Annotated
 
 import typer
 
-from headkg.api.listedit import DEFAULT_TOPIC, AddResult, add_paper, missing_fields
-from headkg.api.listedit.badge_urls import normalize_link
 from headkg.ingest.issue import PaperSubmission, parse_date, parse_issue, split_heads, summary_lines
+from headkg.ingest.listedit import DEFAULT_TOPIC, AddResult, add_paper, missing_fields
+from headkg.ingest.listedit.badge_urls import normalize_link
 from headkg.schema.exceptions import HeadKGError, InvalidRequestError
 from headkg.schema.findings import Finding, Findings
 from headkg.schema.identifiers import arxiv_id_from_url, parse_arxiv_id

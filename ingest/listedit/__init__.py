@@ -1,4 +1,5 @@
-"""Writing a new paper into a checkout of the list, in the list's own format (`headkg add`).
+"""Writing a new paper into a checkout of the list, in the list's own format (`headkg add`): the
+write side of the format whose readers are `ingest.readme*` and `ingest.bibtex`, so it sits beside them.
 
 The README is edited as lines, not re-serialised: the new row pair copies the layout of its
 neighbour row (the list's tables are indented differently from one stretch to the next), goes into
@@ -19,16 +20,15 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from headkg.api.listedit.atomic_write import write_atomic
-from headkg.api.listedit.badge_urls import badge_label
-from headkg.api.listedit.bib_edit import BibEdit, plan_bib
-from headkg.api.listedit.duplicates import matches, refuse_listed
-from headkg.api.listedit.new_row import row_content
-from headkg.api.listedit.readme_edit import plan_readme
-from headkg.api.listedit.readme_layout import README
 from headkg.ingest.bibtex import parse_bib_dir
 from headkg.ingest.issue import PaperSubmission
-from headkg.ingest.readme import parse_readme
+from headkg.ingest.listedit.atomic_write import write_atomic
+from headkg.ingest.listedit.badge_urls import badge_label
+from headkg.ingest.listedit.bib_edit import BibEdit, plan_bib
+from headkg.ingest.listedit.duplicates import matches, refuse_listed
+from headkg.ingest.listedit.new_row import row_content
+from headkg.ingest.listedit.readme_edit import plan_readme
+from headkg.ingest.readme import README, parse_readme
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, SourceError
 from headkg.schema.findings import Finding, Findings

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from headkg.api.listedit.readme_layout import README
+from headkg.ingest.readme import README
 from headkg.ingest.same_paper import MERGE_SCORE, PaperMatcher
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings

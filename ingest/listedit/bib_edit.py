@@ -14,8 +14,8 @@ from pathlib import Path
 
 from bibtexparser.entrypoint import parse_string
 
-from headkg.api.listedit.duplicates import matches
 from headkg.ingest.bibtex import BIB_DIR, parse_bib_file
+from headkg.ingest.listedit.duplicates import matches
 from headkg.ingest.same_paper import PaperMatcher
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
