@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from headkg.api.settings import Settings
 from headkg.db.store import HeadKG
@@ -46,6 +47,20 @@ def reported_errors() -> Iterator[None]:
     except HeadKGError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def progress_steps(quiet: bool) -> Iterator[Callable[[str], None] | None]:
+    """A spinner on stderr naming the current step: the callback a library call reports steps to
+    (None when `quiet`, so the library does not even format them)."""
+    if quiet:
+        yield None
+        return
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+        yield lambda label: bar.update(task, description=label)
 
 
 def print_json(data: Any) -> None:

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 from benchmarks.synthetic_list import write_list
-from headkg.api.build import run_build
 from headkg.db.store import HeadKG
 
 NEW_ROW = """  <tr>
@@ -31,7 +30,7 @@ NEW_ROW = """  <tr>
 
 def timed(label: str, kg: HeadKG, source: Path, **options: bool) -> float:
     start = time.perf_counter()
-    report = run_build(kg, str(source), **options)
+    report = kg.build(str(source), **options)
     seconds = time.perf_counter() - start
     print(f"{label:<28} {seconds:8.2f} s   {report.papers} papers; {'; '.join(report.changes)}")
     return seconds

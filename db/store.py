@@ -1,8 +1,10 @@
-"""HeadKG, the one root object: open a store by URL, write a built graph, answer queries.
-The CLI, the HTTP API and the exporters all go through it."""
+"""HeadKG, the one root object: open a store by URL, build it from the list, answer queries; diff
+two versions of the list and add a paper to a checkout. The CLI, the HTTP API, the exporters and
+the workflows all go through it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,9 +16,15 @@ from sqlalchemy.orm import Session
 
 from headkg.db import models as m
 from headkg.db import queries
+from headkg.db.build import BuildReport, Progress, build_store
 from headkg.db.engine import make_engine, normalize_url, sqlite_path
 from headkg.db.snapshot import load_graph
 from headkg.db.writer import Layout, WriteSummary, schema_is_current, update_graph, write_graph
+from headkg.ingest.issue import PaperSubmission
+from headkg.ingest.listedit import DEFAULT_TOPIC, AddResult, add_paper
+from headkg.ingest.versions import diff_versions
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.diff import ListDiff
 from headkg.schema.exceptions import InvalidRequestError, StoreError
 from headkg.schema.findings import Finding
 from headkg.schema.graph import KnowledgeGraph
@@ -62,6 +70,42 @@ class HeadKG:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    # -- building, diffing, adding -----------------------------------------------------------
+
+    def build(
+        self,
+        source: str | None = None,
+        *,
+        strict: bool = False,
+        full: bool = False,
+        progress: Progress | None = None,
+        today: dt.date | None = None,
+    ) -> BuildReport:
+        """Build the store from the list at `source` (a checkout or git URL; default: the upstream
+        list), incrementally over an existing store unless `full`; with `strict`, any warning leaves
+        the store unchanged. `progress` is called with each step's name."""
+        return build_store(self, source, strict=strict, full=full, progress=progress, today=today)
+
+    @staticmethod
+    def diff(old: str, new: str | None = None, repo: Path | None = None) -> ListDiff:
+        """Papers added, removed and changed between two checkouts of the list, or (with `repo`)
+        between the two git revisions of the range `old` = "A..B"."""
+        return diff_versions(old, new, repo)
+
+    @staticmethod
+    def add(
+        checkout: Path,
+        submission: PaperSubmission,
+        *,
+        bib_topic: str = DEFAULT_TOPIC,
+        dry_run: bool = False,
+        vocabulary: Vocabulary | None = None,
+        today: dt.date | None = None,
+    ) -> AddResult:
+        """Write a new paper into a checkout of the list, in its format (see `ingest.listedit`);
+        InvalidRequestError when it is listed already or incomplete (nothing is written then)."""
+        return add_paper(checkout, submission, bib_topic=bib_topic, dry_run=dry_run, vocabulary=vocabulary, today=today)
 
     # -- writing -------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from headkg.ingest.pipeline import build_graph
+from headkg.ingest.pipeline import graph_from_checkout
 from headkg.ingest.readme import README
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Finding
@@ -31,7 +31,7 @@ def check_list(root: Path, vocabulary: Vocabulary | None = None, today: dt.date 
                 code="list.no-readme",
             )
         )
-    graph = build_graph(root, vocabulary, today=today)
+    graph = graph_from_checkout(root, vocabulary, today=today)
     for finding in graph.findings:
         severity = "warning" if finding.code in WARNING_CODES else "error"
         findings.append(finding.model_copy(update={"severity": severity}))

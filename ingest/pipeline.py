@@ -101,7 +101,7 @@ def _read_bibs(root: Path, findings: Findings, cache: ParseCache) -> list[PaperS
     return drop_repeated_keys(sightings, findings)
 
 
-def build_graph(
+def graph_from_checkout(
     root: Path,
     vocabulary: Vocabulary | None = None,
     today: dt.date | None = None,

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from headkg.api.cli import app
 from headkg.db.store import HeadKG
-from headkg.ingest.pipeline import build_graph, read_list
+from headkg.ingest.pipeline import graph_from_checkout, read_list
 from headkg.schema.exceptions import StoreError
 from headkg.schema.graph import KnowledgeGraph
 
@@ -27,7 +27,7 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def snapshot_graph(snapshot: Path) -> KnowledgeGraph:
-    return build_graph(snapshot)
+    return graph_from_checkout(snapshot)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from readme_rows import insert_at_top, row
 from typer.testing import CliRunner
 
 from headkg.api.cli import app
+from headkg.db.store import HeadKG
 
 runner = CliRunner()
 
@@ -97,3 +98,17 @@ def test_unchanged_sections_are_not_parsed_again(tmp_path: Path, lists: tuple[Pa
     # papers of the sections that only moved down are shifted in place, not rewritten
     changed, unchanged = map(int, re.search(r"(\d+) changed, (\d+) unchanged", stderr).groups())
     assert unchanged > 100 and changed < 80
+
+
+def test_the_root_object_builds_and_reports_its_steps(lists: tuple[Path, Path], tmp_path: Path) -> None:
+    """`HeadKG.build` is the library's door to a build: progress is a callback, the report says what was done."""
+    old, new = lists
+    kg = HeadKG(tmp_path / "store.sqlite")
+    steps: list[str] = []
+    report = kg.build(str(old), progress=steps.append)
+    assert report.written and report.changes == [f"built from scratch: {report.papers} papers"]
+    assert steps[0] == "locating the list" and "README.md" in steps and steps[-1] == "writing the store"
+    assert kg.build(str(old)).changes == ["no input changed since the last build: the store is up to date"]
+    report = kg.build(str(new))
+    assert report.changes[0].startswith("updated: 1 papers added, 1 removed, ")
+    assert HeadKG.diff(str(old), str(new)).added[0].title == "Zebra Heads: A Field Guide"

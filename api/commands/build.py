@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from headkg.api.build import BuildReport, run_build
-from headkg.api.console import DbOption, QuietOption, err, print_findings, reported_errors, store_for
+from headkg.api.console import DbOption, QuietOption, err, print_findings, progress_steps, reported_errors, store_for
+from headkg.db.build import BuildReport
 
 
 def build(
@@ -25,7 +25,8 @@ def build(
     """Build (or update) the store from the list: README table, bib files, taxonomy and tables."""
     with reported_errors():
         kg = store_for(db)
-        report = run_build(kg, source, strict=strict, full=full, progress=None if quiet else err)
+        with progress_steps(quiet) as step:
+            report = kg.build(source, strict=strict, full=full, progress=step)
         print_findings(report.findings)
         _print_build_summary(report)
         if strict and report.findings:

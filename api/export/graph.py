@@ -10,7 +10,7 @@ method with the same slug never collide. Attribute rules that keep every writer 
 - every string has its control characters removed and its whitespace collapsed (XML 1.0 and
   Gephi refuse control characters), and one attribute name always holds one Python type.
 
->>> g = build_graph(kg.graph(), stage="KR", year_from=2023)  # doctest: +SKIP
+>>> g = to_networkx(kg.graph(), stage="KR", year_from=2023)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def stage_node(code: str) -> str:
     return f"stage:{clean_text(code)}"
 
 
-def build_graph(
+def to_networkx(
     kg_graph: KnowledgeGraph,
     *,
     projection: str | None = None,

@@ -10,7 +10,8 @@ only after it parses cleanly and adds no second key or second entry for the same
 
 `add_paper` runs the steps; each has its module: `new_row` (the row's content), `duplicates`,
 `readme_layout` (the README's tables as line ranges), `row_style` (a row's layout and rendering),
-`readme_edit` (placement and the read-back check), `badge_urls`, `bib_edit` and `atomic_write`.
+`readme_edit` (placement and the read-back check), `badge_urls`, `bib_edit` and `atomic_write`;
+`submission` gathers what to write from an issue and given values.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from pathlib import Path
 from headkg.ingest.bibtex import parse_bib_dir
 from headkg.ingest.issue import PaperSubmission
 from headkg.ingest.listedit.atomic_write import write_atomic
-from headkg.ingest.listedit.badge_urls import badge_label
 from headkg.ingest.listedit.bib_edit import BibEdit, plan_bib
 from headkg.ingest.listedit.duplicates import matches, refuse_listed
 from headkg.ingest.listedit.new_row import row_content
 from headkg.ingest.listedit.readme_edit import plan_readme
+from headkg.ingest.listedit.submission import missing_fields
 from headkg.ingest.readme import README, parse_readme
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, SourceError
@@ -35,16 +36,6 @@ from headkg.schema.findings import Finding, Findings
 from headkg.schema.identifiers import ids_from_url
 
 DEFAULT_TOPIC = "AttnHead"
-
-
-def missing_fields(submission: PaperSubmission) -> list[str]:
-    """What a README row still needs: "title", "date", "head", "link", and "venue" for a link that
-    does not tell its venue (openreview.net, a workshop page)."""
-    missing = submission.missing()
-    link = submission.link
-    if link and badge_label(link, submission.venue) is None:
-        missing.append("venue")
-    return missing
 
 
 @dataclass
