@@ -28,7 +28,7 @@ from headkg.ingest.latex import (
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Findings
 from headkg.schema.provenance import Provenance
-from headkg.schema.sightings import BenchmarkRow, HeadFeatureRow, MethodRow
+from headkg.schema.sightings import BenchmarkSighting, HeadFeatureSighting, MethodSighting
 
 TABLES = "source/tables"
 
@@ -80,14 +80,14 @@ class _Table:
 class _Rows:
     """The three kinds of rows collected over all tables."""
 
-    features: list[HeadFeatureRow] = field(default_factory=list)
-    methods: list[MethodRow] = field(default_factory=list)
-    benchmarks: list[BenchmarkRow] = field(default_factory=list)
+    features: list[HeadFeatureSighting] = field(default_factory=list)
+    methods: list[MethodSighting] = field(default_factory=list)
+    benchmarks: list[BenchmarkSighting] = field(default_factory=list)
 
 
 def parse_tables(
     root: Path, findings: Findings, vocabulary: Vocabulary | None = None
-) -> tuple[list[HeadFeatureRow], list[MethodRow], list[BenchmarkRow]]:
+) -> tuple[list[HeadFeatureSighting], list[MethodSighting], list[BenchmarkSighting]]:
     """Rows of every recognised table under `root/source/tables` (files in name order).
 
     A feature table's stage is one of data/stages.yaml (`vocabulary`, default: the installed one).
@@ -288,13 +288,13 @@ def _unknown(table: _Table, findings: Findings, what: str, known: str) -> None:
     )
 
 
-def _features(table: _Table, findings: Findings, stages: Mapping[str, str]) -> list[HeadFeatureRow]:
+def _features(table: _Table, findings: Findings, stages: Mapping[str, str]) -> list[HeadFeatureSighting]:
     stage = _stage(table, stages)
     if stage is None:
         _unknown(table, findings, "stage", ", ".join(stages))
         return []
     return [
-        HeadFeatureRow(
+        HeadFeatureSighting(
             name=latex_to_text(table.column(row, "head name")),
             stage=stage,
             input_feature=latex_to_text(table.column(row, "input feature")),
@@ -306,12 +306,12 @@ def _features(table: _Table, findings: Findings, stages: Mapping[str, str]) -> l
     ]
 
 
-def _methods(table: _Table, findings: Findings) -> list[MethodRow]:
+def _methods(table: _Table, findings: Findings) -> list[MethodSighting]:
     family = _pick(table, METHOD_FAMILIES)
     if family is None:
         _unknown(table, findings, "method family", "Modeling-Free, Modeling-Required")
         return []
-    result: list[MethodRow] = []
+    result: list[MethodSighting] = []
     for row in table.rows:
         kind = latex_to_text(table.column(row, "type"))
         if not kind:
@@ -322,7 +322,7 @@ def _methods(table: _Table, findings: Findings) -> list[MethodRow]:
                 "write the type in the first cell, or \\multirow{n}{*}{Type} in the first row of its group",
             )
         result.append(
-            MethodRow(
+            MethodSighting(
                 family=family,
                 type=kind,
                 name=latex_to_text(table.column(row, "specific method")),
@@ -334,17 +334,17 @@ def _methods(table: _Table, findings: Findings) -> list[MethodRow]:
     return result
 
 
-def _benchmarks(table: _Table, findings: Findings) -> list[BenchmarkRow]:
+def _benchmarks(table: _Table, findings: Findings) -> list[BenchmarkSighting]:
     category = _pick(table, BENCHMARK_CATEGORIES)
     if category is None:
         _unknown(table, findings, "benchmark category", "Common Evaluation, Mechanism Exploration")
         return []
-    result: list[BenchmarkRow] = []
+    result: list[BenchmarkSighting] = []
     for row in table.rows:
         name = table.column(row, "benchmark")
         links = hrefs(name)
         result.append(
-            BenchmarkRow(
+            BenchmarkSighting(
                 name=latex_to_text(name),
                 category=category,
                 type=latex_to_text(table.column(row, "type")),
