@@ -14,8 +14,8 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from headkg.db import mapping, queries
 from headkg.db import models as m
-from headkg.db import queries
 from headkg.db.build import BuildReport, Progress, build_store
 from headkg.db.engine import make_engine, normalize_url, sqlite_path
 from headkg.db.snapshot import load_graph
@@ -250,6 +250,4 @@ class HeadKG:
     def findings(self) -> list[Finding]:
         with self.session() as s:
             rows = s.execute(select(m.FindingRow).order_by(m.FindingRow.id)).scalars()
-            return [
-                Finding(severity=r.severity, file=r.file, line=r.line, message=r.message, hint=r.hint) for r in rows
-            ]  # type: ignore[arg-type]
+            return [mapping.FINDINGS.record(r) for r in rows]
