@@ -213,40 +213,71 @@ def update_graph(
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            old = dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all())
-            new = {pid: p.paper["fingerprint"] for pid, p in rows.papers.items()}
-            removed = sorted(old.keys() - new.keys())
-            added = sorted(new.keys() - old.keys())
-            changed = sorted(pid for pid in old.keys() & new.keys() if old[pid] != new[pid])
-            stale = removed + changed
-            for table in reversed(PAPER_CHILDREN):
-                _delete_where_in(conn, table.__table__.c.paper_id, stale)  # type: ignore[attr-defined]
-            for table in (m.HeadModelRow, m.HeadAliasRow, m.FindingRow, m.MetaRow, m.ParseCacheRow):
-                conn.execute(delete(table))
-            stale_parents = {table: _sync_table(conn, table, table_rows) for table, table_rows in rows.parents()}
-            _delete_where_in(conn, m.PaperRow.id, stale)
-            if layout and layout.moves:
-                unchanged = sorted(old.keys() & new.keys() - set(changed))
-                _apply_moves(conn, layout, [rows.papers[pid].paper for pid in unchanged])
-            _insert(conn, m.PaperRow, [rows.papers[pid].paper for pid in changed + added])
-            for table, table_rows in rows.children_of(changed + added):
-                _insert(conn, table, table_rows)
-            _insert(conn, m.HeadAliasRow, rows.head_aliases)
-            _insert(conn, m.HeadModelRow, rows.head_models)
-            _insert(conn, m.FindingRow, rows.findings)
-            _insert(conn, m.MetaRow, _meta_rows(meta))
-            _insert(conn, m.ParseCacheRow, _cache_rows(cache or {}))
-            for table in reversed([t for t, _ in rows.parents()]):
-                keys = sorted(stale_parents[table])
-                if keys:
-                    (pk,) = table.__table__.primary_key.columns  # type: ignore[attr-defined]
-                    _delete_where_in(conn, pk, keys)
+            plan = _PaperPlan.compare(dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all()), rows)
+            _apply(conn, rows, plan, meta, cache or {}, layout)
     finally:
         engine.dispose()
     return WriteSummary(
-        added=len(added),
-        removed=len(removed),
-        changed=len(changed),
-        unchanged=len(new) - len(added) - len(changed),
+        added=len(plan.added),
+        removed=len(plan.removed),
+        changed=len(plan.changed),
+        unchanged=len(plan.unchanged),
         full=False,
     )
+
+
+@dataclass
+class _PaperPlan:
+    """Which papers an update adds, removes, rewrites (changed fingerprint) and leaves alone."""
+
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+    unchanged: list[str]
+
+    @classmethod
+    def compare(cls, old: dict[str, str], rows: GraphRows) -> _PaperPlan:
+        """`old` maps the stored papers' ids to their fingerprints."""
+        new = {pid: p.paper["fingerprint"] for pid, p in rows.papers.items()}
+        changed = sorted(pid for pid in old.keys() & new.keys() if old[pid] != new[pid])
+        return cls(
+            added=sorted(new.keys() - old.keys()),
+            removed=sorted(old.keys() - new.keys()),
+            changed=changed,
+            unchanged=sorted(old.keys() & new.keys() - set(changed)),
+        )
+
+
+def _apply(
+    conn: Connection,
+    rows: GraphRows,
+    plan: _PaperPlan,
+    meta: Mapping[str, str],
+    cache: Mapping[str, str],
+    layout: Layout | None,
+) -> None:
+    """Delete the stale papers' rows, sync the shared tables, insert the new papers' rows, then drop
+    the shared rows nothing points to any more (children before parents, parents before children)."""
+    stale = plan.removed + plan.changed
+    for table in reversed(PAPER_CHILDREN):
+        _delete_where_in(conn, table.__table__.c.paper_id, stale)  # type: ignore[attr-defined]
+    for table in (m.HeadModelRow, m.HeadAliasRow, m.FindingRow, m.MetaRow, m.ParseCacheRow):
+        conn.execute(delete(table))
+    stale_parents = {table: _sync_table(conn, table, table_rows) for table, table_rows in rows.parents()}
+    _delete_where_in(conn, m.PaperRow.id, stale)
+    if layout and layout.moves:
+        _apply_moves(conn, layout, [rows.papers[pid].paper for pid in plan.unchanged])
+    fresh = plan.changed + plan.added
+    _insert(conn, m.PaperRow, [rows.papers[pid].paper for pid in fresh])
+    for table, table_rows in rows.children_of(fresh):
+        _insert(conn, table, table_rows)
+    _insert(conn, m.HeadAliasRow, rows.head_aliases)
+    _insert(conn, m.HeadModelRow, rows.head_models)
+    _insert(conn, m.FindingRow, rows.findings)
+    _insert(conn, m.MetaRow, _meta_rows(meta))
+    _insert(conn, m.ParseCacheRow, _cache_rows(cache))
+    for table in reversed([t for t, _ in rows.parents()]):
+        keys = sorted(stale_parents[table])
+        if keys:
+            (pk,) = table.__table__.primary_key.columns  # type: ignore[attr-defined]
+            _delete_where_in(conn, pk, keys)

@@ -34,6 +34,7 @@ from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, SourceError
 from headkg.schema.findings import Finding, Findings
 from headkg.schema.identifiers import ids_from_url
+from headkg.schema.sightings import PaperSighting
 
 DEFAULT_TOPIC = "AttnHead"
 
@@ -75,24 +76,18 @@ def add_paper(
     and `SourceError` when `root` is no checkout; nothing is written then. Non-fatal remarks (an
     unknown head name, a bib entry the row will join) are in the result's `warnings`.
     """
-    missing = missing_fields(submission)
-    if missing:
-        raise InvalidRequestError("missing: " + ", ".join(missing))
     today = today or dt.date.today()
-    assert submission.date is not None and submission.title and submission.link
-    if submission.date > today:
-        raise InvalidRequestError(f"date {submission.date} is in the future (today is {today})")
+    _refuse_incomplete(submission, today)
     path = root / README
     if not path.is_file():
         raise SourceError(f"{root} has no {README}: give the root of a checkout of the list")
     warnings = Findings()
     row = row_content(submission, vocabulary or Vocabulary.load(), warnings)
-    readme_sightings = parse_readme(path, README, Findings(), today=today)
-    bib_sightings = parse_bib_dir(root, Findings())
     link_ids = ids_from_url(row.link)
     arxiv_id, doi = link_ids.arxiv_id or submission.arxiv_id, link_ids.doi
     title = html.unescape(row.title)
-    refuse_listed(readme_sightings, title, row.date, arxiv_id, doi, warnings)
+    refuse_listed(parse_readme(path, README, Findings(), today=today), title, row.date, arxiv_id, doi, warnings)
+    bib_sightings = parse_bib_dir(root, Findings())
     bib_twins = matches(bib_sightings, title, row.date, arxiv_id, doi, warnings)
     edit = plan_readme(path, row, today)
     result = AddResult(
@@ -109,12 +104,7 @@ def add_paper(
     )
     bib: BibEdit | None = None
     if submission.bibtex:
-        if bib_twins:
-            twin, why = bib_twins[0]
-            raise InvalidRequestError(
-                f"the paper already has a bib entry, {twin.bib_key!r} at {twin.source} ({why}); "
-                "a second key for it would be a duplicate: drop the BibTeX or edit that entry"
-            )
+        _refuse_second_entry(bib_twins)
         bib = plan_bib(root, bib_topic, submission.bibtex, title, row.date, arxiv_id, doi, bib_sightings)
         result.bib_file, result.bib_line, result.bib_key, result.bib_text = bib.rel, bib.line, bib.key, bib.entry
     for twin, why in bib_twins:
@@ -125,13 +115,35 @@ def add_paper(
         )
     result.warnings = [w.model_copy(update={"line": edit.line}) if w.line is None else w for w in warnings]
     if not dry_run:
-        if bib is not None:
-            write_atomic(bib.path, bib.data)
-        try:
-            write_atomic(path, edit.data)
-        except OSError:
-            if bib is not None:
-                write_atomic(bib.path, bib.original)  # both files or neither
-            raise
+        _write_both(path, edit.data, bib)
         result.written = True
     return result
+
+
+def _refuse_incomplete(submission: PaperSubmission, today: dt.date) -> None:
+    missing = missing_fields(submission)
+    if missing:
+        raise InvalidRequestError("missing: " + ", ".join(missing))
+    if submission.date is not None and submission.date > today:
+        raise InvalidRequestError(f"date {submission.date} is in the future (today is {today})")
+
+
+def _refuse_second_entry(bib_twins: list[tuple[PaperSighting, str]]) -> None:
+    if bib_twins:
+        twin, why = bib_twins[0]
+        raise InvalidRequestError(
+            f"the paper already has a bib entry, {twin.bib_key!r} at {twin.source} ({why}); "
+            "a second key for it would be a duplicate: drop the BibTeX or edit that entry"
+        )
+
+
+def _write_both(readme: Path, data: bytes, bib: BibEdit | None) -> None:
+    """The bib file then the README, each in one step; both files or neither."""
+    if bib is not None:
+        write_atomic(bib.path, bib.data)
+    try:
+        write_atomic(readme, data)
+    except OSError:
+        if bib is not None:
+            write_atomic(bib.path, bib.original)
+        raise
