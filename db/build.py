@@ -100,10 +100,9 @@ def _write(
     kg: HeadKG, graph: KnowledgeGraph, meta: dict[str, str], cache: ParseCache, layout: Layout, incremental: bool
 ) -> str:
     """Write the graph (only the changed papers when `incremental`); one line saying what was done."""
-    if not incremental:
-        kg.write(graph, meta, cache.used, layout)
+    summary = kg.write(graph, meta, cache.used, layout, incremental=incremental)
+    if summary.full:
         return f"built from scratch: {len(graph.papers)} papers"
-    summary = kg.update(graph, meta, cache.used, layout)
     return (
         f"updated: {summary.added} papers added, {summary.removed} removed, {summary.changed} changed, "
         f"{summary.unchanged} unchanged ({cache.hits} input sections reused, {cache.misses} parsed)"

@@ -4,8 +4,7 @@ the workflows all go through it."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,15 +15,12 @@ from sqlalchemy.orm import Session
 
 from headkg.db import mapping, queries
 from headkg.db import models as m
-from headkg.db.build import BuildReport, Progress, build_store
+from headkg.db.build import build_store
 from headkg.db.engine import make_engine, normalize_url, sqlite_path
 from headkg.db.snapshot import load_graph
-from headkg.db.writer import Layout, WriteSummary, schema_is_current, update_graph, write_graph
-from headkg.ingest.issue import PaperSubmission
-from headkg.ingest.listedit import DEFAULT_TOPIC, AddResult, add_paper
+from headkg.db.writer import Layout, WriteSummary, schema_is_current, write_graph
+from headkg.ingest.listedit import add_paper
 from headkg.ingest.versions import diff_versions
-from headkg.ingest.vocabulary import Vocabulary
-from headkg.schema.diff import ListDiff
 from headkg.schema.exceptions import InvalidRequestError, StoreError
 from headkg.schema.findings import Finding
 from headkg.schema.graph import KnowledgeGraph
@@ -71,41 +67,17 @@ class HeadKG:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    # -- building, diffing, adding -----------------------------------------------------------
+    # -- building, diffing, adding: the library functions themselves, so their signatures and
+    # docstrings are the root object's -----------------------------------------------------------
 
-    def build(
-        self,
-        source: str | None = None,
-        *,
-        strict: bool = False,
-        full: bool = False,
-        progress: Progress | None = None,
-        today: dt.date | None = None,
-    ) -> BuildReport:
-        """Build the store from the list at `source` (a checkout or git URL; default: the upstream
-        list), incrementally over an existing store unless `full`; with `strict`, any warning leaves
-        the store unchanged. `progress` is called with each step's name."""
-        return build_store(self, source, strict=strict, full=full, progress=progress, today=today)
+    build = build_store
+    """`kg.build(source, *, strict, full, progress, today)`: the store from the list (db/build.py)."""
 
-    @staticmethod
-    def diff(old: str, new: str | None = None, repo: Path | None = None) -> ListDiff:
-        """Papers added, removed and changed between two checkouts of the list, or (with `repo`)
-        between the two git revisions of the range `old` = "A..B"."""
-        return diff_versions(old, new, repo)
+    diff = staticmethod(diff_versions)
+    """`HeadKG.diff(old, new, repo)`: two versions of the list compared (ingest/versions.py)."""
 
-    @staticmethod
-    def add(
-        checkout: Path,
-        submission: PaperSubmission,
-        *,
-        bib_topic: str = DEFAULT_TOPIC,
-        dry_run: bool = False,
-        vocabulary: Vocabulary | None = None,
-        today: dt.date | None = None,
-    ) -> AddResult:
-        """Write a new paper into a checkout of the list, in its format (see `ingest.listedit`);
-        InvalidRequestError when it is listed already or incomplete (nothing is written then)."""
-        return add_paper(checkout, submission, bib_topic=bib_topic, dry_run=dry_run, vocabulary=vocabulary, today=today)
+    add = staticmethod(add_paper)
+    """`HeadKG.add(checkout, submission, ...)`: a new paper written into the list (ingest/listedit)."""
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -115,33 +87,15 @@ class HeadKG:
         meta: dict[str, str] | None = None,
         cache: Mapping[str, str] | None = None,
         layout: Layout | None = None,
+        *,
+        incremental: bool = False,
     ) -> WriteSummary:
-        """Replace the store's content with `graph`, atomically."""
-        return self._writing(write_graph, graph, meta, cache, layout)
-
-    def update(
-        self,
-        graph: KnowledgeGraph,
-        meta: dict[str, str] | None = None,
-        cache: Mapping[str, str] | None = None,
-        layout: Layout | None = None,
-    ) -> WriteSummary:
-        """Bring the store to `graph` rewriting only the papers that changed (a full write if none yet)."""
-        if not self.exists():
-            return self.write(graph, meta, cache, layout)
-        return self._writing(update_graph, graph, meta, cache, layout)
-
-    def _writing(
-        self,
-        writer: Callable[..., WriteSummary],
-        graph: KnowledgeGraph,
-        meta: dict[str, str] | None,
-        cache: Mapping[str, str] | None,
-        layout: Layout | None,
-    ) -> WriteSummary:
+        """Bring the store to `graph`, atomically: replacing its content, or (`incremental`, over an
+        existing store) rewriting only the papers that changed."""
+        incremental = incremental and self.exists()
         self.close()  # a SQLite file may be swapped underneath: drop pooled connections to the old one
         try:
-            return writer(self.url, graph, dict(meta or {}), cache, layout)
+            return write_graph(self.url, graph, dict(meta or {}), cache, layout, incremental=incremental)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot write the store: {exc.__class__.__name__}: {exc.orig or exc}") from exc
 

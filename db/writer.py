@@ -1,7 +1,7 @@
 """Writing a knowledge graph to the store, atomically: a build killed halfway leaves the previous
 store as it was. A full write builds a new SQLite file beside the old one and renames it over it
-(other databases: one transaction). An update over an existing store touches only the papers
-whose rows changed, in one transaction (SQLite's journal makes that atomic too)."""
+(other databases: one transaction). An incremental write over an existing store touches only the
+papers whose rows changed, in one transaction (SQLite's journal makes that atomic too)."""
 
 from __future__ import annotations
 
@@ -79,23 +79,40 @@ def write_graph(
     meta: Mapping[str, str],
     cache: Mapping[str, str] | None = None,
     layout: Layout | None = None,
+    *,
+    incremental: bool = False,
 ) -> WriteSummary:
-    """Replace the store's whole content with `graph`, atomically."""
+    """Bring the store to `graph`, atomically: its whole content replaced, or (`incremental`, over a
+    store of this schema version) only the papers whose rows changed rewritten.
+
+    Ids come from the data, so an unchanged paper keeps its id and its rows are not rewritten;
+    when a README section only moved (rows added above it), its papers' lines are shifted in place.
+    """
     rows = graph_rows(graph, layout.anchor if layout else None)
-    cache = cache or {}
+    if incremental and _schema_is_current_at(url):
+        return _update(url, rows, meta, cache or {}, layout)
     path = sqlite_path(url)
     if path is not None:
-        _write_sqlite_aside(url, path, rows, meta, cache)
+        _write_sqlite_aside(url, path, rows, meta, cache or {})
     else:
         engine = make_engine(url)
         try:
             with engine.begin() as conn:
                 m.Base.metadata.drop_all(conn)
                 m.Base.metadata.create_all(conn)
-                _fill(conn, rows, meta, cache)
+                _fill(conn, rows, meta, cache or {})
         finally:
             engine.dispose()
     return WriteSummary(added=len(rows.papers))
+
+
+def _schema_is_current_at(url: URL) -> bool:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return schema_is_current(conn)
+    finally:
+        engine.dispose()
 
 
 def _write_sqlite_aside(
@@ -188,33 +205,15 @@ def _apply_moves(conn: Connection, layout: Layout, unchanged_papers: list[Row]) 
         conn.execute(stmt, [{"_id": p["id"], "new_sources": p["sources"]} for p in chunk])
 
 
-def update_graph(
-    url: URL,
-    graph: KnowledgeGraph,
-    meta: Mapping[str, str],
-    cache: Mapping[str, str] | None = None,
-    layout: Layout | None = None,
+def _update(
+    url: URL, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str], layout: Layout | None
 ) -> WriteSummary:
-    """Apply `graph` to an existing store: only papers whose rows changed are rewritten.
-
-    Ids come from the data, so an unchanged paper keeps its id and its rows are not rewritten;
-    when a README section only moved (rows added above it), its papers' lines are shifted in
-    place. Falls back to a full write when the store is missing or has another schema version.
-    """
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            current = schema_is_current(conn)
-    finally:
-        engine.dispose()
-    if not current:
-        return write_graph(url, graph, meta, cache, layout)
-    rows = graph_rows(graph, layout.anchor if layout else None)
+    """Apply the rows to an existing store in one transaction, rewriting only the changed papers."""
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
             plan = _PaperPlan.compare(dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all()), rows)
-            _apply(conn, rows, plan, meta, cache or {}, layout)
+            _apply(conn, rows, plan, meta, cache, layout)
     finally:
         engine.dispose()
     return WriteSummary(

@@ -21,7 +21,7 @@ def _checkout(path: str) -> Path:
     return folder.resolve()
 
 
-def diff_versions(old: str, new: str | None, repo: Path | None) -> ListDiff:
+def diff_versions(old: str, new: str | None = None, repo: Path | None = None) -> ListDiff:
     """Diff two folders, or (with `repo`) the revisions of the range `old` = "A..B"."""
     vocabulary = Vocabulary.load()
     if repo is None:

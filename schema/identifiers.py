@@ -95,13 +95,9 @@ def arxiv_id_from_url(url: str) -> str | None:
     >>> arxiv_id_from_url("https://arxiv.org/pdf/2402.13055v1")
     '2402.13055'
     """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    host = (parts.hostname or "").casefold()
+    host, path = _host_and_path(url)
     if host in _ARXIV_HOSTS:
-        match = _ARXIV_PATH.fullmatch(unquote(parts.path))
+        match = _ARXIV_PATH.fullmatch(path)
         return canonical_arxiv_id(match["id"]) if match else None
     doi = doi_from_url(url)
     return arxiv_id_from_doi(doi) if doi else None
@@ -164,12 +160,7 @@ def doi_from_url(url: str) -> str | None:
     >>> doi_from_url("https://dl.acm.org/doi/10.1145/3626772.3657819")
     '10.1145/3626772.3657819'
     """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    host = (parts.hostname or "").casefold()
-    path = unquote(parts.path)
+    host, path = _host_and_path(url)
     if host in _DOI_HOSTS:
         candidate = path.lstrip("/")
     elif match := _DOI_IN_PATH.search(path):
@@ -178,6 +169,15 @@ def doi_from_url(url: str) -> str | None:
         return None
     candidate = candidate.rstrip("/.,;")
     return _clean_doi(candidate) if _DOI_AS_PATH.fullmatch(candidate) else None
+
+
+def _host_and_path(url: str) -> tuple[str, str]:
+    """A URL's host (casefolded) and percent-decoded path; empty strings for what is no URL."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "", ""
+    return (parts.hostname or "").casefold(), unquote(parts.path)
 
 
 def doi_key(doi: str) -> str:

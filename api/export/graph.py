@@ -199,33 +199,9 @@ def _add_record_nodes(g: nx.Graph, part: _Selection) -> None:
         g.add_node(head_node(head.slug), **_head_attrs(head))
     for st in sorted(part.stages, key=lambda s: (s.order, s.code)):
         g.add_node(stage_node(st.code), **_attrs(kind="stage", label=st.name, code=st.code, order=st.order))
-    for model in sorted(part.models, key=lambda m: m.slug):
-        g.add_node(f"model:{model.slug}", **_attrs(kind="model", label=model.name, aliases=model.aliases))
-    for method in sorted(part.methods, key=lambda m: m.slug):
-        g.add_node(
-            f"method:{method.slug}",
-            **_attrs(
-                kind="method",
-                label=method.name,
-                family=method.family,
-                method_type=method.type,
-                description=method.core_operation or None,
-            ),
-        )
-    for bench in sorted(part.benchmarks, key=lambda b: b.slug):
-        g.add_node(
-            f"benchmark:{bench.slug}",
-            **_attrs(
-                kind="benchmark",
-                label=bench.name,
-                category=bench.category,
-                benchmark_type=bench.type,
-                description=bench.main_task or None,
-                origin=bench.origin or None,
-                release=bench.release,
-                url=bench.url,
-            ),
-        )
+    for kind, records in (("model", part.models), ("method", part.methods), ("benchmark", part.benchmarks)):
+        for record in sorted(records, key=lambda r: r.slug):
+            g.add_node(f"{kind}:{record.slug}", **_catalog_attrs(kind, record))
 
 
 def _stage_code(kg_graph: KnowledgeGraph, stage: str) -> str:
@@ -270,6 +246,28 @@ def _head_attrs(head: HeadType) -> dict[str, Any]:
         curated=head.curated,
         aliases=head.aliases,
     )
+
+
+# Which field of a model family, method or benchmark becomes which node attribute (never `type`,
+# which GEXF and sigma.js reserve); an empty text is left out, like an unknown value.
+_CATALOG_ATTRS: dict[str, dict[str, str]] = {
+    "model": {"name": "label", "aliases": "aliases"},
+    "method": {"name": "label", "family": "family", "type": "method_type", "core_operation": "description"},
+    "benchmark": {
+        "name": "label",
+        "category": "category",
+        "type": "benchmark_type",
+        "main_task": "description",
+        "origin": "origin",
+        "release": "release",
+        "url": "url",
+    },
+}
+
+
+def _catalog_attrs(kind: str, record: ModelFamily | Method | Benchmark) -> dict[str, Any]:
+    fields = _CATALOG_ATTRS[kind].items()
+    return _attrs(kind=kind, **{attr: getattr(record, name) or None for name, attr in fields})
 
 
 def _add_authors(g: nx.Graph, kg_graph: KnowledgeGraph, paper_ids: set[str]) -> None:
