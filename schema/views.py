@@ -20,6 +20,7 @@ class PaperFilter(BaseModel):
     year_from: int | None = None
     year_to: int | None = None
     q: str | None = None
+    ids: list[str] | None = None  # any id a paper answers to (current, former, another form)
 
 
 class PaperView(BaseModel):
