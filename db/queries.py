@@ -26,6 +26,7 @@ from headkg.schema.views import (
     HeadSummary,
     MethodSummary,
     ModelSummary,
+    PaperAlias,
     PaperFilter,
     PaperPage,
     PaperRef,
@@ -234,9 +235,10 @@ def paper(paper_id: str, *, session: Session) -> PaperView:
     return _view(row)
 
 
-def paper_aliases(*, session: Session) -> dict[str, str]:
-    """Every alias of the store -> the current id it stands for."""
-    return dict(session.execute(select(m.PaperAliasRow.alias, m.PaperAliasRow.paper_id)).all())
+def paper_aliases(*, session: Session) -> list[PaperAlias]:
+    """Every alias of the store with the current id it stands for, by alias."""
+    rows = session.execute(select(m.PaperAliasRow).order_by(m.PaperAliasRow.alias)).scalars()
+    return [PaperAlias(alias=r.alias, paper_id=r.paper_id, reason=r.reason) for r in rows]
 
 
 def _head_counts(*, session: Session, slugs: Sequence[str] | None = None) -> Select[Any]:

@@ -27,6 +27,7 @@ from headkg.schema.views import (
     HeadSummary,
     MethodSummary,
     ModelSummary,
+    PaperAlias,
     PaperFilter,
     PaperPage,
     PaperView,
@@ -168,8 +169,8 @@ class HeadKG:
         with self.session() as s:
             return queries.resolve_paper_id(paper_id, session=s)
 
-    def paper_aliases(self) -> dict[str, str]:
-        """Every other id the store's papers answer to -> their current id."""
+    def paper_aliases(self) -> list[PaperAlias]:
+        """Every other id the store's papers answer to (former ids, other id forms)."""
         with self.session() as s:
             return queries.paper_aliases(session=s)
 

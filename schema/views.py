@@ -126,6 +126,15 @@ class ModelSummary(ModelFamily):
     heads: list[str] = Field(default_factory=list)
 
 
+class PaperAlias(BaseModel):
+    """Another id a paper answers to: `reason` is former-id (this store gave it out before), or
+    arxiv, doi or title (another form of the id from the paper's own data)."""
+
+    alias: str
+    paper_id: str
+    reason: str
+
+
 class Stats(BaseModel):
     papers: int
     head_types: int
