@@ -126,21 +126,27 @@ def alias_rows(aliases: dict[str, Target]) -> list[dict[str, str]]:
     return [{"alias": a, "paper_id": pid, "reason": reason} for a, (pid, reason) in sorted(aliases.items())]
 
 
-def unplace_aliases(conn: Connection, previous: Previous, wanted: dict[str, Target], rewritten: set[str]) -> list[str]:
-    """Delete the alias rows that are no longer wanted or point at a paper about to be rewritten
-    (before those papers' rows go); return the wanted aliases to insert once the papers are back."""
-    stale = [
-        alias
-        for alias, (pid, reason) in previous.aliases.items()
-        if wanted.get(alias) != (pid, reason) or pid in rewritten
-    ]
-    for chunk in _chunks(sorted(stale)):
-        conn.execute(delete(m.PaperAliasRow).where(m.PaperAliasRow.alias.in_(chunk)))
-    kept = set(previous.aliases) - set(stale)
-    return sorted(set(wanted) - kept)
+@dataclass
+class AliasUpdate:
+    """The alias rows an incremental write changes: only those, not the whole table."""
 
+    wanted: dict[str, Target]
+    to_place: list[str]
 
-def place_aliases(conn: Connection, wanted: dict[str, Target], aliases: list[str]) -> None:
-    rows = alias_rows({a: wanted[a] for a in aliases})
-    for start in range(0, len(rows), CHUNK):
-        conn.execute(insert(m.PaperAliasRow), rows[start : start + CHUNK])
+    @classmethod
+    def begin(cls, conn: Connection, graph: KnowledgeGraph, rewritten: set[str]) -> AliasUpdate:
+        """Compute the new aliases and delete the rows no longer wanted or pointing at a paper
+        about to be rewritten (before that paper's row goes: a foreign key points at it)."""
+        previous = read_previous(conn, {p.id for p in graph.papers})
+        wanted = compute_aliases(graph, previous)
+        stale = [a for a, target in previous.aliases.items() if wanted.get(a) != target or target[0] in rewritten]
+        for chunk in _chunks(sorted(stale)):
+            conn.execute(delete(m.PaperAliasRow).where(m.PaperAliasRow.alias.in_(chunk)))
+        kept = set(previous.aliases) - set(stale)
+        return cls(wanted, sorted(set(wanted) - kept))
+
+    def finish(self, conn: Connection) -> None:
+        """Insert the new and rewritten alias rows, once their papers are written."""
+        rows = alias_rows({a: self.wanted[a] for a in self.to_place})
+        for start in range(0, len(rows), CHUNK):
+            conn.execute(insert(m.PaperAliasRow), rows[start : start + CHUNK])

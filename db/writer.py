@@ -15,15 +15,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, u
 from sqlalchemy.engine import URL
 
 from headkg.db import models as m
-from headkg.db.aliases import (
-    Previous,
-    alias_rows,
-    compute_aliases,
-    place_aliases,
-    read_previous,
-    read_previous_safely,
-    unplace_aliases,
-)
+from headkg.db.aliases import AliasUpdate, Previous, alias_rows, compute_aliases, read_previous_safely
 from headkg.db.engine import make_engine, sqlite_path
 from headkg.db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
 from headkg.schema.graph import KnowledgeGraph
@@ -220,6 +212,15 @@ def _apply_moves(conn: Connection, layout: Layout, unchanged_papers: list[Row]) 
         conn.execute(stmt, [{"_id": p["id"], "new_sources": p["sources"]} for p in chunk])
 
 
+def _delete_stale_parents(conn: Connection, rows: GraphRows, stale: dict[type[m.Base], set[Any]]) -> None:
+    """Delete the shared rows (heads, methods...) nothing points to any more, children first."""
+    for table in reversed([t for t, _ in rows.parents()]):
+        keys = sorted(stale[table])
+        if keys:
+            (pk,) = table.__table__.primary_key.columns  # type: ignore[attr-defined]
+            _delete_where_in(conn, pk, keys)
+
+
 def update_graph(
     url: URL,
     graph: KnowledgeGraph,
@@ -251,9 +252,7 @@ def update_graph(
             added = sorted(new.keys() - old.keys())
             changed = sorted(pid for pid in old.keys() & new.keys() if old[pid] != new[pid])
             stale = removed + changed
-            previous = read_previous(conn, set(new))
-            wanted = compute_aliases(graph, previous)
-            to_place = unplace_aliases(conn, previous, wanted, set(stale))
+            aliases = AliasUpdate.begin(conn, graph, rewritten=set(stale))
             for table in reversed(PAPER_CHILDREN):
                 _delete_where_in(conn, table.__table__.c.paper_id, stale)  # type: ignore[attr-defined]
             for table in (m.HeadModelRow, m.HeadAliasRow, m.FindingRow, m.MetaRow, m.ParseCacheRow):
@@ -266,17 +265,13 @@ def update_graph(
             _insert(conn, m.PaperRow, [rows.papers[pid].paper for pid in changed + added])
             for table, table_rows in rows.children_of(changed + added):
                 _insert(conn, table, table_rows)
-            place_aliases(conn, wanted, to_place)
+            aliases.finish(conn)
             _insert(conn, m.HeadAliasRow, rows.head_aliases)
             _insert(conn, m.HeadModelRow, rows.head_models)
             _insert(conn, m.FindingRow, rows.findings)
             _insert(conn, m.MetaRow, _meta_rows(meta))
             _insert(conn, m.ParseCacheRow, _cache_rows(cache or {}))
-            for table in reversed([t for t, _ in rows.parents()]):
-                keys = sorted(stale_parents[table])
-                if keys:
-                    (pk,) = table.__table__.primary_key.columns  # type: ignore[attr-defined]
-                    _delete_where_in(conn, pk, keys)
+            _delete_stale_parents(conn, rows, stale_parents)
     finally:
         engine.dispose()
     return WriteSummary(
