@@ -29,7 +29,7 @@ from headkg.schema.graph import KnowledgeGraph
 log = logging.getLogger("headkg")
 CHUNK = 5000  # ids per IN list
 Target = tuple[str, str]  # (paper id, reason)
-FORMER_COLUMNS = ("title", "year", "arxiv_id", "doi", "bib_keys")
+FORMER_COLUMNS = ("title", "year", "date", "arxiv_id", "doi", "bib_keys")
 
 
 @dataclass

@@ -10,6 +10,7 @@ Everything is dictionary lookups: linear in the number of papers, never all pair
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ class Identified(Protocol):
     @property
     def year(self) -> int | None: ...
     @property
+    def date(self) -> dt.date | None: ...
+    @property
     def arxiv_id(self) -> str | None: ...
     @property
     def doi(self) -> str | None: ...
@@ -49,6 +52,7 @@ class FormerPaper:
     id: str
     title: str = ""
     year: int | None = None
+    date: dt.date | None = None
     arxiv_id: str | None = None
     doi: str | None = None
     bib_keys: list[str] = field(default_factory=list)
@@ -72,7 +76,8 @@ def conflict(a: Identified, b: Identified) -> bool:
         return True
     if a.doi and b.doi and a.doi.casefold() != b.doi.casefold():
         return True
-    return bool(a.year and b.year and abs(a.year - b.year) > 1)
+    year_a, year_b = (p.date.year if p.date else p.year for p in (a, b))
+    return bool(year_a and year_b and abs(year_a - year_b) > 1)
 
 
 class SamePaperIndex:
