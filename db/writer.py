@@ -6,7 +6,8 @@ papers whose rows changed, in one transaction (SQLite's journal makes that atomi
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, u
 from sqlalchemy.engine import URL
 
 from headkg.db import models as m
+from headkg.db.aliases import AliasUpdate, Previous, alias_rows, compute_aliases, read_previous_safely
 from headkg.db.engine import make_engine, sqlite_path
 from headkg.db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
 from headkg.ingest.readme import README
@@ -53,11 +55,14 @@ def _cache_rows(cache: Mapping[str, str]) -> list[Row]:
     return [{"key": k, "payload": v} for k, v in sorted(cache.items())]
 
 
-def _fill(conn: Connection, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str]) -> None:
+def _fill(
+    conn: Connection, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str], aliases: list[Row]
+) -> None:
     _insert(conn, m.MetaRow, _meta_rows(meta))
     for table, table_rows in rows.parents():
         _insert(conn, table, table_rows)
     _insert(conn, m.PaperRow, [p.paper for p in rows.papers.values()])
+    _insert(conn, m.PaperAliasRow, aliases)
     _insert(conn, m.HeadAliasRow, rows.head_aliases)
     for table, table_rows in rows.children_of(list(rows.papers)):
         _insert(conn, table, table_rows)
@@ -87,36 +92,45 @@ def write_graph(
 
     Ids come from the data, so an unchanged paper keeps its id and its rows are not rewritten;
     when a README section only moved (rows added above it), its papers' lines are shifted in place.
+    The ids and aliases of the store being replaced are carried over as aliases (db/aliases.py),
+    so every id it gave out keeps resolving.
     """
     rows = graph_rows(graph, layout.anchor if layout else None)
-    if incremental and _schema_is_current_at(url):
-        return _update(url, rows, meta, cache or {}, layout)
+    cache = cache or {}
+    if incremental:
+        with _connection(url) as conn:
+            incremental = schema_is_current(conn)
+    if incremental:
+        return _update(url, graph, rows, meta, cache, layout)
     path = sqlite_path(url)
     if path is not None:
-        _write_sqlite_aside(url, path, rows, meta, cache or {})
+        previous = Previous()
+        if path.exists():
+            with _connection(url) as conn:
+                previous = read_previous_safely(conn, set(rows.papers))
+        _write_sqlite_aside(url, path, rows, meta, cache, alias_rows(compute_aliases(graph, previous)))
     else:
-        engine = make_engine(url)
-        try:
-            with engine.begin() as conn:
-                m.Base.metadata.drop_all(conn)
-                m.Base.metadata.create_all(conn)
-                _fill(conn, rows, meta, cache or {})
-        finally:
-            engine.dispose()
+        with _connection(url, transaction=True) as conn:
+            previous = read_previous_safely(conn, set(rows.papers))
+            m.Base.metadata.drop_all(conn)
+            m.Base.metadata.create_all(conn)
+            _fill(conn, rows, meta, cache, alias_rows(compute_aliases(graph, previous)))
     return WriteSummary(added=len(rows.papers))
 
 
-def _schema_is_current_at(url: URL) -> bool:
+@contextmanager
+def _connection(url: URL, *, transaction: bool = False) -> Iterator[Connection]:
+    """A connection to the store (in a transaction committed on success), its engine disposed after."""
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
-            return schema_is_current(conn)
+        with engine.begin() if transaction else engine.connect() as conn:
+            yield conn
     finally:
         engine.dispose()
 
 
 def _write_sqlite_aside(
-    url: URL, path: Path, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str]
+    url: URL, path: Path, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str], aliases: list[Row]
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob(f".{path.name}.building-*"):
@@ -126,7 +140,7 @@ def _write_sqlite_aside(
     try:
         with engine.begin() as conn:
             m.Base.metadata.create_all(conn)
-            _fill(conn, rows, meta, cache)
+            _fill(conn, rows, meta, cache, aliases)
     except BaseException:
         engine.dispose()
         temp.unlink(missing_ok=True)
@@ -205,17 +219,27 @@ def _apply_moves(conn: Connection, layout: Layout, unchanged_papers: list[Row]) 
         conn.execute(stmt, [{"_id": p["id"], "new_sources": p["sources"]} for p in chunk])
 
 
+def _delete_stale_parents(conn: Connection, rows: GraphRows, stale: dict[type[m.Base], set[Any]]) -> None:
+    """Delete the shared rows (heads, methods...) nothing points to any more, children first."""
+    for table in reversed([t for t, _ in rows.parents()]):
+        keys = sorted(stale[table])
+        if keys:
+            (pk,) = table.__table__.primary_key.columns  # type: ignore[attr-defined]
+            _delete_where_in(conn, pk, keys)
+
+
 def _update(
-    url: URL, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str], layout: Layout | None
+    url: URL,
+    graph: KnowledgeGraph,
+    rows: GraphRows,
+    meta: Mapping[str, str],
+    cache: Mapping[str, str],
+    layout: Layout | None,
 ) -> WriteSummary:
     """Apply the rows to an existing store in one transaction, rewriting only the changed papers."""
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            plan = _PaperPlan.compare(dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all()), rows)
-            _apply(conn, rows, plan, meta, cache, layout)
-    finally:
-        engine.dispose()
+    with _connection(url, transaction=True) as conn:
+        plan = _PaperPlan.compare(dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all()), rows)
+        _apply(conn, graph, rows, plan, meta, cache, layout)
     return WriteSummary(
         added=len(plan.added),
         removed=len(plan.removed),
@@ -249,6 +273,7 @@ class _PaperPlan:
 
 def _apply(
     conn: Connection,
+    graph: KnowledgeGraph,
     rows: GraphRows,
     plan: _PaperPlan,
     meta: Mapping[str, str],
@@ -256,8 +281,10 @@ def _apply(
     layout: Layout | None,
 ) -> None:
     """Delete the stale papers' rows, sync the shared tables, insert the new papers' rows, then drop
-    the shared rows nothing points to any more (children before parents, parents before children)."""
+    the shared rows nothing points to any more (children before parents, parents before children).
+    The id aliases change along (db/aliases.py)."""
     stale = plan.removed + plan.changed
+    aliases = AliasUpdate.begin(conn, graph, rewritten=set(stale))
     for table in reversed(PAPER_CHILDREN):
         _delete_where_in(conn, table.__table__.c.paper_id, stale)  # type: ignore[attr-defined]
     for table in (m.HeadModelRow, m.HeadAliasRow, m.FindingRow, m.MetaRow, m.ParseCacheRow):
@@ -270,13 +297,10 @@ def _apply(
     _insert(conn, m.PaperRow, [rows.papers[pid].paper for pid in fresh])
     for table, table_rows in rows.children_of(fresh):
         _insert(conn, table, table_rows)
+    aliases.finish(conn)
     _insert(conn, m.HeadAliasRow, rows.head_aliases)
     _insert(conn, m.HeadModelRow, rows.head_models)
     _insert(conn, m.FindingRow, rows.findings)
     _insert(conn, m.MetaRow, _meta_rows(meta))
     _insert(conn, m.ParseCacheRow, _cache_rows(cache))
-    for table in reversed([t for t, _ in rows.parents()]):
-        keys = sorted(stale_parents[table])
-        if keys:
-            (pk,) = table.__table__.primary_key.columns  # type: ignore[attr-defined]
-            _delete_where_in(conn, pk, keys)
+    _delete_stale_parents(conn, rows, stale_parents)

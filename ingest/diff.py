@@ -1,19 +1,19 @@
 """Comparing two knowledge graphs paper by paper: added, removed, changed (which fields), new heads.
 
-Papers are matched by id (arXiv id, DOI or title); a paper whose id changed (a retitled paper
-without arXiv id or DOI) is matched again by a shared bib key or a near-identical title, so it
-shows as changed rather than removed and added.
+Papers are matched by id (arXiv id, DOI or title); a paper whose id changed (it gained an arXiv
+id, a retitled paper without arXiv id or DOI) is matched again by the same-paper rule of the
+store's id aliases, else by a near-identical title, so it shows as changed (and under id changes)
+rather than removed and added.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from rapidfuzz import fuzz
-
-from headkg.schema.diff import ListDiff, PaperBrief, PaperChange
+from headkg.ingest.paper_ids import SamePaperIndex
+from headkg.ingest.same_paper import PaperMatcher
+from headkg.schema.diff import IdChange, ListDiff, PaperBrief, PaperChange
 from headkg.schema.graph import KnowledgeGraph, Paper
-from headkg.schema.titles import normalize_title
 
 COMPARED_FIELDS = (
     "title",
@@ -29,8 +29,7 @@ COMPARED_FIELDS = (
     "summary",
     "heads",
 )
-RETITLE_SCORE = 90.0
-MAX_RETITLE_PAIRS = 1_000_000  # beyond this many removed x added pairs, skip fuzzy re-matching
+RETITLE_SCORE = 90.0  # a removed and an added paper whose titles are this close are one paper retitled
 
 
 def _brief(paper: Paper) -> PaperBrief:
@@ -50,24 +49,22 @@ def _changed_fields(old: Paper, new: Paper) -> dict[str, list[object]]:
 
 
 def _rematch(removed: dict[str, Paper], added: dict[str, Paper]) -> list[tuple[Paper, Paper]]:
-    """Pairs (old, new) of the same paper under a new id: a shared bib key, else a near-same title."""
+    """Pairs (old, new) of the same paper under a new id: the same-paper rule of the store's id
+    aliases (arXiv id, DOI, bib key, normalised title), else a near-same title (a retitle)."""
     pairs: list[tuple[Paper, Paper]] = []
-    added_by_key = {k.casefold(): p for p in added.values() for k in p.bib_keys}
+    index = SamePaperIndex(added.values())
     for old in list(removed.values()):
-        match = next((added_by_key[k.casefold()] for k in old.bib_keys if k.casefold() in added_by_key), None)
-        if match and match.id in added:
-            pairs.append((old, match))
-            del removed[old.id], added[match.id]
-    if len(removed) * len(added) > MAX_RETITLE_PAIRS:
-        return pairs
+        match = index.match(old)
+        if match and match in added:
+            pairs.append((old, added.pop(match)))
+            del removed[old.id]
+    retitles = PaperMatcher(list(added.values()))  # blocks of rare title words, never all pairs
     for old in list(removed.values()):
-        old_title = normalize_title(old.title)
-        scored = [(fuzz.ratio(old_title, normalize_title(new.title), processor=None), new.id) for new in added.values()]
-        if scored:
-            score, new_id = max(scored)
-            if score >= RETITLE_SCORE:
-                pairs.append((old, added.pop(new_id)))
-                del removed[old.id]
+        close = [(m.score, m.record.id) for m in retitles.matches(title=old.title) if m.record.id in added]
+        score, new_id = max(close, default=(0.0, ""))
+        if score >= RETITLE_SCORE:
+            pairs.append((old, added.pop(new_id)))
+            del removed[old.id]
     return pairs
 
 
@@ -96,12 +93,14 @@ def diff_graphs(old: KnowledgeGraph, new: KnowledgeGraph) -> ListDiff:
                 fields=_changed_fields(old_paper, new_paper),
             )
         )
+    id_changes = [IdChange(old_id=c.old_id, new_id=c.id, title=c.title) for c in changed if c.old_id]
     old_heads = {h.slug: h.name for h in old.heads}
     new_heads = {h.slug: h.name for h in new.heads}
     return ListDiff(
         added=[_brief(p) for p in sorted(added.values(), key=_newest_first)],
         removed=[_brief(p) for p in sorted(removed.values(), key=_newest_first)],
         changed=sorted(changed, key=lambda c: c.id),
+        id_changes=sorted(id_changes, key=lambda c: c.old_id),
         heads_added=sorted(new_heads[s] for s in new_heads.keys() - old_heads.keys()),
         heads_removed=sorted(old_heads[s] for s in old_heads.keys() - new_heads.keys()),
     )

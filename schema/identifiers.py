@@ -196,22 +196,24 @@ def ids_from_url(url: str) -> PaperIds:
     return PaperIds(doi=doi_from_url(url))
 
 
-def paper_ids(*, arxiv_id: str | None, doi: str | None, title: str) -> list[str]:
-    """Every id a paper's own data gives it, preferred first: `arxiv-…`, `doi-…`, then a title hash.
+def paper_id_forms(*, arxiv_id: str | None, doi: str | None, title: str) -> dict[str, str]:
+    """Every id a paper's own data gives it, by form, preferred first: "arxiv" (`arxiv-…`), "doi"
+    (`doi-…`), then "title" (a title hash, which every paper has).
 
-    Ids come from the data, so rebuilds and incremental builds give a paper the same id.
+    Ids come from the data, so rebuilds and incremental builds give a paper the same id; the other
+    forms are the ids an older version of the list (without the arXiv id or DOI) gave it.
     """
-    ids = []
+    forms = {}
     if arxiv_id:
-        ids.append(f"arxiv-{arxiv_id.replace('/', '-')}")
+        forms["arxiv"] = f"arxiv-{arxiv_id.replace('/', '-')}"
     if doi:
-        ids.append(f"doi-{slugify(doi)}")
+        forms["doi"] = f"doi-{slugify(doi)}"
     normalized = normalize_title(title)
     words = "-".join(normalized.split()[:6]) or "untitled"
-    ids.append(f"{words}-{hashlib.sha1(normalized.encode()).hexdigest()[:6]}")
-    return ids
+    forms["title"] = f"{words}-{hashlib.sha1(normalized.encode()).hexdigest()[:6]}"
+    return forms
 
 
 def paper_id(*, arxiv_id: str | None, doi: str | None, title: str) -> str:
-    """The id of a paper: from its arXiv id, else its DOI, else its title (see `paper_ids`)."""
-    return paper_ids(arxiv_id=arxiv_id, doi=doi, title=title)[0]
+    """The id of a paper: from its arXiv id, else its DOI, else its title (see `paper_id_forms`)."""
+    return next(iter(paper_id_forms(arxiv_id=arxiv_id, doi=doi, title=title).values()))

@@ -15,7 +15,7 @@ from headkg.schema.identifiers import (
     ids_from_url,
     normalize_doi,
     paper_id,
-    paper_ids,
+    paper_id_forms,
     parse_arxiv_id,
 )
 
@@ -195,13 +195,13 @@ def test_paper_id(arxiv_id: str | None, doi: str | None, title: str, expected: s
     assert paper_id(arxiv_id=arxiv_id, doi=doi, title=title) == expected
 
 
-def test_paper_ids_lists_every_form_preferred_first() -> None:
+def test_paper_id_forms_lists_every_form_preferred_first() -> None:
     title = "In-context Learning and Induction Heads"
-    assert paper_ids(arxiv_id="2209.11895", doi="10.1000/x", title=title) == [
-        "arxiv-2209.11895",
-        "doi-10-1000-x",
-        "in-context-learning-and-induction-heads-fb2493",
-    ]
+    assert paper_id_forms(arxiv_id="2209.11895", doi="10.1000/x", title=title) == {
+        "arxiv": "arxiv-2209.11895",
+        "doi": "doi-10-1000-x",
+        "title": "in-context-learning-and-induction-heads-fb2493",
+    }
 
 
 def test_title_id_ignores_case_accents_braces_and_punctuation() -> None:

@@ -7,13 +7,17 @@ from typing import Annotated
 import typer
 
 from headkg.api.console import DbOption, QuietOption, err, print_findings, progress_steps, reported_errors, store_for
+from headkg.api.settings import Settings
 from headkg.db.build import BuildReport
 
 
 def build(
     source: Annotated[
         str | None,
-        typer.Option(help="A checkout of the list, or a git URL (default: clone or pull the upstream list)."),
+        typer.Option(
+            help="A checkout of the list, or a git URL (default: clone or pull the upstream list; offline, "
+            "its cached clone or the snapshot bundled with headkg)."
+        ),
     ] = None,
     strict: Annotated[
         bool, typer.Option(help="Exit 1 when the input gives any warning (the store is then left unchanged).")
@@ -25,8 +29,11 @@ def build(
     """Build (or update) the store from the list: README table, bib files, taxonomy and tables."""
     with reported_errors():
         kg = store_for(db)
+        upstream = Settings.from_env().upstream()
         with progress_steps(quiet) as step:
-            report = kg.build(source, strict=strict, full=full, progress=step)
+            report = kg.build(source, strict=strict, full=full, progress=step, upstream=upstream)
+        if report.notice:
+            err.print(f"headkg: {report.notice}", highlight=False, markup=False)
         print_findings(report.findings)
         _print_build_summary(report)
         if strict and report.findings:
