@@ -100,8 +100,11 @@ def write_graph(
     if incremental:
         with _connection(url) as conn:
             incremental = schema_is_current(conn)
-    if incremental:
-        return _update(url, graph, rows, meta, cache, layout)
+    if incremental:  # one transaction: only the changed papers are rewritten
+        with _connection(url, transaction=True) as conn:
+            plan = _PaperPlan.compare(dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all()), rows)
+            _apply(conn, graph, rows, plan, meta, cache, layout)
+        return plan.summary()
     path = sqlite_path(url)
     if path is not None:
         previous = Previous()
@@ -228,27 +231,6 @@ def _delete_stale_parents(conn: Connection, rows: GraphRows, stale: dict[type[m.
             _delete_where_in(conn, pk, keys)
 
 
-def _update(
-    url: URL,
-    graph: KnowledgeGraph,
-    rows: GraphRows,
-    meta: Mapping[str, str],
-    cache: Mapping[str, str],
-    layout: Layout | None,
-) -> WriteSummary:
-    """Apply the rows to an existing store in one transaction, rewriting only the changed papers."""
-    with _connection(url, transaction=True) as conn:
-        plan = _PaperPlan.compare(dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all()), rows)
-        _apply(conn, graph, rows, plan, meta, cache, layout)
-    return WriteSummary(
-        added=len(plan.added),
-        removed=len(plan.removed),
-        changed=len(plan.changed),
-        unchanged=len(plan.unchanged),
-        full=False,
-    )
-
-
 @dataclass
 class _PaperPlan:
     """Which papers an update adds, removes, rewrites (changed fingerprint) and leaves alone."""
@@ -269,6 +251,9 @@ class _PaperPlan:
             changed=changed,
             unchanged=sorted(old.keys() & new.keys() - set(changed)),
         )
+
+    def summary(self) -> WriteSummary:
+        return WriteSummary(len(self.added), len(self.removed), len(self.changed), len(self.unchanged), full=False)
 
 
 def _apply(
