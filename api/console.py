@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
+from rich import progress as rich_progress
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from headkg.api.settings import Settings
 from headkg.db.store import HeadKG
+from headkg.ingest.pipeline import Progress
 from headkg.schema.exceptions import HeadKGError, NotFoundError
 from headkg.schema.findings import Finding
 
@@ -50,15 +51,14 @@ def reported_errors() -> Iterator[None]:
 
 
 @contextmanager
-def progress_steps(quiet: bool) -> Iterator[Callable[[str], None] | None]:
+def progress_steps(quiet: bool) -> Iterator[Progress | None]:
     """A spinner on stderr naming the current step: the callback a library call reports steps to
     (None when `quiet`, so the library does not even format them)."""
     if quiet:
         yield None
         return
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
-    ) as bar:
+    columns = (rich_progress.SpinnerColumn(), rich_progress.TextColumn("{task.description}"))
+    with rich_progress.Progress(*columns, rich_progress.TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("starting", total=None)
         yield lambda label: bar.update(task, description=label)
 

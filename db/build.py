@@ -8,7 +8,6 @@ rewritten. `HeadKG.build` is the door; progress goes to an optional callback (th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,7 +16,7 @@ from headkg.db.writer import Layout
 from headkg.ingest import bundled
 from headkg.ingest.cache import ParseCache
 from headkg.ingest.fingerprint import input_fingerprint
-from headkg.ingest.pipeline import bulk_allocation, graph_from_checkout
+from headkg.ingest.pipeline import Progress, bulk_allocation, graph_from_checkout
 from headkg.ingest.sections import SectionMap, shifts
 from headkg.ingest.source import Upstream, locate
 from headkg.ingest.vocabulary import Vocabulary
@@ -26,8 +25,6 @@ from headkg.schema.graph import KnowledgeGraph
 
 if TYPE_CHECKING:
     from headkg.db.store import HeadKG
-
-Progress = Callable[[str], None]  # called with the name of each step as the build reaches it
 
 
 @dataclass

@@ -21,7 +21,7 @@ from headkg.schema.findings import Findings
 from headkg.schema.graph import KnowledgeGraph
 from headkg.schema.sightings import ListContents, PaperSighting
 
-Progress = Callable[[str], None]
+Progress = Callable[[str], None]  # called with the name of each step as a build reaches it
 
 
 def read_list(
