@@ -21,13 +21,13 @@ from headkg.ingest.discover import (
     DEFAULT_QUERY,
     Candidate,
     Discovery,
-    KnownPapers,
     discover,
     fetch_candidates,
     read_rejected,
     submissions,
 )
 from headkg.ingest.issue import split_heads
+from headkg.ingest.known_papers import KnownPapers
 from headkg.ingest.source import is_git_url, locate
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, StoreError

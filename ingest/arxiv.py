@@ -205,7 +205,7 @@ class ArxivClient:
         self, query: str, *, since: dt.date | None = None, limit: int = 200, page_size: int = PAGE_SIZE
     ) -> SearchResult:
         """Up to `limit` results of `query`, newest first, page by page; stops early at an empty
-        page, at the total arXiv announces, and at a page whose oldest paper is older than `since`."""
+        page, at the total arXiv announces, and at a page whose papers are all older than `since`."""
         result = SearchResult()
         seen: set[tuple[str, int | None]] = set()
         start = 0
@@ -229,8 +229,8 @@ class ArxivClient:
             start += len(page.entries)
             if result.total is not None and start >= result.total:
                 break
-            if since is not None and min(e.published for e in fresh) < since:
-                break
+            if since is not None and max(e.published for e in fresh) < since:
+                break  # newest first: a page wholly older than `since` ends the search
         return result
 
     def by_ids(self, ids: Iterable[str]) -> list[ArxivEntry]:

@@ -7,15 +7,13 @@ doubled in the title: a head type of the vocabulary named by its canonical name 
 nothing: every new paper the query returns is a candidate. Only exact mentions become badges.
 
 "Already listed" is the one same-paper rule of `ingest.resolve.matches` (arXiv id, DOI, or a title
-at the merge score), applied to the few known papers that share an identifier or a rare title word
-with the candidate (`KnownPapers`), so a list of 100,000 papers costs one index, not a scan each.
+at the merge score), applied through the index of `ingest.known_papers`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -23,16 +21,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from headkg.ingest.arxiv import ArxivClient, ArxivEntry, split_arxiv_id
-from headkg.ingest.bibtex import parse_bib_dir
 from headkg.ingest.issue import PaperSubmission
+from headkg.ingest.known_papers import KnownPapers
 from headkg.ingest.mentions import HeadScanner, Mention, PhraseMatcher, phrase_key
-from headkg.ingest.readme import parse_readme
-from headkg.ingest.resolve import MAX_BLOCK, matches
-from headkg.ingest.titles import normalize_title, title_tokens
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
-from headkg.schema.sightings import PaperSighting
 
 # What the weekly search asks arXiv (search_query syntax): titles and abstracts that say
 # "attention head(s)" as a phrase.
@@ -56,7 +50,6 @@ TERMS = {  # phrase -> points; matched like head names (case, plurals, hyphens d
     "attention pattern": 1,
     "in-context learning": 1,
 }
-_RARE_WORDS = 3  # a candidate's rarest title words whose known papers it is compared with
 Field_ = Literal["title", "abstract"]
 
 
@@ -187,57 +180,6 @@ def _evidence(mention: Mention, where: Field_) -> HeadEvidence:
     return HeadEvidence(name=mention.name, slug=mention.slug, words=mention.words, where=where, score=mention.score)
 
 
-class KnownPapers:
-    """The papers a list or a store already has, indexed by arXiv id, DOI and title words."""
-
-    def __init__(self, sightings: Iterable[PaperSighting] = ()) -> None:
-        self.sightings: list[PaperSighting] = []
-        self._index: dict[str, list[int]] = defaultdict(list)
-        for sighting in sightings:
-            self.add(sighting)
-
-    def add(self, sighting: PaperSighting) -> None:
-        """Index one more known paper (e.g. a row just planned, so the next is compared with it)."""
-        norm = normalize_title(sighting.title)
-        keys = {f"t:{w}" for w in title_tokens(norm) | set(norm.split()[:1])} | {f"n:{norm}"}
-        keys |= {f"a:{sighting.arxiv_id}"} if sighting.arxiv_id else set()
-        keys |= {f"d:{sighting.doi.casefold()}"} if sighting.doi else set()
-        for key in keys:
-            self._index[key].append(len(self.sightings))
-        self.sightings.append(sighting)
-
-    def __len__(self) -> int:
-        return len(self.sightings)
-
-    @classmethod
-    def from_list(cls, root: Path, today: dt.date | None = None) -> KnownPapers:
-        """Every README row and bib entry of a checkout (their problems are `check`'s business)."""
-        readme = root / "README.md"
-        rows = parse_readme(readme, "README.md", Findings(), today=today) if readme.is_file() else []
-        return cls(rows + parse_bib_dir(root, Findings()))
-
-    def block(self, title: str, arxiv_id: str | None, doi: str | None) -> list[PaperSighting]:
-        """The known papers worth comparing: same id or DOI or title, or one of its rarest words."""
-        norm = normalize_title(title)
-        keys = [f"n:{norm}"] + ([f"a:{arxiv_id}"] if arxiv_id else []) + ([f"d:{doi.casefold()}"] if doi else [])
-        words = sorted((f"t:{w}" for w in title_tokens(norm)), key=lambda k: (len(self._index.get(k, ())), k))
-        first = [f"t:{w}" for w in norm.split()[:1] if len(self._index.get(f"t:{w}", ())) <= MAX_BLOCK]
-        members: set[int] = set()
-        for key in keys + words[:_RARE_WORDS] + first:
-            members.update(self._index.get(key, ()))
-        return [self.sightings[i] for i in sorted(members)]
-
-    def same_paper(self, candidate: Candidate) -> tuple[PaperSighting | None, str, list[str]]:
-        """The known paper the candidate is (with why), else None; and the near misses, as notes."""
-        near = Findings()
-        block = self.block(candidate.title, candidate.arxiv_id, candidate.doi)
-        found = matches(block, candidate.title, candidate.published, candidate.arxiv_id, candidate.doi, near)
-        notes = [f.message for f in near]
-        if found:
-            return found[0][0], found[0][1], notes
-        return None, "", notes
-
-
 def read_rejected(root: Path, findings: Findings) -> dict[str, str]:
     """The arXiv ids maintainers rejected before (REJECTED_FILE: an id a line, then an optional
     reason after spaces or '#'; '#' starts a comment line), each with its reason."""
@@ -288,7 +230,7 @@ def discover(
             found.rejected.append(Skipped(arxiv_id=entry.arxiv_id, title=entry.title, why=rejected[entry.arxiv_id]))
             continue
         candidate = relevance.candidate(entry)
-        twin, why, notes = known.same_paper(candidate)
+        twin, why, notes = known.same_paper(candidate.title, candidate.published, candidate.arxiv_id, candidate.doi)
         if twin is not None:
             found.listed.append(Skipped(arxiv_id=entry.arxiv_id, title=entry.title, why=f"{twin.source}: {why}"))
             continue

@@ -22,7 +22,8 @@ from headkg.api.cli import app
 from headkg.api.discover import parse_heads, parse_since
 from headkg.ingest.arxiv import USER_AGENT, ArxivClient, parse_feed, split_arxiv_id
 from headkg.ingest.check import check_list
-from headkg.ingest.discover import KnownPapers, Relevance, fetch_candidates, read_rejected
+from headkg.ingest.discover import Relevance, fetch_candidates, read_rejected
+from headkg.ingest.known_papers import KnownPapers
 from headkg.ingest.mentions import HeadScanner
 from headkg.ingest.readme import parse_readme
 from headkg.ingest.vocabulary import Vocabulary
@@ -152,7 +153,7 @@ def test_rate_limiting_that_does_not_end_is_exit_3(arxiv: ArxivStub, checkout: P
     [
         ("malformed.xml", 4, "malformed Atom feed at line"),
         ("error.xml", 4, "arXiv reports an error: incorrect id format for 2501.zzzzz"),
-        ("empty.xml", 1, "no new paper (arXiv found none)"),
+        ("empty.xml", 1, "no new paper: arXiv found none"),
     ],
 )
 def test_bad_and_empty_answers_are_one_line_and_an_exit_code(
@@ -162,7 +163,18 @@ def test_bad_and_empty_answers_are_one_line_and_an_exit_code(
     result = run(arxiv, "--source", str(checkout))
     assert result.exit_code == code
     assert message in result.stderr and "Traceback" not in result.output
-    assert sum(line.startswith("error:") for line in result.stderr.splitlines()) == (code != 1)
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_nothing_new_is_exit_1_with_one_line(arxiv: ArxivStub, checkout: Path) -> None:
+    with (checkout / ".headkg" / "rejected.txt").open("a", encoding="utf-8") as rejected:
+        rejected.write("".join(f"{arxiv_id} # seen\n" for arxiv_id in NEW))
+    result = run(arxiv, "--source", str(checkout), "--format", "json")
+    assert result.exit_code == 1 and json.loads(result.stdout) == []
+    assert result.stderr.splitlines() == [
+        f"no new paper: 7 papers from arXiv in 3 request(s): 0 new, 2 already listed, 5 rejected "
+        f"(compared with 4 README rows and bib entries of {checkout.resolve()})"
+    ]
 
 
 def test_html_instead_of_atom_is_exit_4(arxiv: ArxivStub, checkout: Path) -> None:
@@ -198,8 +210,8 @@ def test_since_drops_older_papers_and_stops_paging(arxiv: ArxivStub, checkout: P
     result = run(arxiv, "--source", str(checkout), "--since", "2025-01-16", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert {c["arxiv_id"] for c in json.loads(result.stdout)} == {"2501.10003", "2501.10002"}
-    assert [r.query["start"] for r in arxiv.searches()] == ["0"]  # page 1 already reaches before --since
-    assert "1 first published before 2025-01-16" in result.stderr
+    assert [r.query["start"] for r in arxiv.searches()] == ["0", "3"]  # page 2 is wholly older: the end
+    assert "4 first published before 2025-01-16" in result.stderr
     assert run(arxiv, "--source", str(checkout), "--since", "yesterday-ish").exit_code == 2
 
 
@@ -392,10 +404,12 @@ def test_rejected_file_lines(tmp_path: Path) -> None:
 def test_known_papers_match_by_id_doi_and_title(snapshot: Path) -> None:
     known = KnownPapers.from_list(snapshot)
     assert len(known) > 150
-    relevance = Relevance(Vocabulary.load())
     entry = parse_feed((FEEDS / "page2.xml").read_bytes(), "page 2").entries[2]  # 2404.15574, listed
-    twin, why, _ = known.same_paper(relevance.candidate(entry))
+    twin, why, _ = known.same_paper(entry.title, entry.published, entry.arxiv_id, entry.doi)
     assert twin is not None and why == "same arXiv id 2404.15574"
+    reworded = "In-Context Learning and the Induction Heads"  # the list: "In-context Learning and Induction Heads"
+    twin, why, _ = known.same_paper(reworded, dt.date(2022, 9, 24), "2209.11895", None)
+    assert twin is not None and why.startswith("title similarity 95")
     assert len(known.block("Retrieval Head Mechanistically Explains", None, None)) < len(known) / 4
 
 

@@ -102,10 +102,12 @@ def discover(
             raise _fail(str(exc), EXIT_BAD_FEED) from None
     print_findings(known.warnings)
     _show(output, found.candidates, found, None)
-    err.print(summary_line(found, known.described), highlight=False)
-    if not found.candidates:
-        err.print("no new paper" + (" (arXiv found none)" if not found.results else ""), highlight=False)
-        raise typer.Exit(EXIT_NONE)
+    if found.candidates:
+        err.print(summary_line(found, known.described), highlight=False)
+        return
+    none = "arXiv found none" if not found.results else summary_line(found, known.described)
+    err.print(f"no new paper: {none}", highlight=False)
+    raise typer.Exit(EXIT_NONE)
 
 
 def _write(

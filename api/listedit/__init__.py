@@ -29,8 +29,8 @@ from headkg.api.listedit.readme_edit import plan_readme
 from headkg.api.listedit.readme_layout import README
 from headkg.ingest.badges import arxiv_id_from_url, doi_from_url
 from headkg.ingest.bibtex import parse_bib_dir
-from headkg.ingest.discover import KnownPapers
 from headkg.ingest.issue import PaperSubmission
+from headkg.ingest.known_papers import KnownPapers
 from headkg.ingest.readme import decode, parse_readme, parse_text
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, SourceError
