@@ -28,7 +28,7 @@ from headkg.ingest.discover import (
 )
 from headkg.ingest.issue import split_heads
 from headkg.ingest.known_papers import KnownPapers
-from headkg.ingest.source import is_git_url, locate
+from headkg.ingest.source import checkout, is_git_url, locate
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, StoreError
 from headkg.schema.findings import Finding, Findings
@@ -72,19 +72,28 @@ class Known:
     root: Path | None
     described: str
     warnings: list[Finding] = field(default_factory=list)
+    notice: str = ""  # when the list read is not the one asked for (offline: a cached clone, the snapshot)
 
 
 def known_papers(source: str | None, db: str | None, settings: Settings | None = None) -> Known:
     """With --source: its list (and the store of --db when given too). Without: the store (--db, else
-    the default one), or the upstream list when no store was built. Rejected ids come from the list."""
+    the default one), or the upstream list when no store was built (offline: its cached clone or the
+    bundled snapshot). Rejected ids come from the list's checkout."""
+    settings = settings or Settings.from_env()
     parts: list[str] = []
     papers = KnownPapers()
-    root = locate(source) if source is not None else None
+    root = checkout(source, settings.upstream()) if source is not None else None
     store = HeadKG(db) if db else None
+    notice = ""
     if store is None and root is None:
-        default = HeadKG((settings or Settings.from_env()).db_url)
+        default = HeadKG(settings.db_url)
         store = default if default.exists() else None
-        root = None if store is not None else locate(None)
+        if store is None:
+            located = locate(None, settings.upstream())
+            root, notice = located.root, located.notice
+            if located.snapshot is not None:
+                papers = KnownPapers.from_papers(located.snapshot.graph.papers)
+                parts.append(f"{len(papers)} papers of the bundled snapshot {located.snapshot.commit[:7]}")
     if store is not None:
         if not store.exists():
             raise StoreError(f"no store at {db}; run `headkg build` first or give --source")
@@ -99,7 +108,7 @@ def known_papers(source: str | None, db: str | None, settings: Settings | None =
             papers.add(sighting)
         parts.append(f"{len(papers) - before} README rows and bib entries of {root}")
         rejected = read_rejected(root, findings)
-    return Known(papers, rejected, root, " and ".join(parts), list(findings))
+    return Known(papers, rejected, root, " and ".join(parts), list(findings), notice)
 
 
 def run_discover(
@@ -134,7 +143,7 @@ def write_candidates(
     arXiv, refused when rejected before or already listed, each badged by its exact head types."""
     if source is None or is_git_url(source):
         raise InvalidRequestError("--write needs --source, a local checkout of the list to write into")
-    root = locate(source)
+    root = checkout(source)
     rejected = read_rejected(root, Findings())
     vocabulary = Vocabulary.load()
     candidates = fetch_candidates(client, ids, vocabulary)

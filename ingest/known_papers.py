@@ -20,6 +20,8 @@ from headkg.ingest.readme import parse_readme
 from headkg.ingest.resolve import NEAR_MISS_SCORE, matches
 from headkg.ingest.titles import normalize_title
 from headkg.schema.findings import Findings
+from headkg.schema.graph import Paper
+from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
 
@@ -53,6 +55,22 @@ class KnownPapers:
         readme = root / "README.md"
         rows = parse_readme(readme, "README.md", Findings(), today=today) if readme.is_file() else []
         return cls(rows + parse_bib_dir(root, Findings()))
+
+    @classmethod
+    def from_papers(cls, papers: Iterable[Paper]) -> KnownPapers:
+        """Resolved papers (e.g. of the bundled snapshot), each known by its first source."""
+        return cls(
+            PaperSighting(
+                kind="bib" if paper.sources and paper.sources[0].file.endswith(".bib") else "readme",
+                title=paper.title,
+                arxiv_id=paper.arxiv_id,
+                doi=paper.doi,
+                year=paper.year,
+                date=paper.date,
+                source=paper.sources[0] if paper.sources else Provenance(file="snapshot", line=0),
+            )
+            for paper in papers
+        )
 
     def block(self, title: str, arxiv_id: str | None, doi: str | None) -> list[PaperSighting]:
         """The known papers worth comparing: the same id, DOI or normalised title, or a title at

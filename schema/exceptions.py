@@ -25,6 +25,10 @@ class InvalidRequestError(HeadKGError):
     """A query parameter has a value the store cannot answer (unknown sort key, bad range...)."""
 
 
+class SettingsError(HeadKGError):
+    """An environment setting (HEADKG_...) has a value headkg cannot use."""
+
+
 class ArxivError(HeadKGError):
     """The arXiv API could not give what was asked (base of the two kinds below)."""
 

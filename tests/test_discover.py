@@ -235,6 +235,22 @@ def test_the_store_is_compared_with_when_there_is_no_list(arxiv: ArxivStub, chec
     assert missing.exit_code == 2 and "run `headkg build` first" in missing.stderr
 
 
+def test_offline_without_store_or_list_compares_with_the_bundled_snapshot(
+    arxiv: ArxivStub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve(ArxivStub(PAGES)) as closed:
+        unreachable = closed.url.replace("/api/query", "/list.git")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("HEADKG_DB", str(tmp_path / "no-store.sqlite"))
+    monkeypatch.setenv("HEADKG_UPSTREAM", unreachable)
+    monkeypatch.setenv("HEADKG_NETWORK_TIMEOUT", "2")
+    result = run(arxiv, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    found = {c["arxiv_id"] for c in json.loads(result.stdout)}
+    assert "2404.15574" not in found and set(NEW) <= found  # the snapshot lists the retrieval-head paper
+    assert "could not reach" in result.stderr and "papers of the bundled snapshot" in result.stderr
+
+
 # -- writing -------------------------------------------------------------------------------------
 
 

@@ -101,6 +101,8 @@ def discover(
         except ArxivFeedError as exc:
             raise _fail(str(exc), EXIT_BAD_FEED) from None
     print_findings(known.warnings)
+    if known.notice:
+        err.print(known.notice, highlight=False)
     _show(output, found.candidates, found, None)
     if found.candidates:
         err.print(summary_line(found, known.described), highlight=False)
