@@ -52,13 +52,16 @@ def parse_since(value: str | None, today: dt.date | None = None) -> dt.date | No
 
 
 def parse_heads(values: list[str]) -> dict[str, list[str]]:
-    """--head values: "ID=NAME" for one candidate, a bare "NAME" for every candidate that names none
-    (key ""); several names comma-separated or repeated."""
+    """--head values: "ID=NAME" (or "ID:NAME") for one candidate, a bare "NAME" for every candidate
+    that names none (key ""); several names comma-separated or repeated."""
     heads: dict[str, list[str]] = {}
     for value in values:
-        target, sep, names = value.partition("=")
-        ident = split_arxiv_id(target) if sep else None
-        key, text = (ident[0], names) if ident else ("", value)
+        key, text = "", value
+        for target, found, names in (value.partition("="), value.rpartition(":")):
+            ident = split_arxiv_id(target) if found else None
+            if ident is not None:
+                key, text = ident[0], names
+                break
         heads.setdefault(key, []).extend(split_heads(text))
     return heads
 
@@ -138,6 +141,9 @@ def write_candidates(
     *,
     dry_run: bool = False,
     today: dt.date | None = None,
+    query: str = DEFAULT_QUERY,
+    since: dt.date | None = None,
+    limit: int = DEFAULT_LIMIT,
 ) -> tuple[list[Candidate], list[AddResult]]:
     """Add the named candidates to the list's README in one write (or none): fetched anew from
     arXiv, refused when rejected before or already listed, each badged by its exact head types."""
@@ -146,7 +152,7 @@ def write_candidates(
     root = checkout(source)
     rejected = read_rejected(root, Findings())
     vocabulary = Vocabulary.load()
-    candidates = fetch_candidates(client, ids, vocabulary)
+    candidates = fetch_candidates(client, ids, vocabulary, query=query, since=since, limit=limit)
     refused = [f"{c.arxiv_id} ({rejected[c.arxiv_id]})" for c in candidates if c.arxiv_id in rejected]
     if refused:
         raise InvalidRequestError(

@@ -13,6 +13,7 @@ at the merge score), applied through the index of `ingest.known_papers`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +28,8 @@ from headkg.ingest.mentions import HeadScanner, Mention, PhraseMatcher, phrase_k
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
+
+log = logging.getLogger("headkg")
 
 # What the weekly search asks arXiv (search_query syntax): titles and abstracts that say
 # "attention head(s)" as a phrase.
@@ -240,8 +243,17 @@ def discover(
     return found
 
 
-def fetch_candidates(client: ArxivClient, ids: Iterable[str], vocabulary: Vocabulary | None = None) -> list[Candidate]:
-    """The candidates for these arXiv ids, as arXiv has them now (so `--write` needs no earlier run)."""
+def fetch_candidates(
+    client: ArxivClient,
+    ids: Iterable[str],
+    vocabulary: Vocabulary | None = None,
+    *,
+    query: str | None = DEFAULT_QUERY,
+    since: dt.date | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[Candidate]:
+    """The candidates for these arXiv ids as arXiv has them now (`id_list`), so `--write` needs no
+    earlier run; an id that `id_list` does not return is looked for in the results of `query`."""
     wanted: list[str] = []
     for raw in ids:
         ident = split_arxiv_id(raw)
@@ -249,11 +261,16 @@ def fetch_candidates(client: ArxivClient, ids: Iterable[str], vocabulary: Vocabu
             raise InvalidRequestError(f"{raw!r} is not an arXiv id (e.g. 2404.15574)")
         wanted.append(ident[0])
     wanted = list(dict.fromkeys(wanted))
-    relevance = Relevance(vocabulary or Vocabulary.load())
-    by_id = {e.arxiv_id: e for e in merge_versions(client.by_ids(wanted))}
-    missing = [i for i in wanted if i not in by_id]
+    entries = [e for e in client.by_ids(wanted) if e.arxiv_id in wanted]
+    missing = set(wanted) - {e.arxiv_id for e in entries}
+    if missing and query:
+        log.info("arXiv's id_list did not return %s; looking in the search results", ", ".join(sorted(missing)))
+        entries += [e for e in client.search(query, since=since, limit=limit).entries if e.arxiv_id in missing]
+    by_id = {e.arxiv_id: e for e in merge_versions(entries)}
+    missing = {i for i in wanted if i not in by_id}
     if missing:
-        raise InvalidRequestError(f"arXiv has no paper {', '.join(missing)}")
+        raise InvalidRequestError(f"arXiv has no paper {', '.join(i for i in wanted if i in missing)}")
+    relevance = Relevance(vocabulary or Vocabulary.load())
     return [relevance.candidate(by_id[i]) for i in wanted]
 
 

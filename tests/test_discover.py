@@ -438,7 +438,17 @@ def test_since_values(value: str | None, expected: dt.date | None) -> None:
 
 
 def test_head_options() -> None:
-    assert parse_heads(["2501.09001=Induction Head, Retrieval Head", "Copy Head"]) == {
+    assert parse_heads(["2501.09001=Induction Head, Retrieval Head", "Copy Head", "arXiv:2501.08001:Mixed Head"]) == {
         "2501.09001": ["Induction Head", "Retrieval Head"],
         "": ["Copy Head"],
+        "2501.08001": ["Mixed Head"],
     }
+
+
+def test_write_finds_ids_in_the_search_when_id_list_is_not_answered(arxiv: ArxivStub, checkout: Path) -> None:
+    """A server that answers every request with the search pages (ignoring id_list) still serves --write."""
+    arxiv.queued = [Reply(body=(FEEDS / "page1.xml").read_bytes())]  # the id_list request gets page 1
+    result = run(arxiv, "--source", str(checkout), "--write", "2501.08001", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [c["heads"] for c in json.loads(result.stdout)] == [NEW["2501.08001"]]
+    assert "id_list" in arxiv.log[0].query and [r.query["start"] for r in arxiv.searches()] == ["0", "3", "6"]

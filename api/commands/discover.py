@@ -2,16 +2,16 @@
 
 Exit codes: 0 candidates listed (or written); 1 no new paper (arXiv found none, or every one is
 listed, rejected or older than --since); 2 a usage error (a bad option, an unknown id, a candidate
-without a head type, a row that would not be valid: nothing is written); 3 arXiv cannot be reached,
-keeps answering HTTP 429/5xx after the retries, or redirects to another host; 4 arXiv's answer is
-not a usable Atom feed (malformed, an API error, HTTP 4xx).
+without a head type, a row that would not be valid, a README that cannot be written: nothing is
+written); 3 arXiv cannot be reached, keeps answering HTTP 429/5xx after the retries, or redirects
+to another host; 4 arXiv's answer is not a usable Atom feed (malformed, an API error, HTTP 4xx).
 """
 
 from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -93,13 +93,16 @@ def discover(
         try:
             with ArxivClient(arxiv_url, delay=delay) as client:
                 if write:
-                    _write(client, source, ids or [], head or [], output, dry_run)
+                    search = {"query": query, "since": since_date, "limit": limit}
+                    _write(client, source, ids or [], head or [], output, dry_run, search)
                     return
                 found, known = run_discover(client, source=source, db=db, query=query, since=since_date, limit=limit)
         except ArxivUnavailableError as exc:
             raise _fail(str(exc), EXIT_UNAVAILABLE) from None
         except ArxivFeedError as exc:
             raise _fail(str(exc), EXIT_BAD_FEED) from None
+        except OSError as exc:  # the README could not be replaced: it is left as it was
+            raise _fail(f"cannot write the list: {exc.strerror or exc} ({exc.filename})", 2) from None
     print_findings(known.warnings)
     if known.notice:
         err.print(known.notice, highlight=False)
@@ -113,9 +116,15 @@ def discover(
 
 
 def _write(
-    client: ArxivClient, source: str | None, ids: list[str], heads: list[str], output: DiscoverFormat, dry_run: bool
+    client: ArxivClient,
+    source: str | None,
+    ids: list[str],
+    heads: list[str],
+    output: DiscoverFormat,
+    dry_run: bool,
+    search: dict[str, Any],
 ) -> None:
-    candidates, results = write_candidates(client, source, ids, parse_heads(heads), dry_run=dry_run)
+    candidates, results = write_candidates(client, source, ids, parse_heads(heads), dry_run=dry_run, **search)
     written = {c.arxiv_id: r for c, r in zip(candidates, results, strict=True)}
     for result in results:
         print_findings(result.warnings)
