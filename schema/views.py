@@ -73,6 +73,10 @@ class PaperRef(BaseModel):
     date: dt.date | None = None
     year: int | None = None
 
+    def chronology(self) -> tuple[dt.date, str]:
+        """Order of report: by date, a paper known only by its year on the year's last day, then id."""
+        return (self.date or dt.date(self.year or 9999, 12, 31), self.id)
+
 
 class FirstReport(BaseModel):
     date: dt.date | None

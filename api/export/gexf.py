@@ -47,12 +47,22 @@ _NODE_XML_ATTRS = {"label"}
 _EDGE_XML_ATTRS = {"label", "weight"}
 
 
+def stage_colors() -> dict[str, RGB]:
+    """Each stage's colour (and its head types'), in stage order: the one source for exports and plots."""
+    return dict(STAGE_COLORS)
+
+
+def stage_color(code: str | None) -> RGB:
+    """The colour of a stage (and of its head types); grey for none."""
+    return stage_colors().get(code or "", OTHER_COLOR)
+
+
 def node_color(data: dict[str, Any]) -> RGB:
     """Head types and stages take their stage's colour, every other node its kind's."""
     kind = data.get("kind", "")
     code = data.get("code") if kind == "stage" else data.get("stage") if kind == "head" else None
     if code:
-        return STAGE_COLORS.get(code, OTHER_COLOR)
+        return stage_color(code)
     return KIND_COLORS.get(kind, OTHER_COLOR)
 
 
