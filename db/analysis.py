@@ -15,7 +15,7 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from headkg.db import models as m
-from headkg.db.queries import SORTS, filtered_ids, head_slug_for
+from headkg.db.queries import SORTS, filtered_ids, head_slug_for, paper
 from headkg.db.snapshot import paper_fields
 from headkg.schema.analysis import (
     Comparison,
@@ -42,19 +42,31 @@ class TooManyPapersError(InvalidRequestError):
     """A whole-result export over the cap: the caller should narrow the query."""
 
 
-def paper_list(filters: PaperFilter, *, session: Session, sort: str = "date", cap: int = CITATION_CAP) -> PaperList:
-    """Every paper passing the filters, with its bib entry; refused over `cap` papers."""
+def paper_list(
+    filters: PaperFilter, *, session: Session, sort: str = "date", cap: int | None = CITATION_CAP
+) -> PaperList:
+    """Every paper passing the filters, with its bib entry; refused over `cap` papers (None: no cap)."""
     if sort not in SORTS:
         raise InvalidRequestError(f"unknown sort '{sort}'; use one of {', '.join(SORTS)}")
     ids = filtered_ids(filters, session=session)
     total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
-    if total > cap:
+    if cap is not None and total > cap:
         raise TooManyPapersError(
             f"{total} papers match; a citation or spreadsheet export takes at most {cap}: narrow the query "
             "(e.g. --head, --stage, --year-from) or page through the JSON"
         )
     rows = session.execute(select(m.PaperRow).where(m.PaperRow.id.in_(ids)).order_by(*SORTS[sort])).scalars()
     return PaperList([CitedPaper(**paper_fields(row), bib=row.bib) for row in rows])
+
+
+def papers_by_id(ids: list[str], *, session: Session) -> PaperList:
+    """The papers with these ids, in the order given (each once); NotFoundError names an unknown one."""
+    wanted = list(dict.fromkeys(ids))
+    rows = {r.id: r for r in session.execute(select(m.PaperRow).where(m.PaperRow.id.in_(wanted))).scalars()}
+    for paper_id in wanted:
+        if paper_id not in rows:
+            paper(paper_id, session=session)  # raises NotFoundError with close ids
+    return PaperList([CitedPaper(**paper_fields(rows[i]), bib=rows[i].bib) for i in wanted])
 
 
 # -- shared pieces -----------------------------------------------------------------------------------

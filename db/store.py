@@ -210,12 +210,22 @@ class HeadKG:
     # -- the field as a whole (db/analysis.py) -------------------------------------------------------
 
     def paper_list(
-        self, filters: PaperFilter | None = None, *, sort: str = "date", cap: int = CITATION_CAP, **filter_args: Any
+        self,
+        filters: PaperFilter | None = None,
+        *,
+        sort: str = "date",
+        cap: int | None = CITATION_CAP,
+        **filter_args: Any,
     ) -> PaperList:
         """Every paper passing the filters, with its bib entry (for citations); refused over `cap`."""
         filters = filters or PaperFilter(**filter_args)
         with self.session() as s:
             return analysis.paper_list(filters, session=s, sort=sort, cap=cap)
+
+    def cited(self, paper_ids: list[str]) -> PaperList:
+        """These papers, in this order, with their bib entries: `kg.cited(["arxiv-2404.15574"])`."""
+        with self.session() as s:
+            return analysis.papers_by_id(paper_ids, session=s)
 
     def comparison(self, head: str, filters: PaperFilter | None = None, **filter_args: Any) -> Comparison:
         """The papers that found `head`, side by side: `kg.comparison("retrieval heads")`."""

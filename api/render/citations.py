@@ -83,7 +83,7 @@ def csl_item(paper: CitedPaper, key: str) -> dict[str, Any]:
             item[csl] = value.replace("--", "-") if csl == "page" else value
     if paper.doi:
         item["DOI"] = paper.doi
-    if link := records.url(paper) or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None):
+    if link := records.url(paper):
         item["URL"] = link
     if paper.heads:
         item["keyword"] = ", ".join(paper.heads)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import matplotlib
@@ -196,6 +197,14 @@ def figure_for(view: Any) -> Figure:
 
 
 def image_bytes(view: Any, fmt: str) -> bytes:
+    """The figure of `view` as an SVG, PNG or PDF file (the same answer: the same bytes, drawn once)."""
+    return _drawn(type(view).__name__, view.model_dump_json(), fmt)
+
+
+@lru_cache(maxsize=32)
+def _drawn(kind: str, answer: str, fmt: str) -> bytes:
+    """Drawing takes a good part of a second: a server draws each answer once per format."""
+    view = {t.__name__: t for t in PLOTTABLE}[kind].model_validate_json(answer)
     with matplotlib.rc_context(STYLE):
         fig = figure_for(view)
         buffer = io.BytesIO()

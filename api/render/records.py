@@ -10,7 +10,7 @@ from typing import Literal
 from bibtexparser.middlewares.names import parse_single_name_into_parts
 
 from headkg.schema.bib import PersonName
-from headkg.schema.citation import CitedPaper
+from headkg.schema.citation import CitedPaper, paper_link
 
 Kind = Literal["preprint", "conference", "journal", "book", "chapter", "thesis", "report", "other"]
 
@@ -92,14 +92,8 @@ def kind(paper: CitedPaper) -> Kind:
 
 
 def url(paper: CitedPaper) -> str | None:
-    """The entry's url, else the paper's first link that is not its arXiv or DOI page."""
-    own = field(paper, "url")
-    if own:
-        return own
-    for link in paper.urls:
-        if "arxiv.org/" not in link and "doi.org/" not in link:
-            return link
-    return paper.urls[0] if paper.urls and not (paper.arxiv_id or paper.doi) else None
+    """The entry's url, else the paper's page: arXiv, DOI, else its first link."""
+    return field(paper, "url") or paper_link(paper.arxiv_id, paper.doi, paper.urls)
 
 
 def pages(paper: CitedPaper) -> tuple[str, str] | None:
