@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pylatexenc.latexencode import UnicodeToLatexEncoder  # type: ignore[import-untyped]
+from pylatexenc.latexencode import (  # type: ignore[import-untyped]
+    RULE_DICT,
+    UnicodeToLatexConversionRule,
+    UnicodeToLatexEncoder,
+)
+
+# Straight quotes stay as typed: pylatexenc would turn " into a closing curly quote.
+_AS_TYPED = UnicodeToLatexConversionRule(rule_type=RULE_DICT, rule={ord(c): c for c in "\"'`"})
 
 _HAS_INNER_CAPITAL = re.compile(r"^\W*\w.*?[A-Z]")
 
@@ -15,7 +22,10 @@ def _encoder() -> UnicodeToLatexEncoder:
     # Escapes & % $ # _ { } ~ ^ \ too; accents become {\'a}; a character LaTeX cannot set (e.g. CJK)
     # becomes a visible <U+XXXX> instead of an error that stops the document.
     return UnicodeToLatexEncoder(
-        non_ascii_only=False, replacement_latex_protection="braces-all", unknown_char_policy="unihex"
+        conversion_rules=[_AS_TYPED, "defaults"],
+        non_ascii_only=False,
+        replacement_latex_protection="braces-all",
+        unknown_char_policy="unihex",
     )
 
 
