@@ -265,7 +265,7 @@ class HeadKG:
         them (tests, library use) is never memoized.
         """
         with self.session() as s:
-            meta = tuple(sorted(s.execute(select(m.MetaRow.key, m.MetaRow.value)).tuples()))
+            meta = tuple(sorted((k, v) for k, v in s.execute(select(m.MetaRow.key, m.MetaRow.value))))
             if not any(k == "input_fingerprint" for k, _ in meta):
                 return compute(s)
             key = (name, arg, filters.model_dump_json(), hashlib.sha256(repr(meta).encode()).hexdigest())
