@@ -72,7 +72,8 @@ def test_incremental_build_equals_full_build(store_url: str, lists: tuple[Path, 
 
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     assert cli("build", "--source", str(new), "--db", fresh, "--quiet")[0] == 0
-    for command in (["papers", "--json"], ["heads", "--json"]):
+    # the bib entries kept per paper (for citing) follow the incremental path too
+    for command in (["papers", "--json"], ["heads", "--json"], ["papers", "--format", "bibtex"]):
         assert cli(*command, "--db", store_url)[1] == cli(*command, "--db", fresh)[1]
 
 

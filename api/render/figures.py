@@ -184,4 +184,23 @@ def figure_for(view: Any) -> Figure:
         Cooccurrence: cooccurrence_figure,
     }
     with matplotlib.rc_context(STYLE):
+        if not _has_data(view):
+            return _empty_figure()
         return draw[type(view)](view)
+
+
+def _has_data(view: Any) -> bool:
+    if isinstance(view, Timeline):
+        return bool(view.entries)
+    if isinstance(view, Cooccurrence):
+        return bool(cooccurrence_heads(view))
+    if isinstance(view, Gaps):
+        return bool(gaps_rows(view)) and bool(view.families)
+    return bool(growth_years(view)) and any(r.papers for r in view.rows)
+
+
+def _empty_figure() -> Figure:
+    """What a query that leaves nothing to draw gets: a figure that says so."""
+    fig = Figure(figsize=(COLUMN_WIDTH, 1.0), layout="constrained")
+    fig.text(0.5, 0.5, "No papers of this query have anything to draw here.", ha="center", va="center")
+    return fig
