@@ -169,7 +169,9 @@ def cooccurrence_figure(view: Cooccurrence) -> Figure:
     for labels in (ax.get_xticklabels(), ax.get_yticklabels()):
         for label, i in zip(labels, keep, strict=True):
             label.set_color(color(view.heads[i].stage))
-    fig.colorbar(image, ax=ax, shrink=0.5, label="Papers", ticks=range(peak + 1))
+    bar = fig.colorbar(image, ax=ax, shrink=0.5, label="Papers")
+    bar.locator = MaxNLocator(integer=True, nbins=min(peak + 1, 6))
+    bar.update_ticks()
     shown = f"{len(keep)} of {len(view.heads)} head types" if len(keep) < len(view.heads) else "all head types"
     fig.suptitle(f"Papers that found both head types ({shown})")
     return fig
