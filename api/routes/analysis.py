@@ -32,6 +32,7 @@ def analysis_svg(kg: KG, name: Name, filters: Filters) -> Response:
 @router.get("/analysis/{name}", response_model=Answer, responses=content_types(Growth))
 def analysis(
     request: Request,
+    response: Response,
     kg: KG,
     name: Name,
     filters: Filters,
@@ -45,4 +46,5 @@ def analysis(
     with paper counts; growth: papers per year × stage and per year × head type for the top head types."""
     answer = kg.analysis(name, filters)
     chosen = chosen_format(request, fmt, type(answer))
+    response.headers["Vary"] = "Accept"
     return answer if chosen == "json" else rendered(answer, chosen, f"headkg-{name}")

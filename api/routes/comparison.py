@@ -16,6 +16,7 @@ router = APIRouter(tags=["heads"])
 @router.get("/heads/{slug}/comparison", response_model=Comparison, responses=content_types(Comparison))
 def head_comparison(
     request: Request,
+    response: Response,
     kg: KG,
     slug: str,
     filters: Filters,
@@ -29,4 +30,5 @@ def head_comparison(
     narrow the papers compared."""
     comparison = kg.comparison(slug, filters)
     chosen = chosen_format(request, fmt, Comparison)
+    response.headers["Vary"] = "Accept"
     return comparison if chosen == "json" else rendered(comparison, chosen, f"headkg-{comparison.head.slug}")

@@ -17,6 +17,7 @@ router = APIRouter(tags=["papers"])
 @router.get("/papers", response_model=PaperPage, responses=content_types(PaperList))
 def list_papers(
     request: Request,
+    response: Response,
     kg: KG,
     filters: Filters,
     page: Paging,
@@ -40,6 +41,7 @@ def list_papers(
     answers every matching paper (no paging), e.g. `format=bibtex` keeps the survey's own bib keys.
     """
     chosen = chosen_format(request, fmt, PaperList)
+    response.headers["Vary"] = "Accept"  # one URL, several answers: caches must key on Accept
     if chosen != "json":
         return rendered(kg.paper_list(filters, sort=sort, cap=CITATION_CAP), chosen, "headkg-papers")
     return kg.papers(filters, sort=sort, limit=page.limit, offset=page.offset, facets=True)
