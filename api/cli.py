@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from headkg import __version__
-from headkg.api.commands import add, analyze, build, check, cite, compare, diff, export, plot, query, serve
+from headkg.api.commands import add, analyze, build, check, cite, compare, diff, export, plot, query, serve, snapshot
 
 app = typer.Typer(
     name="headkg",
@@ -48,6 +48,7 @@ app.command()(cite.cite)
 app.command()(compare.compare)
 app.command()(analyze.analyze)
 app.command()(plot.plot)
+app.command()(snapshot.snapshot)
 
 
 def main() -> None:

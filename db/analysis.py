@@ -15,7 +15,7 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from headkg.db import models as m
-from headkg.db.queries import SORTS, filtered_ids, head_slug_for, paper
+from headkg.db.queries import SORTS, filtered_ids, head_slug_for, resolve_paper_id, resolve_paper_ids
 from headkg.db.snapshot import paper_fields
 from headkg.schema.analysis import (
     Comparison,
@@ -60,12 +60,14 @@ def paper_list(
 
 
 def papers_by_id(ids: list[str], *, session: Session) -> PaperList:
-    """The papers with these ids, in the order given (each once); NotFoundError names an unknown one."""
-    wanted = list(dict.fromkeys(ids))
+    """The papers these ids name (former ids too), in the order given, each once; NotFoundError names
+    an unknown id."""
+    current = resolve_paper_ids(ids, session=session)
+    for paper_id in ids:
+        if paper_id not in current:
+            resolve_paper_id(paper_id, session=session)  # raises NotFoundError with close ids
+    wanted = list(dict.fromkeys(current[i] for i in ids))
     rows = {r.id: r for r in session.execute(select(m.PaperRow).where(m.PaperRow.id.in_(wanted))).scalars()}
-    for paper_id in wanted:
-        if paper_id not in rows:
-            paper(paper_id, session=session)  # raises NotFoundError with close ids
     return PaperList([CitedPaper(**paper_fields(rows[i]), bib=rows[i].bib) for i in wanted])
 
 

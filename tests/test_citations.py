@@ -246,6 +246,10 @@ def test_cite_prints_the_papers_in_the_order_given(snapshot_store: str) -> None:
     assert [e.key for e in parse_bib(out).entries] == ["RetrievalHead_24_arXiv_PKU", "InductionHeads_22_TCT_Anthropic"]
     code, out, _ = cli("cite", "arxiv-2404.15574", "--format", "csl-json", "--db", snapshot_store)
     assert code == 0 and json.loads(out)[0]["id"] == "RetrievalHead_24_arXiv_PKU"
+    # any id the paper answers to (here its title form) cites it, once
+    other = "retrieval-head-mechanistically-explains-long-context-0d9ac4"
+    code, out, _ = cli("cite", other, "arxiv-2404.15574", "--db", snapshot_store)
+    assert code == 0 and [e.key for e in parse_bib(out).entries] == ["RetrievalHead_24_arXiv_PKU"]
     code, _, err = cli("cite", "arxiv-2404.1557", "--db", snapshot_store)
     assert code == 2 and "no paper with id" in err and "arxiv-2404.15574" in err
 

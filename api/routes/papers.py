@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
 
 from headkg.api.deps import KG, Filters, Paging, Sort
 from headkg.api.render.http import chosen_format, content_types, rendered
@@ -12,6 +13,14 @@ from headkg.schema.citation import CITATION_CAP, PaperList
 from headkg.schema.views import PaperPage, PaperView
 
 router = APIRouter(tags=["papers"])
+
+MOVED: dict[int | str, dict[str, Any]] = {
+    308: {
+        "description": "`paper_id` is a former id of the paper (or another form of its id): a permanent "
+        "redirect to `/papers/{current id}`, query string kept.",
+        "headers": {"Location": {"description": "The paper's current URL.", "schema": {"type": "string"}}},
+    }
+}
 
 
 @router.get("/papers", response_model=PaperPage, responses=content_types(PaperList))
@@ -37,7 +46,7 @@ def list_papers(
 
     `total` and `facets` (papers per head type, stage and year) count the whole filtered set, so a
     client can draw filters without fetching every page. An unknown head type, stage, method,
-    benchmark or model family is a 404 whose `suggestions` name close ones. Any `format` but json
+    benchmark, model family or paper id is a 404 whose `suggestions` name close ones. Any `format` but json
     answers every matching paper (no paging), e.g. `format=bibtex` keeps the survey's own bib keys.
     """
     chosen = chosen_format(request, fmt, PaperList)
@@ -47,7 +56,17 @@ def list_papers(
     return kg.papers(filters, sort=sort, limit=page.limit, offset=page.offset, facets=True)
 
 
-@router.get("/papers/{paper_id}", response_model=PaperView)
-def get_paper(kg: KG, paper_id: str) -> PaperView:
-    """One paper by id (e.g. `arxiv-2404.15574`), as `headkg papers --json` shows it."""
-    return kg.paper(paper_id)
+@router.get("/papers/{paper_id}", response_model=PaperView, responses=MOVED)
+def get_paper(kg: KG, paper_id: str, request: Request) -> PaperView | RedirectResponse:
+    """One paper by id (e.g. `arxiv-2404.15574`), as `headkg papers --json` shows it.
+
+    Ids are kept: an id this store gave out before (a paper's id changes when its data does, e.g.
+    a title-hash id becomes `arxiv-…` once the list links its arXiv id), and the `arxiv-…`,
+    `doi-…` or title-hash form of a paper's own data, answer 308 to the current id. Removed
+    papers' ids answer 404.
+    """
+    paper = kg.paper(paper_id)
+    if paper.id != paper_id:
+        location = request.url_for("get_paper", paper_id=paper.id).replace(query=request.url.query)
+        return RedirectResponse(str(location), status_code=308)
+    return paper
