@@ -7,6 +7,7 @@ keyword-only, and answers with a fixed number of aggregate queries whatever the 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -33,7 +34,7 @@ from headkg.schema.analysis import (
 )
 from headkg.schema.citation import CITATION_CAP, CitedPaper, PaperList, paper_link
 from headkg.schema.exceptions import InvalidRequestError
-from headkg.schema.views import PaperFilter, PaperRef
+from headkg.schema.views import PaperFilter, PaperRef, report_order
 
 TOP_HEADS = 8  # head types drawn per year in `growth`
 
@@ -166,10 +167,14 @@ def timeline(filters: PaperFilter, *, session: Session) -> Timeline:
         .distinct()
     ).all()
     first: dict[str, PaperRef] = {}
-    for slug, paper_id, date, year in links:
-        ref = PaperRef(id=paper_id, title="", date=date, year=year)
-        if (date or year) and (slug not in first or ref.chronology() < first[slug].chronology()):
-            first[slug] = ref
+    order: dict[str, tuple[dt.date, str]] = {}
+    for slug, paper_id, date, year in links:  # one pass over the links, no object per link
+        if not (date or year):
+            continue
+        key = report_order(date, year, paper_id)
+        if slug not in order or key < order[slug]:
+            order[slug] = key
+            first[slug] = PaperRef.model_construct(id=paper_id, title="", date=date, year=year)
     titles = dict(
         session.execute(
             select(m.PaperRow.id, m.PaperRow.title).where(m.PaperRow.id.in_({r.id for r in first.values()}))

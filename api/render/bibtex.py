@@ -130,13 +130,17 @@ def _fields(paper: CitedPaper, other_keys: list[str]) -> tuple[str, list[tuple[s
     return entry_type, out
 
 
-def entries(papers: list[CitedPaper]) -> list[Entry]:
-    """One entry per paper, keys unique in the list (the survey's keys are claimed first)."""
+def citation_keys(papers: list[CitedPaper]) -> list[str]:
+    """Each paper's key, unique in the list: the survey's keys are claimed first, then made ones."""
     keys = _Keys()
     survey = {p.id: keys.claim(p.bib.key) for p in papers if p.bib}
+    return [survey.get(paper.id) or keys.claim(made_key(paper)) for paper in papers]
+
+
+def entries(papers: list[CitedPaper]) -> list[Entry]:
+    """One entry per paper, under `citation_keys`."""
     found = []
-    for paper in papers:
-        key = survey.get(paper.id) or keys.claim(made_key(paper))
+    for paper, key in zip(papers, citation_keys(papers), strict=True):
         other_keys = [k for k in paper.bib_keys if paper.bib and k != paper.bib.key]
         entry_type, fields = _fields(paper, other_keys)
         found.append(Entry(entry_type, key, [Field(k, v) for k, v in fields]))

@@ -10,7 +10,7 @@ from typing import Any
 import rispy  # type: ignore[import-untyped]
 
 from headkg.api.render import records
-from headkg.api.render.bibtex import entries
+from headkg.api.render.bibtex import citation_keys
 from headkg.api.render.registry import register
 from headkg.schema.bib import PersonName
 from headkg.schema.citation import CitedPaper, PaperList
@@ -35,11 +35,6 @@ _RIS_TYPES: dict[records.Kind, str] = {
     "report": "RPRT",
     "other": "GEN",
 }
-
-
-def citation_keys(papers: list[CitedPaper]) -> list[str]:
-    """The BibTeX keys of the papers, in order."""
-    return [entry.key for entry in entries(papers)]
 
 
 def _csl_name(person: PersonName) -> dict[str, str]:
