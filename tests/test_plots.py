@@ -3,6 +3,7 @@ and the data each figure draws equal to what `analyze` prints."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -25,7 +26,8 @@ from headkg.api.render.figures import (
     growth_years,
 )
 from headkg.db.store import HeadKG
-from headkg.schema.analysis import ANALYSES, Cooccurrence, Gaps, Growth, Timeline
+from headkg.schema.analysis import ANALYSES, Cooccurrence, Gaps, Growth, HeadRef, Timeline, TimelineEntry
+from headkg.schema.views import PaperRef
 
 runner = CliRunner()
 MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-"}
@@ -147,3 +149,10 @@ def test_an_empty_answer_still_draws(kind: type) -> None:
     fig = figure_for(kind())
     assert not fig.axes and "No papers" in fig.texts[0].get_text()
     fig.savefig(io.BytesIO(), format="svg")
+
+
+def test_one_day_of_reports_draws_without_warnings(recwarn: pytest.WarningsRecorder) -> None:
+    day = dt.date(2024, 1, 1)
+    entry = TimelineEntry(head=HeadRef(name="A", slug="a"), date=day, year=2024, paper=PaperRef(id="p", title="t"))
+    figure_for(Timeline(entries=[entry])).savefig(io.BytesIO(), format="svg")
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]

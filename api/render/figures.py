@@ -102,6 +102,8 @@ def timeline_figure(view: Timeline) -> Figure:
     ax.scatter(dates, rows, s=5, c=[color(e.head.stage) for e in entries], gid="first-report", zorder=3)
     ax.set_yticks(rows, [e.head.name for e in entries], fontsize=5)
     ax.set_ylim(len(entries) - 0.5, -0.5)
+    if (max(dates) - min(dates)).days < 90:  # a handful of days: give the date axis room for ticks
+        ax.set_xlim(min(dates) - dt.timedelta(days=60), max(dates) + dt.timedelta(days=60))
     locator = AutoDateLocator(maxticks=6)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
