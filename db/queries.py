@@ -3,7 +3,6 @@ models of schema/views.py; a list request is a fixed number of queries whatever 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -309,7 +308,7 @@ def head(name_or_slug: str, *, session: Session) -> HeadDetail:
         session=session,
     )
     dated = [r for r in refs if r.date or r.year]
-    first = min(dated, key=lambda r: (r.date or dt.date(r.year or 9999, 12, 31), r.id)) if dated else None
+    first = min(dated, key=PaperRef.chronology) if dated else None
     features = None
     if row.input_feature or row.output_feature or row.layer_distribution:
         source = None

@@ -83,6 +83,7 @@ def paper_row(paper: Paper) -> Row:
         "summary": paper.summary,
         "heads": paper.heads,
         "sources": [str(s) for s in paper.sources],
+        "bib": paper.bib.model_dump(mode="json") if paper.bib else None,
     }
 
 

@@ -57,7 +57,7 @@ def paper_fields(row: m.PaperRow) -> dict[str, Any]:
 
 def paper_from_row(row: m.PaperRow) -> Paper:
     fields = paper_fields(row)
-    return Paper(**{**fields, "sources": [parse_provenance(s) for s in fields["sources"]]})
+    return Paper(**{**fields, "sources": [parse_provenance(s) for s in fields["sources"]], "bib": row.bib})
 
 
 def method_from_row(r: m.MethodRow) -> Method:

@@ -4,8 +4,9 @@ Why not networkx's `write_gexf`: its 1.3 output fails the schema four ways (miss
 namespace, `graph name=""`, `xsi:schemaLocation`, timeformat "long" for int times), it raises on
 None and turns list values into spells, and it knows nothing of the colours and sizes Gephi shows.
 Repairing its tree afterwards would cost more than these hundred lines, and here every choice is
-explicit: viz colour by kind (by stage for head types), viz size by degree, each paper's year as a
-date spell (first to last day of the year) in a dynamic graph, attributes typed once per name.
+explicit: viz colour by kind (by stage for head types), viz size by degree, each paper as a date
+spell from its date (its year's first day when only the year is known) to the last date in the
+export, so Gephi's timeline shows the field accumulating; attributes typed once per name.
 The result still reads back with `networkx.read_gexf`.
 """
 
@@ -47,12 +48,22 @@ _NODE_XML_ATTRS = {"label"}
 _EDGE_XML_ATTRS = {"label", "weight"}
 
 
+def stage_colors() -> dict[str, RGB]:
+    """Each stage's colour (and its head types'), in stage order: the one source for exports and plots."""
+    return dict(STAGE_COLORS)
+
+
+def stage_color(code: str | None) -> RGB:
+    """The colour of a stage (and of its head types); grey for none."""
+    return stage_colors().get(code or "", OTHER_COLOR)
+
+
 def node_color(data: dict[str, Any]) -> RGB:
     """Head types and stages take their stage's colour, every other node its kind's."""
     kind = data.get("kind", "")
     code = data.get("code") if kind == "stage" else data.get("stage") if kind == "head" else None
     if code:
-        return STAGE_COLORS.get(code, OTHER_COLOR)
+        return stage_color(code)
     return KIND_COLORS.get(kind, OTHER_COLOR)
 
 
@@ -61,9 +72,17 @@ def node_size(degree: int) -> float:
     return round(4.0 + 3.0 * math.sqrt(degree), 2)
 
 
-def year_spell(year: int) -> tuple[str, str]:
-    """The year as a date interval: Gephi's timeline and networkx both read `date` times."""
-    return f"{year:04d}-01-01", f"{year:04d}-12-31"
+def spell_start(data: dict[str, Any]) -> str | None:
+    """When a paper node enters the timeline: its date, else the first day of its year."""
+    if data.get("date"):
+        return str(data["date"])
+    return f"{data['year']:04d}-01-01" if isinstance(data.get("year"), int) else None
+
+
+def timeline_end(g: nx.Graph) -> str | None:
+    """The last date in the export: where every paper's spell ends, so the field accumulates."""
+    starts = [s for _, d in g.nodes(data=True) if (s := spell_start(d))]
+    return max(starts) if starts else None
 
 
 def gexf_bytes(g: nx.Graph) -> bytes:
@@ -73,7 +92,8 @@ def gexf_bytes(g: nx.Graph) -> bytes:
     etree.SubElement(meta, _tag("creator")).text = "headkg"
     etree.SubElement(meta, _tag("description")).text = _description(g.graph)
 
-    dynamic = any(isinstance(d.get("year"), int) for _, d in g.nodes(data=True))
+    end = timeline_end(g)
+    dynamic = end is not None
     graph = etree.SubElement(root, _tag("graph"), defaultedgetype="directed" if g.is_directed() else "undirected")
     if dynamic:
         graph.set("mode", "dynamic")
@@ -91,8 +111,7 @@ def gexf_bytes(g: nx.Graph) -> bytes:
         element = etree.SubElement(nodes, _tag("node"), id=clean_text(str(node)))
         element.set("label", clean_text(str(data.get("label", node))))
         _attvalues(element, data, node_types)
-        if isinstance(data.get("year"), int):
-            start, end = year_spell(data["year"])
+        if end is not None and (start := spell_start(data)):
             spells = etree.SubElement(element, _tag("spells"))
             etree.SubElement(spells, _tag("spell"), start=start, end=end)
         r, gr, b = node_color(data)
