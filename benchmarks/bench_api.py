@@ -40,10 +40,9 @@ from benchmarks.procs import installed_command, measure
 from benchmarks.report import REPO, append_result, create_database, machine, markdown_table
 from benchmarks.servers import Server, free_port
 from benchmarks.synthetic_list import GENERATOR_VERSION, write_list
+from benchmarks.verdicts import RSS_LIMIT, passes, target_rps, typo
 
-P99_LIMIT_MS = 25.0
 DEFAULT_PAGES = ["/", "/papers", "/heads"]  # weighed by `--pages` given without paths
-RSS_LIMIT = 300 * 10**6
 INTRO = """# API benchmark (issue 12)
 
 One section per run of `python -m benchmarks.bench_api`, newest at the bottom. Targets: headkg ≥ 10×
@@ -61,32 +60,6 @@ class Request:
     body: bytes = b""  # headkg's answer
     datasette_body: bytes = b""
     results: dict[str, Load | str] = field(default_factory=dict)  # server -> load, or why it was skipped
-
-
-def target_rps(datasette: float | None, ceiling: float | None) -> float | None:
-    """10× Datasette, or 70% of the ceiling where that exceeds the ceiling (or there is no Datasette)."""
-    if datasette is None:
-        return 0.7 * ceiling if ceiling is not None else None
-    target = 10 * datasette
-    if ceiling is not None and target > ceiling:
-        return 0.7 * ceiling
-    return target
-
-
-def passes(load: Load, target: float | None) -> bool:
-    return load.errors == 0 and target is not None and load.rps >= target and load.p99_ms <= P99_LIMIT_MS
-
-
-def typo(name: str) -> str:
-    """A plausible misspelling: two letters of the longest word swapped ("Induction" -> "Indcution")."""
-    words = name.split()
-    k = max(range(len(words)), key=lambda i: len(words[i]))
-    word = words[k]
-    if len(word) < 4:
-        return name[:-1] if len(name) > 1 else name + "x"
-    i = len(word) // 2 - 1
-    words[k] = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-    return " ".join(words)
 
 
 # --- the store and its Datasette copy ---------------------------------------------------------------

@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -34,8 +33,8 @@ from benchmarks.report import (
     markdown_table,
 )
 from benchmarks.synthetic_list import write_list
+from benchmarks.verdicts import GIB, build_summary, change_counts, expected_changes
 
-GIB = 2**30
 INTRO = """# Build, check and export benchmark (issue 13)
 
 One section per run of `python -m benchmarks.bench_build`, newest at the bottom. Wall times and
@@ -53,7 +52,6 @@ getattr(nx, "write_" + sys.argv[3])(graph, sys.argv[2])
 print(json.dumps({"seconds": time.perf_counter() - start, "nodes": graph.number_of_nodes(),
                   "edges": graph.number_of_edges()}))
 """
-CHANGE_WORDS = ("added", "removed", "changed", "shifted", "moved", "unchanged")
 
 
 @dataclass
@@ -86,30 +84,6 @@ class Row:
 
 
 HEADER = ["step", "wall", "peak RSS", "reference", "ratio", "goal", "verdict", "the store reports"]
-
-
-def change_counts(text: str) -> dict[str, int]:
-    """Counts a build's summary names, e.g. '1 papers added, 0 removed, 3 changed' -> {added: 1, ...}."""
-    counts: dict[str, int] = {}
-    for number, word in re.findall(r"(\d[\d,]*)\s+(?:papers?\s+)?(" + "|".join(CHANGE_WORDS) + r")\b", text):
-        counts.setdefault(word, int(number.replace(",", "")))
-    return counts
-
-
-def build_summary(stderr: str) -> str:
-    """The build's own summary: the lines from its 'N papers, M head types…' line on, joined."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    for k, line in enumerate(lines):
-        if re.search(r"\d+ papers, \d+ head types", line):
-            return "; ".join(lines[k + 1 :]) or line
-    return lines[-1] if lines else ""
-
-
-def expected_changes(counts: dict[str, int], expected: dict[str, int]) -> bool | None:
-    """Whether the store reported exactly the expected change (None when it reported no counts)."""
-    if not counts:
-        return None
-    return all(counts.get(word, 0) == number for word, number in expected.items())
 
 
 class Bench:

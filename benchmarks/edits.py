@@ -21,11 +21,11 @@ def _readme(root: Path) -> tuple[Path, str]:
     return path, path.read_text(encoding="utf-8")
 
 
-def _middle_paper(text: str) -> re.Match[str]:
+def _paper_at(text: str, fraction: float) -> re.Match[str]:
     papers = list(PAPER.finditer(text))
     if not papers:
         raise ValueError("no paper rows in README.md")
-    return papers[len(papers) // 2]
+    return papers[int(len(papers) * fraction)]
 
 
 def add_paper(root: Path) -> str:
@@ -40,13 +40,13 @@ def add_paper(root: Path) -> str:
 
 
 def edit_badge(root: Path) -> str:
-    """The middle paper's first head badge replaced by another head type."""
+    """The first head badge of the paper a third down the README replaced by another head type."""
     path, text = _readme(root)
-    paper = _middle_paper(text)
+    paper = _paper_at(text, 1 / 3)
     block = paper.group(0)
     found = BADGE.search(block)
     if not found:
-        raise ValueError("the middle paper has no head badge")
+        raise ValueError("the paper a third down the README has no head badge")
     present = {m.group(2) for m in BADGE.finditer(block)}
     other = next(h for h in HEADS if h not in present)
     edited = block.replace(found.group(0), f'img.shields.io/badge/{badge(other)}-blue" alt="{other} Badge"', 1)
@@ -71,11 +71,12 @@ def edit_bib_entry(root: Path) -> str:
 
 
 def remove_paper(root: Path) -> str:
-    """A README paper without a bib entry (so the store loses it) deleted from the middle of the list."""
+    """A README paper without a bib entry (so the store loses it), from two thirds down the README."""
     path, text = _readme(root)
     bibs = "".join(p.read_text(encoding="utf-8") for p in (root / "source" / "bib").glob("*.bib"))
     papers = list(PAPER.finditer(text))
-    for paper in papers[len(papers) // 2 :] + papers[: len(papers) // 2]:
+    cut = len(papers) * 2 // 3
+    for paper in papers[cut:] + papers[:cut]:
         arxiv = ARXIV.search(paper.group(0))
         if arxiv and f"arXiv.{arxiv.group(1)}" not in bibs:
             path.write_text(text[: paper.start()] + text[paper.end() :], encoding="utf-8")

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
-import psutil
-
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
+# Other work on the machine skews every number: recorded when a benchmark starts (imports this).
+LOAD_AT_START = os.getloadavg()
 
 
 def _cpu_model() -> str:
@@ -75,6 +75,8 @@ def _version(package: str) -> str:
 
 def machine(db_url: str | None = None, tools: Sequence[str] = ()) -> list[tuple[str, str]]:
     """The machine a run measured, as (what, value) pairs: CPU, RAM, OS, versions, date, commit."""
+    import psutil  # a `bench` dependency: imported here so the table helpers need only the stdlib
+
     facts = [
         ("CPU", f"{_cpu_model()} × {os.cpu_count()} logical ({psutil.cpu_count(logical=False)} physical)"),
         ("RAM", f"{psutil.virtual_memory().total / 2**30:.1f} GiB"),
@@ -84,6 +86,7 @@ def machine(db_url: str | None = None, tools: Sequence[str] = ()) -> list[tuple[
         ("PostgreSQL", postgres_version(db_url)),
         ("headkg", f"{_version('headkg')} at commit {_commit()}"),
         ("date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("load average (1, 5, 15 min) when the run started", " ".join(f"{x:.2f}" for x in LOAD_AT_START)),
     ]
     facts += [(tool, _version(tool)) for tool in tools]
     return facts
