@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import platform
 import re
+import shutil
 import sqlite3
 import subprocess
 from collections.abc import Sequence
@@ -55,7 +56,9 @@ def _commit() -> str:
 def postgres_version(url: str | None) -> str:
     """The server's version when a run uses PostgreSQL, else that it was not used."""
     if not url or not url.startswith("postgres"):
-        return "not used"
+        psql = shutil.which("psql")
+        installed = subprocess.run([psql, "--version"], capture_output=True, text=True).stdout.strip() if psql else ""
+        return f"not used by this run ({installed or 'no psql installed'})"
     import psycopg
 
     try:
