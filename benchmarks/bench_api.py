@@ -113,8 +113,30 @@ def prepare(args: argparse.Namespace) -> tuple[str, Path, str]:
     return label, copy, db
 
 
-def pick(copy: Path, q: str) -> tuple[list[Request], dict[str, str]]:
-    """The requests, with the popular head, a rare one, a stage and years chosen from the data."""
+@dataclass
+class Choice:
+    """What the requests ask for, chosen from the store's data."""
+
+    popular: str
+    popular_name: str
+    popular_n: int
+    rare: str
+    rare_n: int
+    stage: str
+    year_from: int
+    year_to: int
+    q: str
+
+    def described(self) -> str:
+        return (
+            f"popular head {self.popular} ({self.popular_n:,} papers); rare head {self.rare} ({self.rare_n:,} "
+            f"papers); stage {self.stage}; years {self.year_from}–{self.year_to}; q {self.q}"
+        )
+
+
+def choose(copy: Path, q: str) -> Choice:
+    """The most popular head, the head nearest 0.25% of the papers with heads (about 250 at 100,000
+    README papers), the popular head's stage and the three years around the median paper's."""
     with sqlite3.connect(copy) as conn:
         counts = conn.execute(
             "SELECT h.slug, h.name, h.stage_code, count(*) AS n FROM paper_heads ph "
@@ -128,58 +150,59 @@ def pick(copy: Path, q: str) -> tuple[list[Request], dict[str, str]]:
     if not counts:
         raise SystemExit("the store has no paper–head links to benchmark")
     popular, popular_name, popular_stage, popular_n = counts[0]
-    want = max(1, round(with_heads * 0.0025))  # about 250 papers at 100,000
+    want = max(1, round(with_heads * 0.0025))
     rare, _, _, rare_n = min(counts[1:] or counts, key=lambda c: (abs(c[3] - want), c[0]))
     stage = popular_stage or next((c[2] for c in counts if c[2]), "LR")
     first, last, median = years if years[0] is not None else (2020, 2020, 2020)
-    year_from, year_to = max(first, median - 1), min(last, median + 1)  # around the median paper
-    offset = min(4950, max(0, (popular_n - 1) // 50 * 50))
+    return Choice(
+        popular, popular_name, popular_n, rare, rare_n, stage, max(first, median - 1), min(last, median + 1), q
+    )
+
+
+def requests_for(c: Choice) -> list[Request]:
+    """Issue 12's requests: headkg's URL beside the Datasette canned query (and its parameters)."""
     newest = {"sort": "-date", "limit": "50"}
-    head_q = {"head": popular, **newest}
-    requests = [
+    head_q = {"head": c.popular, **newest}
+    years = {"year_from": str(c.year_from), "year_to": str(c.year_to)}
+    offset = min(4950, max(0, (c.popular_n - 1) // 50 * 50))  # page 100, or the last page of a smaller list
+    name = typo(c.popular_name)
+    return [
         Request(
-            f"papers of the popular head ({popular_n:,}), newest 50",
+            f"papers of the popular head ({c.popular_n:,}), newest 50",
             "/papers?" + urlencode(head_q),
             "papers_of_head",
-            {"head": popular, "offset": "0"},
+            {"head": c.popular, "offset": "0"},
         ),
         Request(
-            f"papers of a rare head ({rare_n:,}), newest 50",
-            "/papers?" + urlencode({**head_q, "head": rare}),
+            f"papers of a rare head ({c.rare_n:,}), newest 50",
+            "/papers?" + urlencode({**head_q, "head": c.rare}),
             "papers_of_head",
-            {"head": rare, "offset": "0"},
+            {"head": c.rare, "offset": "0"},
         ),
         Request("papers, no filter, newest 50", "/papers?" + urlencode(newest), "papers_newest"),
         Request(
-            f"papers of stage {stage}, {year_from}–{year_to}, newest 50",
-            "/papers?" + urlencode({"stage": stage, "year_from": year_from, "year_to": year_to, **newest}),
+            f"papers of stage {c.stage}, {c.year_from}–{c.year_to}, newest 50",
+            "/papers?" + urlencode({"stage": c.stage, **years, **newest}),
             "papers_of_stage_years",
-            {"stage": stage, "year_from": str(year_from), "year_to": str(year_to)},
+            {"stage": c.stage, **years},
         ),
-        Request(
-            f"text query q={q}, newest 50", "/papers?" + urlencode({"q": q, **newest}), "papers_search", {"q": f"{q}*"}
+        Request(  # FTS5 prefix query: headkg's q matches inside words
+            f"text query q={c.q}, newest 50",
+            "/papers?" + urlencode({"q": c.q, **newest}),
+            "papers_search",
+            {"q": f"{c.q}*"},
         ),
-        Request(f"/heads/{popular}", f"/heads/{popular}", "head_detail", {"slug": popular}),
+        Request(f"/heads/{c.popular}", f"/heads/{c.popular}", "head_detail", {"slug": c.popular}),
         Request("/heads", "/heads", "heads"),
         Request("/stats", "/stats", "stats"),
-        Request(
-            f"/heads/resolve?name={typo(popular_name)}", "/heads/resolve?" + urlencode({"name": typo(popular_name)})
-        ),
+        Request(f"/heads/resolve?name={name}", "/heads/resolve?" + urlencode({"name": name})),
         Request(
             f"page {offset // 50 + 1} of the popular head (offset {offset})",
             "/papers?" + urlencode({**head_q, "offset": offset}),
             "papers_of_head",
-            {"head": popular, "offset": str(offset)},
+            {"head": c.popular, "offset": str(offset)},
         ),
     ]
-    chosen = {
-        "popular head": f"{popular} ({popular_n:,} papers)",
-        "rare head": f"{rare} ({rare_n:,} papers)",
-        "stage": stage,
-        "years": f"{year_from}–{year_to}",
-        "q": q,
-    }
-    return requests, chosen
 
 
 # --- the servers ------------------------------------------------------------------------------------
@@ -347,7 +370,8 @@ def _sampler(server: Server, stop: threading.Event) -> None:
 
 def run(args: argparse.Namespace) -> tuple[str, str]:
     label, copy, db = prepare(args)
-    requests, chosen = pick(copy, args.q)
+    choice = choose(copy, args.q)
+    requests = requests_for(choice)
     logs = Path(tempfile.mkdtemp(prefix="headkg-bench-api-"))
     servers: dict[str, Server] = {}
     stop = threading.Event()
@@ -374,7 +398,7 @@ def run(args: argparse.Namespace) -> tuple[str, str]:
         f"{args.warmup} warm-up requests, load by {tool}; headkg {workers} worker(s), access log "
         f"{'on' if access_log else 'off'} (the ceiling runs the same)"
     )
-    body = setup + "\n\nChosen from the store: " + "; ".join(f"{k} {v}" for k, v in chosen.items()) + "\n\n"
+    body = f"{setup}\n\nChosen from the store: {choice.described()}\n\n"
     body += markdown_table(HEADER, table_rows(requests)) + "\n" + rss_line(servers["headkg"]) + "\n"
     if args.pages is not None:
         body += "\nPage weight:\n\n" + markdown_table(
