@@ -42,6 +42,7 @@ from benchmarks.servers import Server, free_port
 from benchmarks.synthetic_list import GENERATOR_VERSION, write_list
 from benchmarks.verdicts import RSS_LIMIT, passes, target_rps, typo
 
+FEW_REQUESTS = 100  # fewer completed requests than this in a run: the table shows n
 DEFAULT_PAGES = ["/", "/papers", "/heads"]  # weighed by `--pages` given without paths
 INTRO = """# API benchmark (issue 12)
 
@@ -308,35 +309,43 @@ def _rps(result: Load | str | None) -> float | None:
     return result.rps if isinstance(result, Load) and result.requests else None
 
 
-def table_rows(requests: list[Request]) -> list[list[str]]:
-    rows = []
-    for r in requests:
-        ours, theirs, ceiling = (r.results.get(k) for k in ("headkg", "datasette", "ceiling"))
-        d_rps, c_rps = _rps(theirs), _rps(ceiling)
-        target = target_rps(d_rps if r.query else None, c_rps)
-        if isinstance(ours, Load):
-            cells = [f"{ours.rps:,.1f}", f"{ours.p50_ms:.1f} ms", f"{ours.p99_ms:.1f} ms"]
-            if ours.errors:
-                cells[0] += f" ({ours.errors:,} errors)"
-            verdict = "pass" if passes(ours, target) else "**FAIL**"
-        else:
-            cells, verdict = [str(ours or "–"), "–", "–"], "**FAIL**"
-        rows.append(
-            [
-                r.name,
-                f"{len(r.body) / 1024:,.1f} / {len(r.datasette_body) / 1024:,.1f} KiB"
-                if r.query
-                else f"{len(r.body) / 1024:,.1f} KiB",
-                *cells,
-                "no SQL equivalent" if not r.query else (f"{d_rps:,.1f}" if d_rps else str(theirs)),
-                f"{_rps(ours) / d_rps:.2f}×" if _rps(ours) and d_rps else "–",
-                f"{c_rps:,.0f}" if c_rps else str(ceiling or "–"),
-                f"{100 * _rps(ours) / c_rps:.0f}%" if _rps(ours) and c_rps else "–",
-                f"{target:,.0f}" if target else "–",
-                verdict,
-            ]
-        )
-    return rows
+def _rps_cell(result: Load | str | None) -> str:
+    """req/s, with the sample size when it is too small to trust and the errors when there were any."""
+    if not isinstance(result, Load):
+        return str(result or "–")
+    cell = f"{result.rps:,.1f}"
+    if result.requests < FEW_REQUESTS:
+        cell += f" (n={result.requests})"
+    if result.errors:
+        cell += f" ({result.errors:,} errors)"
+    return cell
+
+
+def _percent(part: float | None, whole: float | None, fmt: str) -> str:
+    return fmt.format(part / whole) if part and whole else "–"
+
+
+def table_row(r: Request) -> list[str]:
+    """One request's cells: body sizes, headkg's rate and latency, the references, the target."""
+    ours, theirs, ceiling = (r.results.get(k) for k in ("headkg", "datasette", "ceiling"))
+    d_rps, c_rps = _rps(theirs), _rps(ceiling)
+    target = target_rps(d_rps if r.query else None, c_rps)
+    body = f"{len(r.body) / 1024:,.1f} KiB"
+    if r.query:
+        body = f"{len(r.body) / 1024:,.1f} / {len(r.datasette_body) / 1024:,.1f} KiB"
+    latency = [f"{ours.p50_ms:.1f} ms", f"{ours.p99_ms:.1f} ms"] if isinstance(ours, Load) else ["–", "–"]
+    return [
+        r.name,
+        body,
+        _rps_cell(ours),
+        *latency,
+        _rps_cell(theirs) if r.query else "no SQL equivalent",
+        _percent(_rps(ours), d_rps, "{:.2f}×"),
+        f"{c_rps:,.0f}" if c_rps else _rps_cell(ceiling),
+        _percent(_rps(ours), c_rps, "{:.0%}"),
+        f"{target:,.0f}" if target else "–",
+        "pass" if isinstance(ours, Load) and passes(ours, target) else "**FAIL**",
+    ]
 
 
 HEADER = [
@@ -399,7 +408,7 @@ def run(args: argparse.Namespace) -> tuple[str, str]:
         f"{'on' if access_log else 'off'} (the ceiling runs the same)"
     )
     body = f"{setup}\n\nChosen from the store: {choice.described()}\n\n"
-    body += markdown_table(HEADER, table_rows(requests)) + "\n" + rss_line(servers["headkg"]) + "\n"
+    body += markdown_table(HEADER, [table_row(r) for r in requests]) + "\n" + rss_line(servers["headkg"]) + "\n"
     if args.pages is not None:
         body += "\nPage weight:\n\n" + markdown_table(
             ["page", "HTML", "assets", "files", "transferred", "note"],
