@@ -71,6 +71,10 @@ def paper_filter(
     year_from: Annotated[int | None, Query(ge=0, le=9999, description="First year to include.")] = None,
     year_to: Annotated[int | None, Query(ge=0, le=9999, description="Last year to include.")] = None,
     q: Annotated[str | None, Query(description="Words that must all occur in the title or authors.")] = None,
+    paper_id: Annotated[
+        list[str] | None,
+        Query(alias="id", description="Only these papers (repeat `id`), by any id they answer to, former ids too."),
+    ] = None,
 ) -> PaperFilter:
     """The paper filters of a query string (a reversed year range is an empty page, as in the CLI)."""
     return PaperFilter(
@@ -82,6 +86,7 @@ def paper_filter(
         year_from=year_from,
         year_to=year_to,
         q=q,
+        ids=paper_id,
     )
 
 

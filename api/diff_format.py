@@ -20,10 +20,10 @@ def _value(value: object) -> str:
 
 
 def as_markdown(diff: ListDiff) -> str:
-    """Sections for added, removed and changed papers and new head types; one line when nothing changed."""
+    """Sections for added, removed and changed papers, id changes and new head types; one line when nothing changed."""
     counts = (
         f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed, "
-        f"{len(diff.heads_added)} new head type(s)"
+        f"{len(diff.id_changes)} id change(s), {len(diff.heads_added)} new head type(s)"
     )
     if diff.is_empty():
         return "## headkg diff\n\nNo change to papers or head types.\n"
@@ -39,6 +39,10 @@ def as_markdown(diff: ListDiff) -> str:
             out.append(f"- **{change.title}**{renamed}")
             for field, (old, new) in change.fields.items():
                 out.append(f"  - {field}: {_value(old)} → {_value(new)}")
+        out.append("")
+    if diff.id_changes:
+        out.append("### Id changes (old id → new id; a store built over the old version redirects the old id)")
+        out += [f"- `{c.old_id}` → `{c.new_id}` ({c.title})" for c in diff.id_changes]
         out.append("")
     if diff.heads_added:
         out += ["### New head types", *(f"- {name}" for name in diff.heads_added), ""]

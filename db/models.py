@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 
 class Base(DeclarativeBase):
@@ -85,6 +85,16 @@ class PaperRow(Base):
     heads: Mapped[list] = mapped_column(JSON, default=list)
     sources: Mapped[list] = mapped_column(JSON, default=list)
     fingerprint: Mapped[str] = mapped_column(String(64), default="")  # hash of the record, for diffs
+
+
+class PaperAliasRow(Base):
+    """Another id a paper answers to: a former id this store gave it, or another form of its id
+    (arXiv, DOI, title hash). Never equal to a current paper id; see db/aliases.py."""
+
+    __tablename__ = "paper_id_aliases"
+    alias: Mapped[str] = mapped_column(String(200), primary_key=True)
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # former-id, arxiv, doi or title
 
 
 class BibKeyRow(Base):
@@ -203,6 +213,7 @@ DELETE_ORDER = [
     PaperHeadRow,
     PaperAuthorRow,
     BibKeyRow,
+    PaperAliasRow,
     HeadAliasRow,
     BenchmarkRow,
     MethodRow,

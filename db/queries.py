@@ -26,6 +26,7 @@ from headkg.schema.views import (
     HeadSummary,
     MethodSummary,
     ModelSummary,
+    PaperAlias,
     PaperFilter,
     PaperPage,
     PaperRef,
@@ -99,6 +100,11 @@ def _escape_like(text: str) -> str:
 def filtered_ids(filters: PaperFilter, *, session: Session) -> Select[Any]:
     """A subquery of the ids of the papers that pass every filter (indexed lookups)."""
     stmt = select(m.PaperRow.id)
+    if filters.ids:
+        current = resolve_paper_ids(filters.ids, session=session)
+        for missing in (pid for pid in filters.ids if pid not in current):
+            resolve_paper_id(missing, session=session)  # raises NotFoundError with close ids
+        stmt = stmt.where(m.PaperRow.id.in_(sorted(set(current.values()))))
     if filters.head:
         slug = head_slug_for(filters.head, session=session)
         stmt = stmt.where(m.PaperRow.id.in_(select(m.PaperHeadRow.paper_id).where(m.PaperHeadRow.head_slug == slug)))
@@ -198,14 +204,41 @@ def paper_facets(ids: Select[Any], *, session: Session) -> Facets:
     )
 
 
-def paper(paper_id: str, *, session: Session) -> PaperView:
-    row = session.get(m.PaperRow, paper_id)
-    if row is None:
+def resolve_paper_ids(paper_ids: Sequence[str], *, session: Session) -> dict[str, str]:
+    """Each id that names a paper -> that paper's current id (itself, or through an alias:
+    a former id or another id form). Two indexed lookups whatever the number of ids."""
+    wanted = sorted(set(paper_ids))
+    found = {pid: pid for pid in session.execute(select(m.PaperRow.id).where(m.PaperRow.id.in_(wanted))).scalars()}
+    rest = [pid for pid in wanted if pid not in found]
+    if rest:
+        aliased = select(m.PaperAliasRow.alias, m.PaperAliasRow.paper_id).where(m.PaperAliasRow.alias.in_(rest))
+        found.update(dict(session.execute(aliased).all()))
+    return found
+
+
+def resolve_paper_id(paper_id: str, *, session: Session) -> str:
+    """The current id of the paper `paper_id` names, or NotFoundError with close ids."""
+    current = resolve_paper_ids([paper_id], session=session).get(paper_id)
+    if current is None:
         close = session.execute(
             select(m.PaperRow.id).where(m.PaperRow.id.like(f"%{_escape_like(paper_id[-12:])}%", escape="\\")).limit(5)
         ).scalars()
         raise NotFoundError(f"no paper with id '{paper_id}'", list(close))
+    return current
+
+
+def paper(paper_id: str, *, session: Session) -> PaperView:
+    """One paper by any id it answers to; the view carries its current id."""
+    row = session.get(m.PaperRow, resolve_paper_id(paper_id, session=session))
+    if row is None:  # cannot happen: an alias points at a paper (foreign key)
+        raise NotFoundError(f"no paper with id '{paper_id}'")
     return _view(row)
+
+
+def paper_aliases(*, session: Session) -> list[PaperAlias]:
+    """Every alias of the store with the current id it stands for, by alias."""
+    rows = session.execute(select(m.PaperAliasRow).order_by(m.PaperAliasRow.alias)).scalars()
+    return [PaperAlias(alias=r.alias, paper_id=r.paper_id, reason=r.reason) for r in rows]
 
 
 def _head_counts(*, session: Session, slugs: Sequence[str] | None = None) -> Select[Any]:

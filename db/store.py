@@ -27,6 +27,7 @@ from headkg.schema.views import (
     HeadSummary,
     MethodSummary,
     ModelSummary,
+    PaperAlias,
     PaperFilter,
     PaperPage,
     PaperView,
@@ -159,8 +160,19 @@ class HeadKG:
             return queries.papers(filters, session=s, sort=sort, limit=limit, offset=offset, facets=facets)
 
     def paper(self, paper_id: str) -> PaperView:
+        """A paper by any id it answers to (a former id too); `.id` is its current id."""
         with self.session() as s:
             return queries.paper(paper_id, session=s)
+
+    def resolve_paper_id(self, paper_id: str) -> str:
+        """The current id of the paper `paper_id` names (NotFoundError if none)."""
+        with self.session() as s:
+            return queries.resolve_paper_id(paper_id, session=s)
+
+    def paper_aliases(self) -> list[PaperAlias]:
+        """Every other id the store's papers answer to (former ids, other id forms)."""
+        with self.session() as s:
+            return queries.paper_aliases(session=s)
 
     def heads(self, stage: str | None = None) -> list[HeadSummary]:
         with self.session() as s:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, u
 from sqlalchemy.engine import URL
 
 from headkg.db import models as m
+from headkg.db.aliases import AliasUpdate, Previous, alias_rows, compute_aliases, read_previous_safely
 from headkg.db.engine import make_engine, sqlite_path
 from headkg.db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
 from headkg.schema.graph import KnowledgeGraph
@@ -51,11 +52,14 @@ def _cache_rows(cache: Mapping[str, str]) -> list[Row]:
     return [{"key": k, "payload": v} for k, v in sorted(cache.items())]
 
 
-def _fill(conn: Connection, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str]) -> None:
+def _fill(
+    conn: Connection, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str], aliases: list[Row]
+) -> None:
     _insert(conn, m.MetaRow, _meta_rows(meta))
     for table, table_rows in rows.parents():
         _insert(conn, table, table_rows)
     _insert(conn, m.PaperRow, [p.paper for p in rows.papers.values()])
+    _insert(conn, m.PaperAliasRow, aliases)
     _insert(conn, m.HeadAliasRow, rows.head_aliases)
     for table, table_rows in rows.children_of(list(rows.papers)):
         _insert(conn, table, table_rows)
@@ -78,26 +82,45 @@ def write_graph(
     cache: Mapping[str, str] | None = None,
     layout: Layout | None = None,
 ) -> WriteSummary:
-    """Replace the store's whole content with `graph`, atomically."""
+    """Replace the store's whole content with `graph`, atomically.
+
+    The ids and aliases of the store being replaced are read first and carried over as aliases
+    (db/aliases.py), so every id it gave out keeps resolving.
+    """
     rows = graph_rows(graph, layout.anchor if layout else None)
     cache = cache or {}
     path = sqlite_path(url)
     if path is not None:
-        _write_sqlite_aside(url, path, rows, meta, cache)
+        previous = _previous_sqlite(url, path, set(rows.papers))
+        aliases = alias_rows(compute_aliases(graph, previous))
+        _write_sqlite_aside(url, path, rows, meta, cache, aliases)
     else:
         engine = make_engine(url)
         try:
             with engine.begin() as conn:
+                previous = read_previous_safely(conn, set(rows.papers))
                 m.Base.metadata.drop_all(conn)
                 m.Base.metadata.create_all(conn)
-                _fill(conn, rows, meta, cache)
+                _fill(conn, rows, meta, cache, alias_rows(compute_aliases(graph, previous)))
         finally:
             engine.dispose()
     return WriteSummary(added=len(rows.papers))
 
 
+def _previous_sqlite(url: URL, path: Path, new_ids: set[str]) -> Previous:
+    """The ids of the SQLite store about to be replaced (none when there is no file yet)."""
+    if not path.exists():
+        return Previous()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return read_previous_safely(conn, new_ids)
+    finally:
+        engine.dispose()
+
+
 def _write_sqlite_aside(
-    url: URL, path: Path, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str]
+    url: URL, path: Path, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str], aliases: list[Row]
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob(f".{path.name}.building-*"):
@@ -107,7 +130,7 @@ def _write_sqlite_aside(
     try:
         with engine.begin() as conn:
             m.Base.metadata.create_all(conn)
-            _fill(conn, rows, meta, cache)
+            _fill(conn, rows, meta, cache, aliases)
     except BaseException:
         engine.dispose()
         temp.unlink(missing_ok=True)
@@ -189,6 +212,15 @@ def _apply_moves(conn: Connection, layout: Layout, unchanged_papers: list[Row]) 
         conn.execute(stmt, [{"_id": p["id"], "new_sources": p["sources"]} for p in chunk])
 
 
+def _delete_stale_parents(conn: Connection, rows: GraphRows, stale: dict[type[m.Base], set[Any]]) -> None:
+    """Delete the shared rows (heads, methods...) nothing points to any more, children first."""
+    for table in reversed([t for t, _ in rows.parents()]):
+        keys = sorted(stale[table])
+        if keys:
+            (pk,) = table.__table__.primary_key.columns  # type: ignore[attr-defined]
+            _delete_where_in(conn, pk, keys)
+
+
 def update_graph(
     url: URL,
     graph: KnowledgeGraph,
@@ -220,6 +252,7 @@ def update_graph(
             added = sorted(new.keys() - old.keys())
             changed = sorted(pid for pid in old.keys() & new.keys() if old[pid] != new[pid])
             stale = removed + changed
+            aliases = AliasUpdate.begin(conn, graph, rewritten=set(stale))
             for table in reversed(PAPER_CHILDREN):
                 _delete_where_in(conn, table.__table__.c.paper_id, stale)  # type: ignore[attr-defined]
             for table in (m.HeadModelRow, m.HeadAliasRow, m.FindingRow, m.MetaRow, m.ParseCacheRow):
@@ -232,16 +265,13 @@ def update_graph(
             _insert(conn, m.PaperRow, [rows.papers[pid].paper for pid in changed + added])
             for table, table_rows in rows.children_of(changed + added):
                 _insert(conn, table, table_rows)
+            aliases.finish(conn)
             _insert(conn, m.HeadAliasRow, rows.head_aliases)
             _insert(conn, m.HeadModelRow, rows.head_models)
             _insert(conn, m.FindingRow, rows.findings)
             _insert(conn, m.MetaRow, _meta_rows(meta))
             _insert(conn, m.ParseCacheRow, _cache_rows(cache or {}))
-            for table in reversed([t for t, _ in rows.parents()]):
-                keys = sorted(stale_parents[table])
-                if keys:
-                    (pk,) = table.__table__.primary_key.columns  # type: ignore[attr-defined]
-                    _delete_where_in(conn, pk, keys)
+            _delete_stale_parents(conn, rows, stale_parents)
     finally:
         engine.dispose()
     return WriteSummary(

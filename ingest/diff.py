@@ -1,8 +1,9 @@
 """Comparing two knowledge graphs paper by paper: added, removed, changed (which fields), new heads.
 
-Papers are matched by id (arXiv id, DOI or title); a paper whose id changed (a retitled paper
-without arXiv id or DOI) is matched again by a shared bib key or a near-identical title, so it
-shows as changed rather than removed and added.
+Papers are matched by id (arXiv id, DOI or title); a paper whose id changed (it gained an arXiv
+id, a retitled paper without arXiv id or DOI) is matched again by the same-paper rule of the
+store's id aliases, else by a near-identical title, so it shows as changed (and under id changes)
+rather than removed and added.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import datetime as dt
 
 from rapidfuzz import fuzz
 
+from headkg.ingest.paper_ids import SamePaperIndex
 from headkg.ingest.titles import normalize_title
-from headkg.schema.diff import ListDiff, PaperBrief, PaperChange
+from headkg.schema.diff import IdChange, ListDiff, PaperBrief, PaperChange
 from headkg.schema.graph import KnowledgeGraph, Paper
 
 COMPARED_FIELDS = (
@@ -50,14 +52,15 @@ def _changed_fields(old: Paper, new: Paper) -> dict[str, list[object]]:
 
 
 def _rematch(removed: dict[str, Paper], added: dict[str, Paper]) -> list[tuple[Paper, Paper]]:
-    """Pairs (old, new) of the same paper under a new id: a shared bib key, else a near-same title."""
+    """Pairs (old, new) of the same paper under a new id: the same-paper rule of the store's id
+    aliases (arXiv id, DOI, bib key, normalised title), else a near-same title (a retitle)."""
     pairs: list[tuple[Paper, Paper]] = []
-    added_by_key = {k.casefold(): p for p in added.values() for k in p.bib_keys}
+    index = SamePaperIndex(added.values())
     for old in list(removed.values()):
-        match = next((added_by_key[k.casefold()] for k in old.bib_keys if k.casefold() in added_by_key), None)
-        if match and match.id in added:
-            pairs.append((old, match))
-            del removed[old.id], added[match.id]
+        match = index.match(old)
+        if match and match in added:
+            pairs.append((old, added.pop(match)))
+            del removed[old.id]
     if len(removed) * len(added) > MAX_RETITLE_PAIRS:
         return pairs
     for old in list(removed.values()):
@@ -96,12 +99,14 @@ def diff_graphs(old: KnowledgeGraph, new: KnowledgeGraph) -> ListDiff:
                 fields=_changed_fields(old_paper, new_paper),
             )
         )
+    id_changes = [IdChange(old_id=c.old_id, new_id=c.id, title=c.title) for c in changed if c.old_id]
     old_heads = {h.slug: h.name for h in old.heads}
     new_heads = {h.slug: h.name for h in new.heads}
     return ListDiff(
         added=[_brief(p) for p in sorted(added.values(), key=_newest_first)],
         removed=[_brief(p) for p in sorted(removed.values(), key=_newest_first)],
         changed=sorted(changed, key=lambda c: c.id),
+        id_changes=sorted(id_changes, key=lambda c: c.old_id),
         heads_added=sorted(new_heads[s] for s in new_heads.keys() - old_heads.keys()),
         heads_removed=sorted(old_heads[s] for s in old_heads.keys() - new_heads.keys()),
     )

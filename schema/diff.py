@@ -16,6 +16,14 @@ class PaperChange(BaseModel):
     fields: dict[str, list[Any]] = Field(default_factory=dict)
 
 
+class IdChange(BaseModel):
+    """A paper whose id changed; a store built from both versions answers `old_id` with the paper."""
+
+    old_id: str
+    new_id: str
+    title: str
+
+
 class PaperBrief(BaseModel):
     id: str
     title: str
@@ -29,6 +37,7 @@ class ListDiff(BaseModel):
     added: list[PaperBrief] = Field(default_factory=list)
     removed: list[PaperBrief] = Field(default_factory=list)
     changed: list[PaperChange] = Field(default_factory=list)
+    id_changes: list[IdChange] = Field(default_factory=list)
     heads_added: list[str] = Field(default_factory=list)
     heads_removed: list[str] = Field(default_factory=list)
 

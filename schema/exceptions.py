@@ -23,3 +23,7 @@ class NotFoundError(HeadKGError):
 
 class InvalidRequestError(HeadKGError):
     """A query parameter has a value the store cannot answer (unknown sort key, bad range...)."""
+
+
+class SettingsError(HeadKGError):
+    """An environment setting (HEADKG_...) has a value headkg cannot use."""

@@ -20,6 +20,7 @@ class PaperFilter(BaseModel):
     year_from: int | None = None
     year_to: int | None = None
     q: str | None = None
+    ids: list[str] | None = None  # any id a paper answers to (current, former, another form)
 
 
 class PaperView(BaseModel):
@@ -123,6 +124,15 @@ class BenchmarkSummary(Benchmark):
 class ModelSummary(ModelFamily):
     head_count: int = 0
     heads: list[str] = Field(default_factory=list)
+
+
+class PaperAlias(BaseModel):
+    """Another id a paper answers to: `reason` is former-id (this store gave it out before), or
+    arxiv, doi or title (another form of the id from the paper's own data)."""
+
+    alias: str
+    paper_id: str
+    reason: str
 
 
 class Stats(BaseModel):

@@ -45,7 +45,7 @@ def versions(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def assert_expected(diff: dict) -> None:
-    assert set(diff) == {"added", "removed", "changed", "heads_added"}
+    assert set(diff) == {"added", "removed", "changed", "id_changes", "heads_added"}
     assert [p["title"] for p in diff["added"]] == ["Zebra Heads In The Wild"]
     assert diff["removed"] == []
     changed = {c["old_id"] or c["id"]: c for c in diff["changed"]}
@@ -59,6 +59,9 @@ def assert_expected(diff: dict) -> None:
     assert induction["id"] != "arxiv-2209.11895"
     assert induction["fields"]["bib_keys"] == [["InductionHeads_22_TCT_Anthropic"], []]
     assert induction["fields"]["arxiv_id"] == ["2209.11895", None]
+    assert diff["id_changes"] == [
+        {"old_id": "arxiv-2209.11895", "new_id": induction["id"], "title": "In-context Learning and Induction Heads"}
+    ]
     assert diff["heads_added"] == ["Zebra Head"]
 
 
@@ -74,7 +77,9 @@ def test_diff_markdown_for_a_pull_request(versions: tuple[Path, Path]) -> None:
     result = runner.invoke(app, ["diff", str(old), str(new)])
     assert result.exit_code == 0
     text = result.stdout
-    assert text.startswith("## headkg diff: 1 added, 0 removed, 2 changed, 1 new head type(s)")
+    assert text.startswith("## headkg diff: 1 added, 0 removed, 2 changed, 1 id change(s), 1 new head type(s)")
+    assert "### Id changes" in text
+    assert "- `arxiv-2209.11895` → `in-context-learning-and-induction-heads-fb2493`" in text
     assert "### Added\n- **Zebra Heads In The Wild** (2024-06-01, arXiv 2406.00001) — Zebra Head" in text
     assert "  - heads: Retrieval Head → Induction Head, Retrieval Head" in text
     assert "### New head types\n- Zebra Head" in text
@@ -105,6 +110,14 @@ def test_diff_of_the_real_list_history(snapshot: Path, snapshot_2024: Path) -> N
     assert diff["removed"] == []
     assert len(diff["added"]) == 187 - 39
     assert "Retrieval Head" not in diff["heads_added"]
+    # the 2024 list had no bib files: its induction-heads row had a title-hash id
+    assert diff["id_changes"] == [
+        {
+            "old_id": "in-context-learning-and-induction-heads-fb2493",
+            "new_id": "arxiv-2209.11895",
+            "title": "In-context Learning and Induction Heads",
+        }
+    ]
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from readme_rows import insert_at_top, row
 from typer.testing import CliRunner
 
 from headkg.api.cli import app
+from headkg.db.store import HeadKG
 
 runner = CliRunner()
 
@@ -70,10 +72,20 @@ def test_incremental_build_equals_full_build(store_url: str, lists: tuple[Path, 
     rope = next(p for p in after.values() if p["arxiv_id"] == "2410.06205")
     assert "Positional Head" in rope["heads"] and "Diagonal Head" not in rope["heads"]
 
+    # the removed paper's id answers 404: no other paper is it
+    (removed,) = set(before) - set(after)
+    code, _, stderr = cli("papers", "--id", removed, "--db", store_url)
+    assert code == 2 and f"no paper with id '{removed}'" in stderr
+
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     assert cli("build", "--source", str(new), "--db", fresh, "--quiet")[0] == 0
     for command in (["papers", "--json"], ["heads", "--json"]):
         assert cli(*command, "--db", store_url)[1] == cli(*command, "--db", fresh)[1]
+    # no id changed in this edit, so the incremental store has exactly a fresh build's id aliases
+    with HeadKG(store_url) as kg, HeadKG(fresh) as fresh_kg:
+        aliases = kg.paper_aliases()
+        assert aliases == fresh_kg.paper_aliases()
+    assert len(aliases) > 90 and {a.reason for a in aliases} <= {"arxiv", "doi", "title"}
 
 
 def test_unchanged_input_is_up_to_date(tmp_path: Path, snapshot: Path) -> None:
@@ -97,3 +109,17 @@ def test_unchanged_sections_are_not_parsed_again(tmp_path: Path, lists: tuple[Pa
     # papers of the sections that only moved down are shifted in place, not rewritten
     changed, unchanged = map(int, re.search(r"(\d+) changed, (\d+) unchanged", stderr).groups())
     assert unchanged > 100 and changed < 80
+
+
+def test_a_store_of_an_older_schema_hands_its_ids_on(tmp_path: Path, snapshot: Path, snapshot_2024: Path) -> None:
+    """A store written before id aliases existed (schema 3): the rebuild still carries its ids."""
+    db = str(tmp_path / "store.sqlite")
+    assert cli("build", "--source", str(snapshot_2024), "--db", db, "--quiet")[0] == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE paper_id_aliases")
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    code, _, stderr = cli("build", "--source", str(snapshot), "--db", db, "--quiet")
+    assert code == 0 and "built from scratch" in stderr
+    with HeadKG(db) as kg:
+        aliases = {a.alias: (a.paper_id, a.reason) for a in kg.paper_aliases()}
+    assert aliases["in-context-learning-and-induction-heads-fb2493"] == ("arxiv-2209.11895", "former-id")

@@ -35,6 +35,7 @@ def test_the_wheel_holds_only_the_headkg_package(wheel: Path) -> None:
     for module in ("schema/graph.py", "db/store.py", "ingest/resolve.py", "api/cli.py", "data/heads.yaml"):
         assert f"headkg/{module}" in names
     assert "headkg/api/workflows/list-pull-request.yml" in names
+    assert "headkg/data/list-snapshot.json.gz" in names  # what an offline first build reads
 
 
 def test_an_installed_schema_package_still_works_beside_headkg(wheel: Path, tmp_path: Path) -> None:

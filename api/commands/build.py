@@ -8,12 +8,16 @@ import typer
 
 from headkg.api.build import BuildReport, run_build
 from headkg.api.console import DbOption, QuietOption, err, print_findings, reported_errors, store_for
+from headkg.api.settings import Settings
 
 
 def build(
     source: Annotated[
         str | None,
-        typer.Option(help="A checkout of the list, or a git URL (default: clone or pull the upstream list)."),
+        typer.Option(
+            help="A checkout of the list, or a git URL (default: clone or pull the upstream list; offline, "
+            "its cached clone or the snapshot bundled with headkg)."
+        ),
     ] = None,
     strict: Annotated[
         bool, typer.Option(help="Exit 1 when the input gives any warning (the store is then left unchanged).")
@@ -25,7 +29,10 @@ def build(
     """Build (or update) the store from the list: README table, bib files, taxonomy and tables."""
     with reported_errors():
         kg = store_for(db)
-        report = run_build(kg, source, strict=strict, full=full, progress=None if quiet else err)
+        upstream = Settings.from_env().upstream()
+        report = run_build(kg, source, strict=strict, full=full, progress=None if quiet else err, upstream=upstream)
+        if report.notice:
+            err.print(f"headkg: {report.notice}", highlight=False, markup=False)
         print_findings(report.findings)
         _print_build_summary(report)
         if strict and report.findings:

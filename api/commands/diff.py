@@ -19,10 +19,11 @@ def diff(
     repo: Annotated[Path | None, typer.Option(help="A git checkout of the list; OLD is then a range A..B.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Papers added, removed and changed between two versions of the list (Markdown for a PR comment)."""
+    """Papers added, removed, changed and re-identified between two versions of the list (Markdown for a PR)."""
     with reported_errors():
         result = diff_versions(old, new, repo)
         if as_json:
-            print_json(result.model_dump(mode="json", include={"added", "removed", "changed", "heads_added"}))
+            shown = {"added", "removed", "changed", "id_changes", "heads_added"}
+            print_json(result.model_dump(mode="json", include=shown))
         else:
             sys.stdout.write(as_markdown(result))

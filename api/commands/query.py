@@ -19,6 +19,14 @@ def papers(
     year_from: Annotated[int | None, typer.Option(help="First year to include.")] = None,
     year_to: Annotated[int | None, typer.Option(help="Last year to include.")] = None,
     q: Annotated[str | None, typer.Option(help="Words to find in titles and authors.")] = None,
+    paper_id: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--id",
+            help="Only this paper, by any id it answers to (a former id too); repeat for several. "
+            "Combines with the other filters (AND); an unknown id exits 2.",
+        ),
+    ] = None,
     sort: Annotated[str, typer.Option(help="date, -date, title or -title.")] = "date",
     as_json: JsonOption = False,
     db: DbOption = None,
@@ -34,6 +42,7 @@ def papers(
             year_from=year_from,
             year_to=year_to,
             q=q,
+            ids=paper_id or None,
             sort=sort,
         )
         if as_json:

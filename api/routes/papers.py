@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
 
 from headkg.api.deps import KG, Filters, Paging, Sort
 from headkg.schema.views import PaperPage, PaperView
 
 router = APIRouter(tags=["papers"])
+
+MOVED: dict[int | str, dict[str, Any]] = {
+    308: {
+        "description": "`paper_id` is a former id of the paper (or another form of its id): a permanent "
+        "redirect to `/papers/{current id}`, query string kept.",
+        "headers": {"Location": {"description": "The paper's current URL.", "schema": {"type": "string"}}},
+    }
+}
 
 
 @router.get("/papers", response_model=PaperPage)
@@ -16,12 +27,22 @@ def list_papers(kg: KG, filters: Filters, page: Paging, sort: Sort = "date") -> 
 
     `total` and `facets` (papers per head type, stage and year) count the whole filtered set, so a
     client can draw filters without fetching every page. An unknown head type, stage, method,
-    benchmark or model family is a 404 whose `suggestions` name close ones.
+    benchmark, model family or paper id is a 404 whose `suggestions` name close ones.
     """
     return kg.papers(filters, sort=sort, limit=page.limit, offset=page.offset, facets=True)
 
 
-@router.get("/papers/{paper_id}", response_model=PaperView)
-def get_paper(kg: KG, paper_id: str) -> PaperView:
-    """One paper by id (e.g. `arxiv-2404.15574`), as `headkg papers --json` shows it."""
-    return kg.paper(paper_id)
+@router.get("/papers/{paper_id}", response_model=PaperView, responses=MOVED)
+def get_paper(kg: KG, paper_id: str, request: Request) -> PaperView | RedirectResponse:
+    """One paper by id (e.g. `arxiv-2404.15574`), as `headkg papers --json` shows it.
+
+    Ids are kept: an id this store gave out before (a paper's id changes when its data does, e.g.
+    a title-hash id becomes `arxiv-…` once the list links its arXiv id), and the `arxiv-…`,
+    `doi-…` or title-hash form of a paper's own data, answer 308 to the current id. Removed
+    papers' ids answer 404.
+    """
+    paper = kg.paper(paper_id)
+    if paper.id != paper_id:
+        location = request.url_for("get_paper", paper_id=paper.id).replace(query=request.url.query)
+        return RedirectResponse(str(location), status_code=308)
+    return paper
