@@ -299,7 +299,9 @@ def load_all(requests: list[Request], servers: dict[str, Server], args: argparse
             if name not in urls or name in request.results:
                 continue
             loadgen.warm_up(urls[name], requests=args.warmup, seconds=1.0)
-            request.results[name] = loadgen.run_load(urls[name], connections=args.connections, duration=args.duration)
+            request.results[name] = loadgen.run_load(
+                urls[name], connections=args.connections, duration=args.duration, client=args.client
+            )
         load = request.results.get("headkg")
         summary = f"{load.rps:,.0f} req/s, p99 {load.p99_ms:.1f} ms" if isinstance(load, Load) else load
         print(f"  {request.name}: headkg {summary}", file=sys.stderr)
@@ -392,7 +394,10 @@ def run(args: argparse.Namespace) -> tuple[str, str]:
         access_log = '"GET /' in servers["headkg"].tail(200_000)
         servers["ceiling"] = start_ceiling(requests, workers, access_log, logs)
         threading.Thread(target=_sampler, args=(servers["headkg"], stop), daemon=True).start()
-        print(f"load: {args.connections} connections, {args.duration:g} s per run ({loadgen.tool()})", file=sys.stderr)
+        print(
+            f"load: {args.connections} connections, {args.duration:g} s per run ({loadgen.tool(args.client)})",
+            file=sys.stderr,
+        )
         load_all(requests, servers, args)
         paths = (args.pages or DEFAULT_PAGES) if args.pages is not None else []
         weights = [pages.weigh(servers["headkg"].base, p) for p in paths]
@@ -401,7 +406,7 @@ def run(args: argparse.Namespace) -> tuple[str, str]:
         for server in servers.values():
             server.stop()
     backend = "PostgreSQL" if args.db else "SQLite"
-    tool = loadgen.tool()
+    tool = loadgen.tool(args.client)
     setup = (
         f"{label}, {backend}; {args.connections} connections, {args.duration:g} s per run after "
         f"{args.warmup} warm-up requests, load by {tool}; headkg {workers} worker(s), access log "
@@ -426,6 +431,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per request and server")
     parser.add_argument("--warmup", type=int, default=50, help="requests (within 1 s) before each measured run")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--client", choices=["auto", "wrk", "python"], default="auto", help="load generator (auto: wrk when installed)"
+    )
     parser.add_argument("--q", default="circuit", help="the word of the text-query request")
     parser.add_argument(
         "--cache",
@@ -439,7 +447,7 @@ def main(argv: list[str] | None = None) -> None:
     print(body)
     if not args.no_save:
         facts = machine(args.db, tools=("datasette", "fastapi", "uvicorn"))
-        if loadgen.tool() == "wrk":
+        if loadgen.tool(args.client) == "wrk":
             facts.append(("wrk", measure(["wrk", "--version"]).stdout.split(" Copyright")[0]))
         path = append_result("api", f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC — {title}", INTRO, body, facts)
         print(f"appended to {path}", file=sys.stderr)

@@ -40,13 +40,18 @@ class Load:
     tool: str
 
 
-def tool() -> str:
-    return "wrk" if shutil.which("wrk") else "python"
+def tool(choice: str = "auto") -> str:
+    """The load generator a run uses: `choice` ("wrk", "python"), or for "auto" wrk when installed."""
+    if choice == "auto":
+        return "wrk" if shutil.which("wrk") else "python"
+    if choice == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install -y wrk)")
+    return choice
 
 
-def run_load(url: str, *, connections: int, duration: float) -> Load:
+def run_load(url: str, *, connections: int, duration: float, client: str = "auto") -> Load:
     """`connections` connections on `url` for `duration` seconds, with wrk or the Python fallback."""
-    if shutil.which("wrk"):
+    if tool(client) == "wrk":
         return _wrk(url, connections, duration)
     return asyncio.run(_python(url, connections, duration))
 
