@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from headkg import __version__
-from headkg.api.commands import add, build, check, diff, export, query, serve, snapshot
+from headkg.api.commands import add, build, check, diff, discover, export, query, serve, snapshot
 
 app = typer.Typer(
     name="headkg",
@@ -44,6 +44,7 @@ app.command()(check.check)
 app.command()(diff.diff)
 app.command()(export.export)
 app.command(name="add")(add.add)
+app.command()(discover.discover)
 app.command()(snapshot.snapshot)
 
 

@@ -16,6 +16,7 @@ from headkg.ingest.names import NameIndex
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError
 from headkg.schema.graph import HeadFeatures
 from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import PaperSighting
 from headkg.schema.views import (
     BenchmarkSummary,
     Candidate,
@@ -446,3 +447,20 @@ def stats(*, session: Session) -> Stats:
         per_stage={s.code: s.paper_count for s in stages(session=session)},
         per_head=dict(sorted(per_head, key=lambda x: (-x[1], x[0]))),
     )
+
+
+def known_papers(*, session: Session) -> list[PaperSighting]:
+    """Every paper of the store as a sighting (title, ids, date, first source), one query, for the
+    same-paper rule of `headkg discover`; a store of 100,000 papers reads in one pass."""
+    stmt = select(
+        m.PaperRow.title, m.PaperRow.arxiv_id, m.PaperRow.doi, m.PaperRow.year, m.PaperRow.date, m.PaperRow.sources
+    )
+    known: list[PaperSighting] = []
+    for title, arxiv_id, doi, year, date, sources in session.execute(stmt):
+        file, _, line = (sources[0] if sources else "store:0").rpartition(":")
+        source = Provenance(file=file or "store", line=int(line) if line.isdigit() else 0)
+        kind = "bib" if source.file.endswith(".bib") else "readme"
+        known.append(
+            PaperSighting(kind=kind, title=title, arxiv_id=arxiv_id, doi=doi, year=year, date=date, source=source)
+        )
+    return known

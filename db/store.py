@@ -20,6 +20,7 @@ from headkg.db.writer import Layout, WriteSummary, schema_is_current, update_gra
 from headkg.schema.exceptions import InvalidRequestError, StoreError
 from headkg.schema.findings import Finding
 from headkg.schema.graph import KnowledgeGraph
+from headkg.schema.sightings import PaperSighting
 from headkg.schema.views import (
     BenchmarkSummary,
     HeadDetail,
@@ -214,6 +215,12 @@ class HeadKG:
         """The whole store as records (papers, heads, links...), for export and diffs."""
         with self.session() as s:
             return load_graph(session=s)
+
+    def known_papers(self) -> list[PaperSighting]:
+        """Every paper of the store with its title, ids, date and first source: what `discover`
+        compares arXiv's results with."""
+        with self.session() as s:
+            return queries.known_papers(session=s)
 
     def findings(self) -> list[Finding]:
         with self.session() as s:

@@ -8,6 +8,7 @@ reported as warnings so a maintainer can look.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -229,3 +230,64 @@ def resolve_papers(sightings: list[PaperSighting], findings: Findings) -> list[P
         taken[base] = taken.get(base, 0) + 1
         paper.id = base if taken[base] == 1 else f"{base}-{taken[base]}"
     return sorted(papers, key=lambda p: p.id)
+
+
+# A title this close to a listed one is the same paper: the resolver merges at this score, so `check`
+# would report the new row as a duplicate. Below it, down to NEAR_MISS_SCORE, `add` only warns.
+DUPLICATE_SCORE = MERGE_SCORE
+
+
+def matches(
+    sightings: list[PaperSighting],
+    title: str,
+    date: dt.date | None,
+    arxiv_id: str | None,
+    doi: str | None,
+    warnings: Findings,
+    where: str = "README.md",
+) -> list[tuple[PaperSighting, str]]:
+    """The sightings that are this new paper, with why; near misses become warnings (at `where`).
+
+    Identifiers first, then titles, compared by rapidfuzz only within blocks (sightings sharing the
+    title's first word or one of its distinctive words), so a large list costs one pass. A title at
+    DUPLICATE_SCORE or closer counts as the same paper even when arXiv ids or years differ: two papers
+    that alike are for a maintainer to add by hand.
+    """
+    norm = normalize_title(title)
+    words = set(norm.split()[:1]) | title_tokens(norm)
+    found: list[tuple[PaperSighting, str]] = []
+    for sighting in sightings:
+        why: str | None = None
+        other = normalize_title(sighting.title)
+        if arxiv_id and sighting.arxiv_id == arxiv_id:
+            why = f"same arXiv id {arxiv_id}"
+        elif doi and sighting.doi and sighting.doi.casefold() == doi.casefold():
+            why = f"same DOI {doi}"
+        elif other == norm:
+            why = "same title"
+        elif words & (set(other.split()[:1]) | title_tokens(other)):
+            score = fuzz.ratio(norm, other, processor=None)
+            if score >= DUPLICATE_SCORE:
+                why = f"title similarity {score:.0f}"
+            elif score >= NEAR_MISS_SCORE:
+                warnings.warn(
+                    where,
+                    None,
+                    f"the title looks like '{sighting.title}' at {sighting.source} ({score:.0f})",
+                    "if it is the same paper, do not add it twice",
+                    code="paper.similar-title",
+                )
+        if why is not None:
+            apart = kept_apart(sighting, date, arxiv_id) if why.startswith(("same title", "title")) else None
+            found.append((sighting, f"{why}, though {apart}" if apart else why))
+    return found
+
+
+def kept_apart(sighting: PaperSighting, date: dt.date | None, arxiv_id: str | None) -> str | None:
+    """Why the resolver would keep a look-alike apart from the new paper (as `ingest.resolve` does)."""
+    if arxiv_id and sighting.arxiv_id and sighting.arxiv_id != arxiv_id:
+        return "different arXiv ids"
+    year = sighting.date.year if sighting.date else sighting.year
+    if date and year and abs(date.year - year) > 1:
+        return "years apart"
+    return None
