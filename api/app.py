@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI
 
 from headkg.api import errors
 from headkg.api.deps import check_parameters
-from headkg.api.routes import catalog, graph, heads, papers, stages
+from headkg.api.routes import analysis, catalog, comparison, graph, heads, papers, stages
 from headkg.db.store import HeadKG
 
 
@@ -36,6 +36,6 @@ def create_app(kg: HeadKG) -> FastAPI:
     )
     app.state.kg = kg
     errors.install(app)
-    for module in (papers, heads, stages, catalog, graph):
+    for module in (papers, comparison, heads, stages, catalog, graph, analysis):
         app.include_router(module.router)
     return app

@@ -10,7 +10,21 @@ from typing import Annotated
 import typer
 
 from headkg import __version__
-from headkg.api.commands import add, build, check, diff, export, query, serve, snapshot
+from headkg.api.commands import (
+    add,
+    analyze,
+    build,
+    check,
+    cite,
+    compare,
+    diff,
+    discover,
+    export,
+    plot,
+    query,
+    serve,
+    snapshot,
+)
 
 app = typer.Typer(
     name="headkg",
@@ -44,6 +58,11 @@ app.command()(check.check)
 app.command()(diff.diff)
 app.command()(export.export)
 app.command(name="add")(add.add)
+app.command()(discover.discover)
+app.command()(cite.cite)
+app.command()(compare.compare)
+app.command()(analyze.analyze)
+app.command()(plot.plot)
 app.command()(snapshot.snapshot)
 
 
@@ -52,6 +71,8 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     # bibtexparser logs each failed block itself; our findings already report them with file:line.
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    # pylatexenc names each character it cannot encode; the LaTeX output shows them as <U+XXXX>.
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
     app()
 
 

@@ -2,16 +2,17 @@
 ways: a build writes `row(record)`, reading the store back gives `record(row)`, and the queries'
 views take `values(row)`.
 
-A record's field is the column of the same name, with three rules instead of per-table code:
+A record's field is the column of the same name, with four rules instead of per-table code:
 `source` (a Provenance) is the columns `file` and `line`; `sources` is a JSON list of "file:line";
-a head type's `features` are four columns. `renamed` names the columns that differ from a field.
+a head type's `features` are four columns; another nested record (a paper's `bib`) is a JSON
+column. `renamed` names the columns that differ from a field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, get_args
 
 from pydantic import BaseModel
 
@@ -54,6 +55,8 @@ class TableMapping(Generic[R]):
         plan = []
         for name, info in self.record_type.model_fields.items():
             kind = name if name in ("source", "sources", "features") else "plain"
+            if kind == "plain" and _holds_record(info.annotation):
+                kind = "record"  # a nested record (a paper's bib entry) is a JSON column
             plan.append((name, self.renamed.get(name, name), kind, info.default_factory is list))
         object.__setattr__(self, "_plan", tuple(plan))
 
@@ -68,6 +71,8 @@ class TableMapping(Generic[R]):
                 out["file"], out["line"] = value.file, value.line
             elif kind == "sources":
                 out["sources"] = [str(s) for s in value]
+            elif kind == "record":
+                out[column] = value.model_dump(mode="json") if value is not None else None
             else:
                 out.update(_feature_columns(value))
         return out
@@ -91,6 +96,12 @@ class TableMapping(Generic[R]):
         if "sources" in values:
             values["sources"] = [Provenance.parse(s) for s in values["sources"]]
         return self.record_type(**values)
+
+
+def _holds_record(annotation: Any) -> bool:
+    """Whether a field's type is a record (`BibEntry`) or an optional one."""
+    types = get_args(annotation) or (annotation,)
+    return any(isinstance(tp, type) and issubclass(tp, BaseModel) and tp is not Provenance for tp in types)
 
 
 def _feature_columns(features: HeadFeatures | None) -> Row:

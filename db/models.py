@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 
 class Base(DeclarativeBase):
@@ -84,6 +84,9 @@ class PaperRow(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     heads: Mapped[list] = mapped_column(JSON, default=list)
     sources: Mapped[list] = mapped_column(JSON, default=list)
+    bib: Mapped[dict | None] = mapped_column(
+        JSON(none_as_null=True)
+    )  # the survey's bib entry (schema.bib.BibEntry), for citing
     fingerprint: Mapped[str] = mapped_column(String(64), default="")  # hash of the record, for diffs
 
 

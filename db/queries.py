@@ -3,7 +3,6 @@ models of schema/views.py; a list request is a fixed number of queries whatever 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -14,6 +13,8 @@ from headkg.db import mapping
 from headkg.db import models as m
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError
 from headkg.schema.names import NameIndex
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import PaperSighting
 from headkg.schema.views import (
     BenchmarkSummary,
     Candidate,
@@ -297,7 +298,7 @@ def head(name_or_slug: str, *, session: Session) -> HeadDetail:
         session=session,
     )
     dated = [r for r in refs if r.date or r.year]
-    first = min(dated, key=lambda r: (r.date or dt.date(r.year or 9999, 12, 31), r.id)) if dated else None
+    first = min(dated, key=PaperRef.chronology) if dated else None
     return HeadDetail(
         **_summary(row, len(refs)).model_dump(),
         description=row.description,
@@ -415,3 +416,19 @@ def stats(*, session: Session) -> Stats:
         per_stage={s.code: s.paper_count for s in stages(session=session)},
         per_head=dict(sorted(per_head, key=lambda x: (-x[1], x[0]))),
     )
+
+
+def known_papers(*, session: Session) -> list[PaperSighting]:
+    """Every paper of the store as a sighting (title, ids, date, first source), one query, for the
+    same-paper rule of `headkg discover`; a store of 100,000 papers reads in one pass."""
+    stmt = select(
+        m.PaperRow.title, m.PaperRow.arxiv_id, m.PaperRow.doi, m.PaperRow.year, m.PaperRow.date, m.PaperRow.sources
+    )
+    known: list[PaperSighting] = []
+    for title, arxiv_id, doi, year, date, sources in session.execute(stmt):
+        source = Provenance.parse(sources[0]) if sources else Provenance(file="store", line=0)
+        kind = "bib" if source.file.endswith(".bib") else "readme"
+        known.append(
+            PaperSighting(kind=kind, title=title, arxiv_id=arxiv_id, doi=doi, year=year, date=date, source=source)
+        )
+    return known

@@ -4,7 +4,8 @@ the workflows all go through it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import hashlib
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from headkg.db import mapping, queries
+from headkg.db import analysis, mapping, queries
 from headkg.db import models as m
 from headkg.db.build import build_store
 from headkg.db.engine import make_engine, normalize_url, sqlite_path
@@ -21,9 +22,12 @@ from headkg.db.snapshot import load_graph
 from headkg.db.writer import Layout, WriteSummary, schema_is_current, write_graph
 from headkg.ingest.listedit import add_paper
 from headkg.ingest.versions import diff_versions
-from headkg.schema.exceptions import InvalidRequestError, StoreError
+from headkg.schema.analysis import ANALYSES, Comparison, Cooccurrence, Gaps, Growth, Timeline
+from headkg.schema.citation import CITATION_CAP, PaperList
+from headkg.schema.exceptions import InvalidRequestError, NotFoundError, StoreError
 from headkg.schema.findings import Finding
 from headkg.schema.graph import KnowledgeGraph
+from headkg.schema.sightings import PaperSighting
 from headkg.schema.views import (
     BenchmarkSummary,
     HeadDetail,
@@ -47,6 +51,7 @@ class HeadKG:
     def __init__(self, url: str | Path) -> None:
         self.url = normalize_url(url)
         self._engine: Engine | None = None
+        self._memo: dict[tuple[str, ...], Any] = {}  # analyses of one build (see `_memoized`)
 
     def __repr__(self) -> str:
         return f"HeadKG({self.url.render_as_string(hide_password=True)!r})"
@@ -212,6 +217,80 @@ class HeadKG:
         """The whole store as records (papers, heads, links...), for export and diffs."""
         with self.session() as s:
             return load_graph(session=s)
+
+    def known_papers(self) -> list[PaperSighting]:
+        """Every paper of the store with its title, ids, date and first source: what `discover`
+        compares arXiv's results with."""
+        with self.session() as s:
+            return queries.known_papers(session=s)
+
+    # -- the field as a whole (db/analysis.py) -------------------------------------------------------
+
+    def paper_list(
+        self,
+        filters: PaperFilter | None = None,
+        *,
+        sort: str = "date",
+        cap: int | None = CITATION_CAP,
+        **filter_args: Any,
+    ) -> PaperList:
+        """Every paper passing the filters, with its bib entry (for citations); refused over `cap`."""
+        filters = filters or PaperFilter(**filter_args)
+        with self.session() as s:
+            return analysis.paper_list(filters, session=s, sort=sort, cap=cap)
+
+    def cited(self, paper_ids: list[str]) -> PaperList:
+        """These papers, in this order, with their bib entries: `kg.cited(["arxiv-2404.15574"])`."""
+        with self.session() as s:
+            return analysis.papers_by_id(paper_ids, session=s)
+
+    def comparison(self, head: str, filters: PaperFilter | None = None, **filter_args: Any) -> Comparison:
+        """The papers that found `head`, side by side: `kg.comparison("retrieval heads")`."""
+        filters = filters or PaperFilter(**filter_args)
+        return self._memoized("comparison", head, filters, lambda s: analysis.comparison(head, filters, session=s))
+
+    def timeline(self, filters: PaperFilter | None = None, **filter_args: Any) -> Timeline:
+        """Every head type that has a paper, in order of its first report."""
+        return self.analysis("timeline", filters, **filter_args)  # type: ignore[return-value]
+
+    def cooccurrence(self, filters: PaperFilter | None = None, **filter_args: Any) -> Cooccurrence:
+        """Head type × head type: papers that found both."""
+        return self.analysis("cooccurrence", filters, **filter_args)  # type: ignore[return-value]
+
+    def gaps(self, filters: PaperFilter | None = None, **filter_args: Any) -> Gaps:
+        """Head type × model family per the survey's taxonomy, with paper counts per head type."""
+        return self.analysis("gaps", filters, **filter_args)  # type: ignore[return-value]
+
+    def growth(self, filters: PaperFilter | None = None, **filter_args: Any) -> Growth:
+        """Papers per year × stage and per year × head type (the most reported ones)."""
+        return self.analysis("growth", filters, **filter_args)  # type: ignore[return-value]
+
+    def analysis(
+        self, name: str, filters: PaperFilter | None = None, **filter_args: Any
+    ) -> Timeline | Cooccurrence | Gaps | Growth:
+        """One analysis by name (`ANALYSES`), over the papers passing the filters."""
+        if name not in ANALYSES:
+            raise NotFoundError(f"no analysis '{name}'; analyses are {', '.join(ANALYSES)}", list(ANALYSES))
+        filters = filters or PaperFilter(**filter_args)
+        compute = getattr(analysis, name)
+        return self._memoized(name, "", filters, lambda s: compute(filters, session=s))  # type: ignore[no-any-return]
+
+    def _memoized(self, name: str, arg: str, filters: PaperFilter, compute: Callable[[Session], Any]) -> Any:
+        """`compute`'s answer, kept until the store is rebuilt: analyses only change with the build.
+
+        The key holds the build's meta rows (input fingerprint, source...); a store written without
+        them (tests, library use) is never memoized.
+        """
+        with self.session() as s:
+            meta = tuple(sorted((k, v) for k, v in s.execute(select(m.MetaRow.key, m.MetaRow.value))))
+            if not any(k == "input_fingerprint" for k, _ in meta):
+                return compute(s)
+            key = (name, arg, filters.model_dump_json(), hashlib.sha256(repr(meta).encode()).hexdigest())
+            if key not in self._memo:
+                if len(self._memo) >= 256:
+                    self._memo.pop(next(iter(self._memo)))
+                self._memo[key] = compute(s)
+        return self._memo[key].model_copy(deep=True)
 
     def findings(self) -> list[Finding]:
         with self.session() as s:

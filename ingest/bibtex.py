@@ -51,6 +51,7 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
 )
 from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 
+from headkg.schema.bib import BibEntry, PersonName
 from headkg.schema.findings import Findings
 from headkg.schema.identifiers import arxiv_id_from_doi, arxiv_ids_in_text, dois_in_text, normalize_doi, parse_arxiv_id
 from headkg.schema.provenance import Provenance
@@ -72,6 +73,7 @@ _KNOWN_FIELDS = frozenset(
 _NOT_LINK_FIELDS = frozenset(("title", "author", "editor", "abstract", "keywords", "file"))
 
 _LINK_MACRO = re.compile(r"\\(?:href|url)\s*\{([^{}]*)\}")
+_LINK_MACRO_ANY = re.compile(r"\\href\s*\{[^{}]*\}\s*\{[^{}]*\}|\\url\s*\{[^{}]*\}")
 _LATEX_ESCAPE = re.compile(r"\\([_%#&~$])")
 _ARXIV_VENUE = re.compile(
     r"(?:preprint at arxiv|arxiv(?: preprint)?(?:\s+arxiv:\s*\S+)?|arxiv e-prints|corr)", re.IGNORECASE
@@ -328,11 +330,13 @@ def _sighting(entry: Entry, topic: str, source: Provenance, findings: Findings) 
     if not title:
         findings.warn(source.file, source.line, f"entry {entry.key!r} has no title", "add a title field")
     author = entry.get("author")
-    authors = _authors(author.value if author is not None else None)
+    names, others = _person_names(author.value if author is not None else None)
+    authors = [n.display() for n in names]
     venue = _text(entry, "journal") or _text(entry, "booktitle")
     for field, value in (("title", title), ("venue", venue), ("author", " ".join(authors))):
         if value and "\\" in value:
             findings.warn(source.file, source.line, f"{field} keeps undecoded LaTeX: {value!r}")
+    year = _year(entry, source, findings)
     arxiv_ids, dois = _identifiers(raw)
     for what, found in (("arXiv ids", arxiv_ids), ("DOIs", dois)):
         if len(found) > 1:
@@ -341,7 +345,7 @@ def _sighting(entry: Entry, topic: str, source: Provenance, findings: Findings) 
         kind="bib",
         title=title or "",
         authors=authors,
-        year=_year(entry, source, findings),
+        year=year,
         venue="arXiv" if venue and _ARXIV_VENUE.fullmatch(venue) else venue,
         arxiv_id=arxiv_ids[0] if arxiv_ids else None,
         doi=dois[0] if dois else None,
@@ -349,6 +353,13 @@ def _sighting(entry: Entry, topic: str, source: Provenance, findings: Findings) 
         bib_key=entry.key,
         topic=topic,
         source=source,
+        bib=BibEntry(
+            key=entry.key,
+            entry_type=entry.entry_type.lower(),
+            authors=names,
+            others=others,
+            fields=_kept_fields(entry, raw, title, year),
+        ),
     )
 
 
@@ -395,8 +406,8 @@ def _text(entry: Entry, key: str) -> str | None:
     return _clean(field.value) or None
 
 
-def _authors(value: object) -> list[str]:
-    """Display names "First von Last, Jr" in order, without BibTeX's "and others".
+def _person_names(value: object) -> tuple[list[PersonName], bool]:
+    """Split names in order, and whether the list ended in BibTeX's "and others".
 
     Accepts the value at any stage of the stack (string, list of names, list of parts), since an
     entry a middleware failed on keeps the stage it reached.
@@ -406,16 +417,55 @@ def _authors(value: object) -> list[str]:
         names = split_multiple_persons_names(value)
     elif isinstance(value, list):
         names = value
-    authors = []
+    people: list[PersonName] = []
+    others = False
     for name in names:
         if isinstance(name, str):
             name = parse_single_name_into_parts(name, strict=False)
         if not isinstance(name, NameParts):
             continue
-        display = _clean(name.merge_first_name_first)
-        if display and display.casefold() != "others":
-            authors.append(display)
-    return authors
+        if _clean(name.merge_first_name_first).casefold() == "others":
+            others = True
+            continue
+        parts = [_clean(" ".join(p)) for p in (name.first, name.von, name.last, name.jr)]
+        if any(parts):
+            given, particle, family, suffix = parts
+            people.append(PersonName(given=given, particle=particle, family=family or given, suffix=suffix))
+    return people, others
+
+
+# Fields kept as written (links, read without LaTeX decoding) and fields left out of a kept entry.
+_LINK_VALUE_FIELDS = frozenset(("url", "doi", "eprint", "archiveprefix", "eprinttype", "primaryclass"))
+_LEFT_OUT_FIELDS = frozenset(("author", "abstract", "file", "title", "year"))
+_NOTE_FIELDS = frozenset(("note", "notes", "howpublished"))
+
+
+@cache
+def _note_decoder() -> _Decoder:
+    return _Decoder(math_mode="text")
+
+
+def _kept_fields(entry: Entry, raw: dict[str, str], title: str | None, year: int | None) -> dict[str, str]:
+    """The entry's fields as plain text for citing it back (see `BibEntry`): decoded title and year first."""
+    fields: dict[str, str] = {}
+    if title:
+        fields["title"] = title
+    if year is not None:
+        fields["year"] = str(year)
+    for field in entry.fields:
+        key = field.key
+        if key in _LEFT_OUT_FIELDS or key in fields or not isinstance(field.value, str):
+            continue
+        if key in _LINK_VALUE_FIELDS:
+            value = " ".join(_unescape(raw.get(key, field.value)).split())
+        elif key in _NOTE_FIELDS:  # read raw (see _DecodeTextFields): decode the text around the links
+            key = "note" if key == "notes" else key
+            value = _clean(_note_decoder().latex_to_text(_LINK_MACRO_ANY.sub(" ", raw.get(field.key, field.value))))
+        else:
+            value = _text(entry, key) or ""
+        if value and key not in fields:
+            fields[key] = value
+    return fields
 
 
 def _year(entry: Entry, source: Provenance, findings: Findings) -> int | None:

@@ -19,7 +19,7 @@ from headkg.schema.findings import Finding, Findings
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
-PARSER_VERSION = "1"  # bump when a parser's output for the same text changes
+PARSER_VERSION = "2"  # bump when a parser's output for the same text changes
 
 
 class _Entry(BaseModel):

@@ -162,6 +162,7 @@ def merge(group: list[PaperSighting]) -> Paper:
         topics=topics,
         summary=_first(s.summary for s in readme),  # type: ignore[arg-type]
         sources=sorted({s.source for s in ordered}, key=Provenance.sort_key),
+        bib=next((s.bib for s in bib if s.bib), None),
     )
 
 

@@ -8,7 +8,8 @@ however alike their titles (`conflict`). Titles from `NEAR_MISS_SCORE` up are ne
 warning. Titles are only compared within blocks of records that share one of their rarest title
 words, never all pairs, so a list of 100,000 papers costs about one pass.
 
-`PaperMatcher` asks the rule of one paper against many records:
+`PaperMatcher` asks the rule of one paper against many records, and `matches` is the rule as
+adding a paper applies it (`headkg add`, `headkg discover`):
 
 >>> matcher = PaperMatcher(sightings)  # doctest: +SKIP
 >>> matcher.find(arxiv_id="2404.15574", title="Retrieval Head Mechanistically Explains ...")  # doctest: +SKIP
@@ -19,13 +20,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz
 
+from headkg.ingest.readme import README
+from headkg.schema.findings import Findings
 from headkg.schema.identifiers import doi_key
+from headkg.schema.provenance import Provenance
 from headkg.schema.titles import normalize_title
 
 MERGE_SCORE = 94.0  # titles this close are the same paper unless their identifiers or years disagree
@@ -164,23 +168,34 @@ class PaperMatcher(Generic[Record]):
     (rapidfuzz) only with the records that share one of its BLOCK_TOKENS rarest words.
     """
 
-    def __init__(self, records: Sequence[Record]) -> None:
-        self.records = list(records)
-        self._titles = [normalize_title(r.title) for r in self.records]
-        self._evidence = [Evidence.of(r) for r in self.records]
+    def __init__(self, records: Iterable[Record] = ()) -> None:
+        self.records: list[Record] = []
+        self._titles: list[str] = []
+        self._evidence: list[Evidence] = []
         self._by_arxiv: dict[str, list[int]] = defaultdict(list)
         self._by_doi: dict[str, list[int]] = defaultdict(list)
         self._by_title: dict[str, list[int]] = defaultdict(list)
         self._by_word: dict[str, list[int]] = defaultdict(list)
-        for i, (record, title) in enumerate(zip(self.records, self._titles, strict=True)):
-            if record.arxiv_id:
-                self._by_arxiv[record.arxiv_id].append(i)
-            if record.doi:
-                self._by_doi[doi_key(record.doi)].append(i)
-            if title:
-                self._by_title[title].append(i)
-            for word in _blocking_words(title):
-                self._by_word[word].append(i)
+        for record in records:
+            self.add(record)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def add(self, record: Record) -> None:
+        """Index one more record (e.g. a row just planned, so that the next paper is compared with it)."""
+        i, title = len(self.records), normalize_title(record.title)
+        self.records.append(record)
+        self._titles.append(title)
+        self._evidence.append(Evidence.of(record))
+        if record.arxiv_id:
+            self._by_arxiv[record.arxiv_id].append(i)
+        if record.doi:
+            self._by_doi[doi_key(record.doi)].append(i)
+        if title:
+            self._by_title[title].append(i)
+        for word in _blocking_words(title):
+            self._by_word[word].append(i)
 
     def matches(
         self,
@@ -224,6 +239,14 @@ class PaperMatcher(Generic[Record]):
             return None
         return min(close, key=lambda m: (not m.by_identifier, m.conflict is not None, -m.score, m.index))
 
+    def candidates(self, *, title: str = "", arxiv_id: str | None = None, doi: str | None = None) -> list[Record]:
+        """The records a paper is compared with: those sharing its arXiv id, DOI or normalised title,
+        or one of its BLOCK_TOKENS rarest title words; never all of them."""
+        found = set(self._title_candidates(normalize_title(title)))
+        found.update(self._by_arxiv.get(arxiv_id, []) if arxiv_id else [])
+        found.update(self._by_doi.get(doi_key(doi), []) if doi else [])
+        return [self.records[i] for i in sorted(found)]
+
     def _title_candidates(self, asked: str) -> Iterable[int]:
         """Records with the same title, and those sharing one of the title's rarest indexed words."""
         if not asked:
@@ -240,3 +263,44 @@ class PaperMatcher(Generic[Record]):
 def _blocking_words(normalized: str) -> set[str]:
     """The words a title is blocked by: its distinctive words, or all of them when it has none."""
     return title_tokens(normalized) or set(normalized.split())
+
+
+class Sighted(PaperLike, Protocol):
+    """A record that says where it was seen (a sighting): what `matches` names in its messages."""
+
+    @property
+    def source(self) -> Provenance: ...
+
+
+Seen = TypeVar("Seen", bound=Sighted)
+
+
+def matches(
+    known: PaperMatcher[Seen] | Iterable[Seen],
+    title: str,
+    date: dt.date | None,
+    arxiv_id: str | None,
+    doi: str | None,
+    warnings: Findings,
+    where: str = README,
+) -> list[tuple[Seen, str]]:
+    """The known records a new paper would duplicate, with why, in their order; near misses become
+    warnings (at `where`). For adding a paper, so stricter than the resolver: a title as close as the
+    resolver merges at counts even when arXiv ids or years differ ("…, though different arXiv ids"),
+    since two papers that alike are for a maintainer to add by hand."""
+    matcher = known if isinstance(known, PaperMatcher) else PaperMatcher(known)
+    found: list[tuple[Seen, str]] = []
+    year = date.year if date else None
+    for match in matcher.matches(title=title, arxiv_id=arxiv_id, doi=doi, year=year):
+        record = match.record
+        if match.score >= MERGE_SCORE:
+            found.append((record, f"{match.reason}, though {match.conflict}" if match.conflict else match.reason))
+        else:
+            warnings.warn(
+                where,
+                None,
+                f"the title looks like '{record.title}' at {record.source} ({match.score:.0f})",
+                "if it is the same paper, do not add it twice",
+                code="paper.similar-title",
+            )
+    return found

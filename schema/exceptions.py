@@ -27,3 +27,15 @@ class InvalidRequestError(HeadKGError):
 
 class SettingsError(HeadKGError):
     """An environment setting (HEADKG_...) has a value headkg cannot use."""
+
+
+class ArxivError(HeadKGError):
+    """The arXiv API could not give what was asked (base of the two kinds below)."""
+
+
+class ArxivUnavailableError(ArxivError):
+    """arXiv cannot be reached, keeps refusing (HTTP 429/5xx after the retries) or redirects elsewhere."""
+
+
+class ArxivFeedError(ArxivError):
+    """arXiv answered, but not with a usable Atom feed: malformed XML, an API error entry, HTTP 4xx."""

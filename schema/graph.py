@@ -10,6 +10,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from headkg.schema.bib import BibEntry
 from headkg.schema.findings import Finding
 from headkg.schema.provenance import Provenance
 
@@ -66,6 +67,7 @@ class Paper(BaseModel):
     summary: str | None = None
     heads: list[str] = Field(default_factory=list)  # canonical head names
     sources: list[Provenance] = Field(default_factory=list)
+    bib: BibEntry | None = None  # the survey's entry (its first, when it has two)
 
 
 class Author(BaseModel):

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from headkg.schema.bib import BibEntry
 from headkg.schema.findings import Finding
 from headkg.schema.provenance import Provenance
 
@@ -42,6 +43,7 @@ class PaperSighting(BaseModel):
     summary: str | None = None
     heads: list[HeadMention] = Field(default_factory=list)
     source: Provenance
+    bib: BibEntry | None = None  # a bib sighting's entry, for citing the paper back
 
 
 class TaxonomyHead(BaseModel):

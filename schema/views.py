@@ -74,6 +74,14 @@ class PaperRef(BaseModel):
     date: dt.date | None = None
     year: int | None = None
 
+    def chronology(self) -> tuple[dt.date, str]:
+        return report_order(self.date, self.year, self.id)
+
+
+def report_order(date: dt.date | None, year: int | None, paper_id: str) -> tuple[dt.date, str]:
+    """Order of report: by date, a paper known only by its year on the year's last day, then id."""
+    return (date or dt.date(year or 9999, 12, 31), paper_id)
+
 
 class FirstReport(BaseModel):
     date: dt.date | None

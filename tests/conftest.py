@@ -66,3 +66,39 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.sqlite'}"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def snapshot_store(
+    request: pytest.FixtureRequest, snapshot: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The real snapshot built once per backend for the whole session (read-only for the tests that use it).
+
+    On PostgreSQL it lives in a database of its own, beside the session's (which `pg_url` empties).
+    """
+    from typer.testing import CliRunner
+
+    from headkg.api.cli import app
+
+    def build(url: str) -> None:
+        result = CliRunner().invoke(app, ["build", "--source", str(snapshot), "--db", url, "--quiet"])
+        assert result.exit_code == 0, result.output
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('snapshot-store') / 'store.sqlite'}"
+        build(url)
+        yield url
+        return
+    server: str = request.getfixturevalue("pg_server_url")
+    name = f"headkg_snap_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        build(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -315,13 +315,14 @@ def test_every_route_is_documented_typed_and_read_only(tmp_path: Path) -> None:
     assert set(paths) == {
         "/papers", "/papers/{paper_id}", "/heads", "/heads/resolve", "/heads/{slug}", "/stages", "/stages/{code}",
         "/methods", "/benchmarks", "/models", "/stats", "/graph",
+        "/heads/{slug}/comparison", "/analysis/{name}", "/analysis/{name}.svg",
     }  # fmt: skip
     for path, operations in paths.items():
         assert set(operations) == {"get"}, path  # no write path at all
         operation = operations["get"]
         assert operation["summary"] and operation.get("description", "").strip(), f"{path} has no docstring"
         ok = operation["responses"]["200"]["content"]
-        if path != "/graph":  # a file download, not JSON
+        if path not in ("/graph", "/analysis/{name}.svg"):  # files, not JSON
             assert ok["application/json"]["schema"], path
         if operation.get("parameters"):
             error = operation["responses"]["422"]["content"]["application/json"]["schema"]

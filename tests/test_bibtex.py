@@ -391,3 +391,48 @@ def test_real_same_paper_under_two_keys_is_emitted_twice(real: tuple[list[PaperS
         "FactualRecall_23_EMNLP_DeepMind",
         "FacutalRecall_23_EMNLP_Google",
     ]
+
+
+# -- the entry kept for citing the paper back --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "kept"),
+    [
+        (  # decoded title and text fields, year kept when four digits, the href note left out
+            r"title={A {GPT}-2 Study of Kram{\'a}r}, journal={Trends \& Things}, year={2023}, pages={1--2},"
+            r" note={\href{https://doi.org/10.48550/arXiv.2307.09458}{https://doi.org/10.48550/arXiv.2307.09458}}",
+            {"title": "A GPT-2 Study of Kramár", "year": "2023", "journal": "Trends & Things", "pages": "1--2"},
+        ),
+        (  # a year that is not four digits is left out (the paper's year fills it when citing)
+            r"title={T}, year={Preprint at arXiv}, journal={Preprint at arXiv}",
+            {"title": "T", "journal": "Preprint at arXiv"},
+        ),
+        (  # text around a link stays; "notes" is BibTeX's "note"; links are kept verbatim
+            r"title={T}, notes={Accessed \href{https://x.org}{here} in 2024}, url={https://x.org/a\_b}",
+            {"title": "T", "note": "Accessed in 2024", "url": "https://x.org/a_b"},
+        ),
+        (  # abstract and file are not for citing
+            r"title={T}, abstract={Long text}, file={/home/me/t.pdf}, howpublished={Zenodo}",
+            {"title": "T", "howpublished": "Zenodo"},
+        ),
+    ],
+)
+def test_bib_entry_kept_for_citing(tmp_path: Path, fields: str, kept: dict[str, str]) -> None:
+    sighting, _ = parse_one(tmp_path, fields, entry_type="Article")
+    assert sighting.bib is not None
+    assert (sighting.bib.key, sighting.bib.entry_type, sighting.bib.fields) == (sighting.bib_key, "article", kept)
+
+
+def test_bib_entry_names_are_split_and_others_noted(tmp_path: Path) -> None:
+    sighting, _ = parse_one(
+        tmp_path,
+        r"title={T}, author={de la Fontaine, Jr., Jean and Kram{\'a}r, J{\'a}nos and {Barnes and Noble} and others}",
+    )
+    assert sighting.bib is not None
+    assert [n.model_dump() for n in sighting.bib.authors] == [
+        {"given": "Jean", "particle": "de la", "family": "Fontaine", "suffix": "Jr."},
+        {"given": "János", "particle": "", "family": "Kramár", "suffix": ""},
+        {"given": "", "particle": "", "family": "Barnes and Noble", "suffix": ""},
+    ]
+    assert sighting.bib.others and sighting.authors == ["Jean de la Fontaine Jr.", "János Kramár", "Barnes and Noble"]

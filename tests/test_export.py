@@ -185,10 +185,15 @@ def test_snapshot_gexf_is_valid_and_gephi_ready(kg_graph: KnowledgeGraph, rng: e
     heads = {n: d for n, d in back.nodes(data=True) if d["kind"] == "head"}
     assert len(papers) == len(kg_graph.papers) and len(heads) == len(kg_graph.heads)
     assert all("color" in d["viz"] and d["viz"]["size"] > 0 for _, d in back.nodes(data=True))
-    years = {f"paper:{p.id}": p.year for p in kg_graph.papers}
+    # Each paper exists from its date (its year's first day when only the year is known) to the
+    # export's last date, so Gephi's timeline accumulates the field instead of flashing each year.
+    starts = {f"paper:{p.id}": (p.date.isoformat() if p.date else f"{p.year}-01-01") for p in kg_graph.papers}
+    last = max(starts.values())
+    assert last == max(p.date for p in kg_graph.papers if p.date).isoformat()
     for node, d in papers.items():
-        year = years[node]
-        assert d["spells"] == [(f"{year}-01-01", f"{year}-12-31")], node
+        assert d["spells"] == [(starts[node], last)], node
+    undated = next(p for p in kg_graph.papers if p.date is None and p.year)
+    assert papers[f"paper:{undated.id}"]["spells"] == [(f"{undated.year}-01-01", last)]
     stage_colors = Vocabulary.load().stage_colors  # data/stages.yaml
     assert set(stage_colors) == {s.code for s in kg_graph.stages}
     for node, d in heads.items():

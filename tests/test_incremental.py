@@ -59,6 +59,11 @@ def test_incremental_build_equals_full_build(store_url: str, lists: tuple[Path, 
     assert cli("build", "--source", str(old), "--db", store_url, "--quiet")[0] == 0
     before = {p["id"]: p for p in json.loads(cli("papers", "--json", "--db", store_url)[1])}
 
+    attn = new / "source" / "bib" / "AttnHead.bib"  # and a bib field edited: the kept entry follows
+    attn.write_text(
+        attn.read_text(encoding="utf-8").replace("journal={Transformer Circuits Thread}", "journal={Circuits Thread}"),
+        encoding="utf-8",
+    )
     code, _, stderr = cli("build", "--source", str(new), "--db", store_url, "--quiet")
     assert code == 0, stderr
     assert "updated: 1 papers added, 1 removed" in stderr
@@ -79,8 +84,13 @@ def test_incremental_build_equals_full_build(store_url: str, lists: tuple[Path, 
 
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     assert cli("build", "--source", str(new), "--db", fresh, "--quiet")[0] == 0
-    for command in (["papers", "--json"], ["heads", "--json"]):
+    # the bib entries kept per paper (for citing) follow the incremental path too
+    for command in (["papers", "--json"], ["heads", "--json"], ["papers", "--format", "bibtex"]):
         assert cli(*command, "--db", store_url)[1] == cli(*command, "--db", fresh)[1]
+    assert (
+        "journal = {Circuits Thread}"
+        in cli("cite", "a-mathematical-framework-for-transformer-circuits-23f7ac", "--db", store_url)[1]
+    )
     # no id changed in this edit, so the incremental store has exactly a fresh build's id aliases
     with HeadKG(store_url) as kg, HeadKG(fresh) as fresh_kg:
         aliases = kg.paper_aliases()

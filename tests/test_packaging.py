@@ -32,9 +32,11 @@ def test_the_wheel_holds_only_the_headkg_package(wheel: Path) -> None:
         top = {name.split("/", 1)[0] for name in archive.namelist()}
         names = archive.namelist()
     assert {t for t in top if not t.endswith(".dist-info")} == {"headkg"}
-    for module in ("schema/graph.py", "db/store.py", "ingest/resolve.py", "api/cli.py", "data/heads.yaml"):
+    modules = ("schema/graph.py", "db/store.py", "ingest/resolve.py", "api/cli.py", "api/commands/discover.py")
+    for module in (*modules, "data/heads.yaml"):
         assert f"headkg/{module}" in names
     assert "headkg/api/workflows/list-pull-request.yml" in names
+    assert "headkg/api/workflows/discover-papers.yml" in names
     assert "headkg/data/list-snapshot.json.gz" in names  # what an offline first build reads
 
 

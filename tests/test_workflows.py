@@ -15,7 +15,9 @@ from headkg.api.cli import app
 
 WORKFLOWS = Path(str(resources.files("headkg.api.workflows") / "list-pull-request.yml")).parent
 runner = CliRunner()
-COMMAND = re.compile(r"\bheadkg (build|serve|papers|heads|export|check|diff|add)\b([^|;&>]*?)(?:\s\d)?(?=$|[|;&>])")
+COMMAND = re.compile(
+    r"\bheadkg (build|serve|papers|heads|export|check|diff|add|discover)\b([^|;&>]*?)(?:\s\d)?(?=$|[|;&>])"
+)
 
 
 def workflow(name: str) -> dict:
@@ -33,7 +35,7 @@ def headkg_calls(name: str) -> list[list[str]]:
     return calls
 
 
-@pytest.mark.parametrize("name", ["list-pull-request.yml", "add-paper-from-issue.yml"])
+@pytest.mark.parametrize("name", ["list-pull-request.yml", "add-paper-from-issue.yml", "discover-papers.yml"])
 def test_workflow_commands_exist_with_their_options(name: str) -> None:
     calls = headkg_calls(name)
     assert calls
@@ -55,3 +57,19 @@ def test_issue_workflow_runs_on_the_add_new_paper_label() -> None:
     flow = workflow("add-paper-from-issue.yml")
     assert flow["jobs"]["add"]["if"] == "github.event.label.name == 'add-new-paper'"
     assert ["add", "--source", ".", "--from-issue"] == headkg_calls("add-paper-from-issue.yml")[0][:4]
+
+
+def test_discover_workflow_runs_weekly_and_by_hand_and_opens_one_pull_request() -> None:
+    flow = workflow("discover-papers.yml")
+    triggers = flow[True] if True in flow else flow["on"]  # YAML 1.1 reads the key `on` as True
+    assert "workflow_dispatch" in triggers
+    (schedule,) = triggers["schedule"]
+    minute, hour, day, month, weekday = schedule["cron"].split()
+    assert (day, month) == ("*", "*") and weekday.isdigit()  # once a week
+    steps = flow["jobs"]["discover"]["steps"]
+    assert any('pip install "$HEADKG_PIP_SPEC"' in step.get("run", "") for step in steps)
+    calls = headkg_calls("discover-papers.yml")
+    assert [w[:3] for w in calls if w[0] == "discover"] == [["discover", "--source", "."]] * 2
+    assert any("--write" in w and "markdown" in w for w in calls)
+    (pull,) = [s for s in steps if "create-pull-request" in s.get("uses", "")]
+    assert pull["with"]["body-path"].endswith("body.md")

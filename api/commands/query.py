@@ -7,7 +7,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from headkg.api.commands.filters import write_rendered
 from headkg.api.console import DbOption, JsonOption, out, print_json, reported_errors, store_for
+from headkg.schema.citation import CITATION_CAP
+from headkg.schema.views import PaperFilter
+
+PAPER_FORMATS = "bibtex, csl-json, ris, csv, tsv, json, table, markdown or latex"
 
 
 def papers(
@@ -28,12 +33,17 @@ def papers(
         ),
     ] = None,
     sort: Annotated[str, typer.Option(help="date, -date, title or -title.")] = "date",
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help=f"{PAPER_FORMATS}; a citation or spreadsheet takes {CITATION_CAP:,} at most."),
+    ] = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """List papers, e.g. which papers found a head type."""
+    """List papers, e.g. which papers found a head type, or cite them all (--format bibtex)."""
     with reported_errors():
-        page = store_for(db).papers(
+        chosen = "json" if as_json else (fmt or "table").strip().lower()
+        filters = PaperFilter(
             head=head,
             stage=stage,
             method=method,
@@ -43,15 +53,9 @@ def papers(
             year_to=year_to,
             q=q,
             ids=paper_id or None,
-            sort=sort,
         )
-        if as_json:
-            print_json(page.items)
-            return
-        table = Table("date", "title", "heads", "id", title=f"{page.total} papers")
-        for p in page.items:
-            table.add_row(str(p.date or p.year or ""), p.title, ", ".join(p.heads), p.id)
-        out.print(table)
+        cap = None if chosen in ("json", "table") else CITATION_CAP
+        write_rendered(chosen, store_for(db).paper_list(filters, sort=sort, cap=cap))
 
 
 def heads(

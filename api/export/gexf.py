@@ -5,15 +5,17 @@ namespace, `graph name=""`, `xsi:schemaLocation`, timeformat "long" for int time
 None and turns list values into spells, and it knows nothing of the colours and sizes Gephi shows.
 Repairing its tree afterwards would cost more than these hundred lines, and here every choice is
 explicit: viz colour by kind (by stage for head types, from data/stages.yaml), viz size by degree,
-each paper's year as a date spell (first to last day of the year) in a dynamic graph, attributes
-typed once per name.
+each paper as a date spell from its date (its year's first day when only the year is known) to the
+last date in the export, so Gephi's timeline shows the field accumulating; attributes typed once
+per name.
 The result still reads back with `networkx.read_gexf`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import networkx as nx
@@ -42,12 +44,28 @@ _NODE_XML_ATTRS = {"label"}
 _EDGE_XML_ATTRS = {"label", "weight"}
 
 
-def node_color(data: dict[str, Any], stage_colors: Mapping[str, RGB]) -> RGB:
-    """Head types and stages take their stage's colour (data/stages.yaml), every other node its kind's."""
+def stage_colors() -> dict[str, RGB]:
+    """Each stage's colour (and its head types'), in stage order, as data/stages.yaml gives them: the
+    one source for exports and plots."""
+    return dict(_stage_colors())
+
+
+@cache
+def _stage_colors() -> dict[str, RGB]:
+    return Vocabulary.load().stage_colors
+
+
+def stage_color(code: str | None) -> RGB:
+    """The colour of a stage (and of its head types); grey for none."""
+    return _stage_colors().get(code or "", OTHER_COLOR)
+
+
+def node_color(data: dict[str, Any]) -> RGB:
+    """Head types and stages take their stage's colour, every other node its kind's."""
     kind = data.get("kind", "")
     code = data.get("code") if kind == "stage" else data.get("stage") if kind == "head" else None
     if code:
-        return stage_colors.get(code, OTHER_COLOR)
+        return stage_color(code)
     return KIND_COLORS.get(kind, OTHER_COLOR)
 
 
@@ -56,23 +74,28 @@ def node_size(degree: int) -> float:
     return round(4.0 + 3.0 * math.sqrt(degree), 2)
 
 
-def year_spell(year: int) -> tuple[str, str]:
-    """The year as a date interval: Gephi's timeline and networkx both read `date` times."""
-    return f"{year:04d}-01-01", f"{year:04d}-12-31"
+def spell_start(data: dict[str, Any]) -> str | None:
+    """When a paper node enters the timeline: its date, else the first day of its year."""
+    if data.get("date"):
+        return str(data["date"])
+    return f"{data['year']:04d}-01-01" if isinstance(data.get("year"), int) else None
 
 
-def gexf_bytes(g: nx.Graph, stage_colors: Mapping[str, RGB] | None = None) -> bytes:
-    """The graph as a GEXF 1.3 document (UTF-8, pretty-printed, same graph → same bytes).
+def timeline_end(g: nx.Graph) -> str | None:
+    """The last date in the export: where every paper's spell ends, so the field accumulates."""
+    starts = [s for _, d in g.nodes(data=True) if (s := spell_start(d))]
+    return max(starts) if starts else None
 
-    `stage_colors` default to those of data/stages.yaml.
-    """
-    stage_colors = stage_colors if stage_colors is not None else Vocabulary.load().stage_colors
+
+def gexf_bytes(g: nx.Graph) -> bytes:
+    """The graph as a GEXF 1.3 document (UTF-8, pretty-printed, same graph → same bytes)."""
     root = etree.Element(f"{{{GEXF_NS}}}gexf", nsmap={None: GEXF_NS, "viz": VIZ_NS}, version="1.3")
     meta = etree.SubElement(root, _tag("meta"))
     etree.SubElement(meta, _tag("creator")).text = "headkg"
     etree.SubElement(meta, _tag("description")).text = _description(g.graph)
 
-    dynamic = any(isinstance(d.get("year"), int) for _, d in g.nodes(data=True))
+    end = timeline_end(g)
+    dynamic = end is not None
     graph = etree.SubElement(root, _tag("graph"), defaultedgetype="directed" if g.is_directed() else "undirected")
     if dynamic:
         graph.set("mode", "dynamic")
@@ -90,11 +113,10 @@ def gexf_bytes(g: nx.Graph, stage_colors: Mapping[str, RGB] | None = None) -> by
         element = etree.SubElement(nodes, _tag("node"), id=clean_text(str(node)))
         element.set("label", clean_text(str(data.get("label", node))))
         _attvalues(element, data, node_types)
-        if isinstance(data.get("year"), int):
-            start, end = year_spell(data["year"])
+        if end is not None and (start := spell_start(data)):
             spells = etree.SubElement(element, _tag("spells"))
             etree.SubElement(spells, _tag("spell"), start=start, end=end)
-        r, gr, b = node_color(data, stage_colors)
+        r, gr, b = node_color(data)
         etree.SubElement(element, f"{{{VIZ_NS}}}color", r=str(r), g=str(gr), b=str(b))
         etree.SubElement(element, f"{{{VIZ_NS}}}size", value=str(node_size(g.degree(node))))
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from headkg.api.deps import KG, Filters, Paging, Sort
+from headkg.api.render.http import chosen_format, content_types, rendered
+from headkg.schema.citation import CITATION_CAP, PaperList
 from headkg.schema.views import PaperPage, PaperView
 
 router = APIRouter(tags=["papers"])
@@ -21,14 +23,36 @@ MOVED: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/papers", response_model=PaperPage)
-def list_papers(kg: KG, filters: Filters, page: Paging, sort: Sort = "date") -> PaperPage:
-    """Papers passing every filter, one page at a time.
+@router.get("/papers", response_model=PaperPage, responses=content_types(PaperList))
+def list_papers(
+    request: Request,
+    response: Response,
+    kg: KG,
+    filters: Filters,
+    page: Paging,
+    sort: Sort = "date",
+    fmt: Annotated[
+        str | None,
+        Query(
+            alias="format",
+            description="json (default, paged), or every matching paper at once as bibtex, csl-json, ris, csv, "
+            f"tsv, markdown or latex (at most {CITATION_CAP:,}: narrow the query over that). The `Accept` header "
+            "works too: application/x-bibtex, application/vnd.citationstyles.csl+json, "
+            "application/x-research-info-systems, text/csv.",
+        ),
+    ] = None,
+) -> PaperPage | Response:
+    """Papers passing every filter, one page at a time; or all of them as citations or a spreadsheet.
 
     `total` and `facets` (papers per head type, stage and year) count the whole filtered set, so a
     client can draw filters without fetching every page. An unknown head type, stage, method,
-    benchmark, model family or paper id is a 404 whose `suggestions` name close ones.
+    benchmark, model family or paper id is a 404 whose `suggestions` name close ones. Any `format` but json
+    answers every matching paper (no paging), e.g. `format=bibtex` keeps the survey's own bib keys.
     """
+    chosen = chosen_format(request, fmt, PaperList)
+    response.headers["Vary"] = "Accept"  # one URL, several answers: caches must key on Accept
+    if chosen != "json":
+        return rendered(kg.paper_list(filters, sort=sort, cap=CITATION_CAP), chosen, "headkg-papers")
     return kg.papers(filters, sort=sort, limit=page.limit, offset=page.offset, facets=True)
 
 

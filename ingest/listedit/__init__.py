@@ -8,10 +8,10 @@ result is parsed back with the list's own parser before anything is written, so 
 not read back as intended is refused instead of written. A bib entry is appended to a topic file
 only after it parses cleanly and adds no second key or second entry for the same paper.
 
-`add_paper` runs the steps; each has its module: `new_row` (the row's content), `duplicates`,
-`readme_layout` (the README's tables as line ranges), `row_style` (a row's layout and rendering),
-`readme_edit` (placement and the read-back check), `badge_urls`, `bib_edit` and `atomic_write`;
-`submission` gathers what to write from an issue and given values.
+`add_paper` runs the steps (`add_papers` several rows in one write); each has its module: `new_row`
+(the row's content), `duplicates`, `readme_layout` (the README's tables as line ranges), `row_style`
+(a row's layout and rendering), `readme_edit` (placement and the read-back check), `badge_urls`,
+`bib_edit` and `atomic_write`; `submission` gathers what to write from an issue and given values.
 """
 
 from __future__ import annotations
@@ -25,15 +25,17 @@ from headkg.ingest.bibtex import parse_bib_dir
 from headkg.ingest.issue import PaperSubmission
 from headkg.ingest.listedit.atomic_write import write_atomic
 from headkg.ingest.listedit.bib_edit import BibEdit, plan_bib
-from headkg.ingest.listedit.duplicates import matches, refuse_listed
+from headkg.ingest.listedit.duplicates import refuse_listed
 from headkg.ingest.listedit.new_row import row_content
 from headkg.ingest.listedit.readme_edit import plan_readme
 from headkg.ingest.listedit.submission import missing_fields
-from headkg.ingest.readme import README, parse_readme
+from headkg.ingest.readme import README, decode, parse_readme, parse_text
+from headkg.ingest.same_paper import PaperMatcher, matches
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, SourceError
 from headkg.schema.findings import Finding, Findings
 from headkg.schema.identifiers import ids_from_url
+from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
 DEFAULT_TOPIC = "AttnHead"
@@ -147,3 +149,77 @@ def _write_both(readme: Path, data: bytes, bib: BibEdit | None) -> None:
         if bib is not None:
             write_atomic(bib.path, bib.original)
         raise
+
+
+def add_papers(
+    root: Path,
+    submissions: list[PaperSubmission],
+    *,
+    dry_run: bool = False,
+    vocabulary: Vocabulary | None = None,
+    today: dt.date | None = None,
+) -> list[AddResult]:
+    """Several papers into `root`'s README in one write, or none: each row is checked as `add_paper`
+    checks it, against the list and the rows before it, and the README is replaced once, atomically,
+    only when every row is valid. README rows only: a submission with BibTeX is refused."""
+    today = today or dt.date.today()
+    vocabulary = vocabulary or Vocabulary.load()
+    path = root / README
+    if not path.is_file():
+        raise SourceError(f"{root} has no {README}: give the root of a checkout of the list")
+    known = PaperMatcher(parse_readme(path, README, Findings(), today=today))
+    data = path.read_bytes()
+    results: list[AddResult] = []
+    for submission in submissions:
+        try:
+            result, data = _plan_one(path, submission, data, known, vocabulary, today)
+        except InvalidRequestError as exc:
+            name = submission.arxiv_id or f"'{submission.title}'"
+            why = str(exc).removesuffix("; nothing written")
+            raise InvalidRequestError(f"{name}: {why}; nothing written") from None
+        results.append(result)
+    _final_lines(results, data, today)
+    if not dry_run and results:
+        write_atomic(path, data)
+        for result in results:
+            result.written = True
+    return results
+
+
+def _plan_one(
+    path: Path,
+    submission: PaperSubmission,
+    data: bytes,
+    known: PaperMatcher[PaperSighting],
+    vocabulary: Vocabulary,
+    today: dt.date,
+) -> tuple[AddResult, bytes]:
+    """One more row planned into `data` (the README so far), checked as `add_paper` checks it."""
+    if submission.bibtex:
+        raise InvalidRequestError("add_papers writes README rows only, not BibTeX")
+    _refuse_incomplete(submission, today)
+    warnings = Findings()
+    row = row_content(submission, vocabulary, warnings)
+    link_ids = ids_from_url(row.link)
+    arxiv_id, doi = link_ids.arxiv_id or submission.arxiv_id, link_ids.doi
+    title = html.unescape(row.title)
+    refuse_listed(known, title, row.date, arxiv_id, doi, warnings)
+    edit = plan_readme(path, row, today, original=data)
+    source = Provenance(file=README, line=edit.line)
+    known.add(PaperSighting(kind="readme", title=title, date=row.date, arxiv_id=arxiv_id, doi=doi, source=source))
+    result = AddResult(
+        README, title, edit.line, "".join(edit.inserted), edit.section, edit.new_section, row.heads, row.link
+    )
+    result.warnings = list(warnings)
+    return result, edit.data
+
+
+def _final_lines(results: list[AddResult], data: bytes, today: dt.date) -> None:
+    """Each new row's title line in the final README (later rows move earlier ones down)."""
+    lines = {
+        (s.title, tuple(s.urls)): s.source.line
+        for s in parse_text(decode(data, README, Findings()), README, Findings(), today)
+    }
+    for result in results:
+        result.line = lines.get((result.title, (result.link,)), result.line)
+        result.warnings = [w.model_copy(update={"line": result.line}) if w.line is None else w for w in result.warnings]

@@ -15,8 +15,7 @@ from pathlib import Path
 from bibtexparser.entrypoint import parse_string
 
 from headkg.ingest.bibtex import BIB_DIR, parse_bib_file
-from headkg.ingest.listedit.duplicates import matches
-from headkg.ingest.same_paper import PaperMatcher
+from headkg.ingest.same_paper import PaperMatcher, matches
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
 from headkg.schema.sightings import PaperSighting

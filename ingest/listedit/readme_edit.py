@@ -65,9 +65,10 @@ def _table_style(lines: list[str], table: Table, near: RowPairSpan | None) -> Ro
     return RowStyle()
 
 
-def plan_readme(path: Path, row: NewRow, today: dt.date) -> ReadmeEdit:
-    """The new README bytes with the row inserted, checked by parsing the rows around it back."""
-    original = path.read_bytes()
+def plan_readme(path: Path, row: NewRow, today: dt.date, original: bytes | None = None) -> ReadmeEdit:
+    """The new README bytes with the row inserted, checked by parsing the rows around it back.
+    `original` is the README's text when it is not the file's (rows planned one after another)."""
+    original = path.read_bytes() if original is None else original
     lines = _LINES.findall(original.decode("utf-8", errors="surrogateescape"))
     nl = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     tables = scan(lines)

@@ -80,7 +80,9 @@ def style_of(lines: list[str]) -> RowStyle | None:
         tr_close = take(lambda line: line.strip() == "</tr>")
         tr2 = take(lambda line: line.strip().casefold() == "<tr>")
         summary = take(lambda line: "colspan" in line and line.strip().endswith(">"))
-        bullet = take(lambda line: line.strip().startswith("•"))
+        has_bullet = pos < len(rows) and rows[pos].strip().startswith("•")
+        # a row without summary (as `discover` writes them) still gives its layout: bullets two deeper
+        bullet = take(lambda line: line.strip().startswith("•")) if has_bullet else indent(summary) + "  "
         summary_close = take(lambda line: line.strip() == "</td>")
         tr2_close = take(lambda line: line.strip() == "</tr>")
         return RowStyle(

@@ -1,0 +1,43 @@
+"""Answering a route in the format a client asked for: `format=` wins, then the `Accept` header,
+then JSON. One helper, so every route that offers formats offers them the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request, Response
+
+from headkg.api.render.registry import format_for_media_types, formats_for, renderer_for
+from headkg.schema.exceptions import InvalidRequestError
+
+DOWNLOAD_NAME = "headkg"
+
+
+def chosen_format(request: Request, fmt: str | None, answer_type: type) -> str:
+    """The format to answer in; an unknown `format=` is a 422 naming the formats this route has."""
+    choices = [f for f in formats_for(answer_type) if f != "table"]
+    if fmt:
+        name = fmt.strip().lower()
+        if name not in choices:
+            raise InvalidRequestError(f"unknown format '{fmt}' here; use one of: {', '.join(choices)}")
+        return name
+    return format_for_media_types(request.headers.get("accept"), choices) or "json"
+
+
+def rendered(value: Any, fmt: str, name: str = DOWNLOAD_NAME) -> Response:
+    """`value` rendered in `fmt`, with its media type and a file name to save it under."""
+    renderer = renderer_for(fmt, value)
+    disposition = "attachment" if renderer.binary else "inline"
+    return Response(
+        renderer.render(value),
+        media_type=renderer.media_type,
+        headers={"Content-Disposition": f'{disposition}; filename="{name}{renderer.extension}"', "Vary": "Accept"},
+    )
+
+
+def content_types(answer_type: type) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI: the media types a route can answer 200 with, besides JSON."""
+    types = {
+        renderer_for(f, answer_type).media_type: {} for f in formats_for(answer_type) if f not in ("json", "table")
+    }
+    return {200: {"content": types}}
