@@ -26,8 +26,8 @@ from headkg.ingest.issue import PaperSubmission
 from headkg.ingest.listedit.atomic_write import write_atomic
 from headkg.ingest.listedit.bib_edit import BibEdit, plan_bib
 from headkg.ingest.listedit.duplicates import refuse_listed
-from headkg.ingest.listedit.new_row import row_content
-from headkg.ingest.listedit.readme_edit import plan_readme
+from headkg.ingest.listedit.new_row import NewRow, row_content
+from headkg.ingest.listedit.readme_edit import ReadmeEdit, plan_readme
 from headkg.ingest.listedit.submission import missing_fields
 from headkg.ingest.readme import README, decode, parse_readme, parse_text
 from headkg.ingest.same_paper import PaperMatcher, matches
@@ -79,31 +79,16 @@ def add_paper(
     unknown head name, a bib entry the row will join) are in the result's `warnings`.
     """
     today = today or dt.date.today()
-    _refuse_incomplete(submission, today)
     path = root / README
     if not path.is_file():
         raise SourceError(f"{root} has no {README}: give the root of a checkout of the list")
-    warnings = Findings()
-    row = row_content(submission, vocabulary or Vocabulary.load(), warnings)
-    link_ids = ids_from_url(row.link)
-    arxiv_id, doi = link_ids.arxiv_id or submission.arxiv_id, link_ids.doi
-    title = html.unescape(row.title)
-    refuse_listed(parse_readme(path, README, Findings(), today=today), title, row.date, arxiv_id, doi, warnings)
+    known = parse_readme(path, README, Findings(), today=today)
+    planned = _plan_row(path, submission, known, vocabulary or Vocabulary.load(), today)
+    title, row, edit, warnings = planned.title, planned.row, planned.edit, planned.warnings
+    arxiv_id, doi = planned.arxiv_id, planned.doi
     bib_sightings = parse_bib_dir(root, Findings())
     bib_twins = matches(bib_sightings, title, row.date, arxiv_id, doi, warnings)
-    edit = plan_readme(path, row, today)
-    result = AddResult(
-        readme=README,
-        title=title,
-        line=edit.line,
-        rows="".join(edit.inserted),
-        section=edit.section,
-        new_section=edit.new_section,
-        heads=row.heads,
-        link=row.link,
-        above=edit.above,
-        below=edit.below,
-    )
+    result = planned.result(neighbours=True)
     bib: BibEdit | None = None
     if submission.bibtex:
         _refuse_second_entry(bib_twins)
@@ -197,6 +182,54 @@ def _plan_one(
     """One more row planned into `data` (the README so far), checked as `add_paper` checks it."""
     if submission.bibtex:
         raise InvalidRequestError("add_papers writes README rows only, not BibTeX")
+    planned = _plan_row(path, submission, known, vocabulary, today, data)
+    source = Provenance(file=README, line=planned.edit.line)
+    known.add(
+        PaperSighting(
+            kind="readme",
+            title=planned.title,
+            date=planned.row.date,
+            arxiv_id=planned.arxiv_id,
+            doi=planned.doi,
+            source=source,
+        )
+    )
+    result = planned.result(neighbours=False)
+    result.warnings = list(planned.warnings)
+    return result, planned.edit.data
+
+
+@dataclass
+class _PlannedRow:
+    """A new row checked and placed: its content, identifiers, the README edit and the remarks."""
+
+    title: str
+    row: NewRow
+    arxiv_id: str | None
+    doi: str | None
+    edit: ReadmeEdit
+    warnings: Findings
+
+    def result(self, *, neighbours: bool) -> AddResult:
+        edit, row = self.edit, self.row
+        result = AddResult(
+            README, self.title, edit.line, "".join(edit.inserted), edit.section, edit.new_section, row.heads, row.link
+        )
+        if neighbours:
+            result.above, result.below = edit.above, edit.below
+        return result
+
+
+def _plan_row(
+    path: Path,
+    submission: PaperSubmission,
+    known: PaperMatcher[PaperSighting] | list[PaperSighting],
+    vocabulary: Vocabulary,
+    today: dt.date,
+    data: bytes | None = None,
+) -> _PlannedRow:
+    """The row a submission makes, refused when incomplete or listed, placed into the README (`data`:
+    its bytes so far, when rows are planned one after another)."""
     _refuse_incomplete(submission, today)
     warnings = Findings()
     row = row_content(submission, vocabulary, warnings)
@@ -204,14 +237,7 @@ def _plan_one(
     arxiv_id, doi = link_ids.arxiv_id or submission.arxiv_id, link_ids.doi
     title = html.unescape(row.title)
     refuse_listed(known, title, row.date, arxiv_id, doi, warnings)
-    edit = plan_readme(path, row, today, original=data)
-    source = Provenance(file=README, line=edit.line)
-    known.add(PaperSighting(kind="readme", title=title, date=row.date, arxiv_id=arxiv_id, doi=doi, source=source))
-    result = AddResult(
-        README, title, edit.line, "".join(edit.inserted), edit.section, edit.new_section, row.heads, row.link
-    )
-    result.warnings = list(warnings)
-    return result, edit.data
+    return _PlannedRow(title, row, arxiv_id, doi, plan_readme(path, row, today, original=data), warnings)
 
 
 def _final_lines(results: list[AddResult], data: bytes, today: dt.date) -> None:
