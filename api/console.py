@@ -1,9 +1,16 @@
 """What every command shares: the consoles, the --db/--json/--quiet options, one way to open the
-store, print JSON and findings, and turn expected errors into a message and exit code 2."""
+store, print JSON and findings, and turn expected errors into a message and exit code 2.
+
+Nothing a list or a store holds can drive the terminal: both consoles strip control characters
+from every string they render (`clean`) and interpret no markup unless a call asks for it, so a
+title with an escape sequence or a date written `[/oops]` prints as text. Plain writes go through
+`echo`, which cleans too.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,15 +20,49 @@ import typer
 from pydantic import BaseModel
 from rich import progress as rich_progress
 from rich.console import Console
+from rich.text import Text
 
 from headkg.api.settings import Settings
 from headkg.db.store import HeadKG
 from headkg.ingest.pipeline import Progress
-from headkg.schema.exceptions import HeadKGError, NotFoundError
+from headkg.schema.exceptions import BuildRefusedError, HeadKGError, NotFoundError
 from headkg.schema.findings import Finding
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# C0 and C1 controls but newline and tab, DEL, and the bidirectional overrides ("Trojan source")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """`text` without the characters that drive a terminal (escape sequences, carriage returns...)."""
+    return _CONTROL.sub("", text)
+
+
+class SafeConsole(Console):
+    """A rich console that strips control characters from every string it renders (tables included)."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(clean(text), **kwargs)
+
+
+out = SafeConsole(soft_wrap=True, markup=False, highlight=False)
+err = SafeConsole(stderr=True, soft_wrap=True, markup=False, highlight=False)
+
+
+def echo(text: str, *, to_err: bool = False, nl: bool = True) -> None:
+    """Write plain text (no markup, no wrapping), cleaned of control characters."""
+    stream = sys.stderr if to_err else sys.stdout
+    stream.write(clean(text) + ("\n" if nl else ""))
+    stream.flush()
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """A line of text and (text, style) pieces, every piece cleaned: `styled(("error:", "red"), " ", message)`."""
+    return Text.assemble(*((clean(p[0]), p[1]) if isinstance(p, tuple) else clean(p) for p in parts))
+
+
+def print_error(message: str) -> None:
+    err.print(styled(("error:", "red"), " ", message))
+
 
 DbOption = Annotated[
     str | None,
@@ -31,8 +72,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
 
-def store_for(db: str | None) -> HeadKG:
-    return HeadKG(db or Settings.from_env().db_url)
+def store_for(db: str | None, *, read_only: bool = False) -> HeadKG:
+    """The store at --db (default: HEADKG_DB), with the settings' PostgreSQL schema and lock timeout."""
+    return Settings.from_env().open_store(db, read_only=read_only)
 
 
 @contextmanager
@@ -41,12 +83,16 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except NotFoundError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        print_error(str(exc))
         if exc.suggestions:
-            err.print("did you mean: " + ", ".join(exc.suggestions), highlight=False)
+            err.print("did you mean: " + ", ".join(exc.suggestions))
+        raise typer.Exit(2) from None
+    except BuildRefusedError as exc:
+        print_findings(exc.findings)
+        print_error(str(exc))
         raise typer.Exit(2) from None
     except HeadKGError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        print_error(str(exc))
         raise typer.Exit(2) from None
 
 
@@ -75,9 +121,5 @@ def print_json(data: Any) -> None:
 def print_findings(findings: list[Finding]) -> None:
     for finding in findings:
         colour = "red" if finding.severity == "error" else "yellow"
-        err.print(
-            f"{finding.location()}: [{colour}]{finding.severity}[/{colour}]: {finding.message}"
-            + (f"\n    hint: {finding.hint}" if finding.hint else ""),
-            highlight=False,
-            markup=True,
-        )
+        hint = f"\n    hint: {finding.hint}" if finding.hint else ""
+        err.print(styled(f"{finding.location()}: ", (finding.severity, colour), f": {finding.message}{hint}"))

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from headkg.api.settings import Settings
-from headkg.db.store import HeadKG
 from headkg.ingest.arxiv import ArxivClient, split_arxiv_id
 from headkg.ingest.discover import (
     DEFAULT_LIMIT,
@@ -86,10 +85,10 @@ def known_papers(source: str | None, db: str | None, settings: Settings | None =
     parts: list[str] = []
     papers = KnownPapers()
     root = checkout(source, settings.upstream()) if source is not None else None
-    store = HeadKG(db) if db else None
+    store = settings.open_store(db) if db else None
     notice = ""
     if store is None and root is None:
-        default = HeadKG(settings.db_url)
+        default = settings.open_store()
         store = default if default.exists() else None
         if store is None:
             located = locate(None, settings.upstream())

@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import socket
+
 import uvicorn
 
 from headkg.api.app import create_app
 from headkg.db.store import HeadKG
-from headkg.schema.exceptions import StoreError
+from headkg.schema.exceptions import InvalidRequestError
 
 
-def serve(db_url: str, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the store at `db_url` until interrupted (Ctrl-C or SIGTERM, both a clean shutdown).
+def _check_port(host: str, port: int) -> None:
+    """InvalidRequestError (one line) when the port cannot be bound, instead of uvicorn's exit."""
+    if not 0 < port < 65536:
+        raise InvalidRequestError(f"port {port} is out of range: give 1 to 65535")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise InvalidRequestError(f"cannot listen on {host}: {exc}") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise InvalidRequestError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
-    A missing store is a StoreError before binding the port (the CLI prints it and exits 2),
-    rather than an API that answers 503 to everything.
+
+def serve(store: HeadKG | str, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the store (a HeadKG, or a URL opened read-only) until interrupted (Ctrl-C or SIGTERM,
+    both a clean shutdown).
+
+    A missing or unreadable store is a StoreError before binding the port (the CLI prints it and
+    exits 2), rather than an API that answers 503 to everything. A port that is taken is one too.
     """
-    kg = HeadKG(db_url)
-    if not kg.exists():
-        raise StoreError(f"no store at {kg.url.render_as_string(hide_password=True)}; run `headkg build` first")
+    kg = store if isinstance(store, HeadKG) else HeadKG(store, read_only=True)
+    kg.generation()  # StoreError when there is no store, or it cannot be read
+    _check_port(host, port)
     try:
         uvicorn.run(create_app(kg), host=host, port=port, log_level="info")
     finally:

@@ -19,10 +19,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, delete, insert, inspect, select
+from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from headkg.db import models as m
+from headkg.db.engine import column_names, table_names
 from headkg.ingest.paper_ids import REASON_FORMER, FormerPaper, SamePaperIndex, id_forms
 from headkg.schema.graph import KnowledgeGraph
 
@@ -49,14 +50,14 @@ def _chunks(items: list[str]) -> Iterable[list[str]]:
 def read_previous(conn: Connection, new_ids: set[str]) -> Previous:
     """The ids and aliases of the store at `conn` (any schema version that has papers); the
     identifiers only of its papers whose id the new graph lacks, as only those need matching."""
-    tables = set(inspect(conn).get_table_names())
+    tables = table_names(conn)
     if m.PaperRow.__tablename__ not in tables:
         return Previous()
     previous = Previous(ids=set(conn.execute(select(m.PaperRow.id)).scalars()))
     if m.PaperAliasRow.__tablename__ in tables:
         rows = conn.execute(select(m.PaperAliasRow.alias, m.PaperAliasRow.paper_id, m.PaperAliasRow.reason))
         previous.aliases = {alias: (pid, reason) for alias, pid, reason in rows}
-    present = {c["name"] for c in inspect(conn).get_columns(m.PaperRow.__tablename__)}
+    present = column_names(conn, m.PaperRow.__tablename__)
     columns = [m.PaperRow.__table__.c[name] for name in FORMER_COLUMNS if name in present]
     for chunk in _chunks(sorted(previous.ids - new_ids)):
         for row in conn.execute(select(m.PaperRow.id, *columns).where(m.PaperRow.id.in_(chunk))):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from headkg.db.engine import shown
 from headkg.db.models import SCHEMA_VERSION
 from headkg.db.writer import Layout
 from headkg.ingest import bundled
@@ -20,6 +22,7 @@ from headkg.ingest.pipeline import Progress, bulk_allocation, graph_from_checkou
 from headkg.ingest.sections import SectionMap, shifts
 from headkg.ingest.source import Upstream, locate
 from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.exceptions import BuildRefusedError
 from headkg.schema.findings import Finding
 from headkg.schema.graph import KnowledgeGraph
 
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class BuildReport:
+    """What a build read and did (the CLI prints it)."""
+
     store: str
     papers: int = 0
     heads: int = 0
@@ -37,6 +42,18 @@ class BuildReport:
     written: bool = False
     changes: list[str] = field(default_factory=list)
     notice: str = ""  # one line when the build did not read what was asked for (offline fallback)
+
+
+DEFAULT_MAX_SHRINK = 0.10  # share of the store's papers a build may remove without --allow-shrink
+NO_PAPER_TABLE = frozenset({"readme.no-table", "readme.no-rows", "readme.unreadable"})
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What a build refuses to do without being told: remove more than `max_shrink` of the papers."""
+
+    allow_shrink: bool = False
+    max_shrink: float = DEFAULT_MAX_SHRINK
 
 
 def build_store(
@@ -48,6 +65,8 @@ def build_store(
     progress: Progress | None = None,
     today: dt.date | None = None,
     upstream: Upstream | None = None,
+    allow_shrink: bool = False,
+    max_shrink: float = DEFAULT_MAX_SHRINK,
 ) -> BuildReport:
     """Build the graph from `source` and bring the store to it.
 
@@ -55,31 +74,59 @@ def build_store(
     the store is rebuilt from scratch even when it could be updated. `upstream` says where the list
     is without `source` (and how long to wait for it); offline, `locate` may fall back on the
     bundled snapshot. `progress` is called with each step's name.
+
+    Validate, then write: the store is checked first (writable, not someone else's database), one
+    build at a time holds its lock, and a BuildRefusedError leaves it unchanged when the README has
+    no paper table or the build would remove more than `max_shrink` of its papers (unless `allow_shrink`).
     """
-    today = today or dt.date.today()
     step = progress or (lambda _label: None)
-    report = BuildReport(store=kg.url.render_as_string(hide_password=True))
-    step("locating the list")
-    located = locate(source, upstream)
-    report.notice = located.notice
-    if located.snapshot is not None:
-        step("writing the store from the bundled snapshot")
-        _build_from_snapshot(kg, located.snapshot, report, strict=strict, full=full)
-        return report
-    root = located.root
-    assert root is not None
+    report = BuildReport(store=shown(kg.url))
+    step("checking the store")
+    kg.check_writable()
+    step("waiting for another build of this store")
+    with kg.lock():
+        step("locating the list")
+        located = locate(source, upstream)
+        report.notice = located.notice
+        guard = Guard(allow_shrink, max_shrink)
+        if located.snapshot is not None:
+            step("writing the store from the bundled snapshot")
+            _build_from_snapshot(kg, located.snapshot, report, strict=strict, full=full, guard=guard)
+            return report
+        assert located.root is not None
+        _build_from_checkout(
+            kg, located.root, source, report, strict=strict, full=full, guard=guard, step=step, today=today
+        )
+    return report
+
+
+def _build_from_checkout(
+    kg: HeadKG,
+    root: Path,
+    source: str | None,
+    report: BuildReport,
+    *,
+    strict: bool,
+    full: bool,
+    guard: Guard,
+    step: Progress,
+    today: dt.date | None,
+) -> None:
+    today = today or dt.date.today()
     step("comparing with the store")
     fingerprint = input_fingerprint(root, today)
     existing = kg.meta() if kg.exists() else {}
     incremental = not full and existing.get("schema_version") == SCHEMA_VERSION
     if incremental and existing.get("input_fingerprint") == fingerprint:
-        return _up_to_date(kg, report)
+        _up_to_date(kg, report)
+        return
     cache = ParseCache(kg.parse_cache() if incremental else {})
     graph = graph_from_checkout(root, Vocabulary.load(), today=today, progress=step, cache=cache)
     report.papers, report.heads, report.links = len(graph.papers), len(graph.heads), len(graph.paper_heads)
     report.findings = graph.findings
     if strict and graph.findings:
-        return report
+        return
+    _refuse_destruction(kg, graph, report, guard, f"reading {root}")
     step("writing the store")
     meta = {
         "source": str(source or root),
@@ -93,11 +140,31 @@ def build_store(
     with bulk_allocation():
         report.changes = [_write(kg, graph, meta, cache, layout, incremental)]
     report.written = True
-    return report
+
+
+def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, guard: Guard, cause: str) -> None:
+    """BuildRefusedError when the README gave no paper table, or too many of the store's papers would go."""
+    empty = next((f for f in graph.findings if f.code in NO_PAPER_TABLE), None)
+    if empty is not None:
+        raise BuildRefusedError(
+            f"{empty.location()}: {empty.message}; the build stopped and the store was not changed "
+            "(fix the README, or check that --source is a checkout of the list)",
+            report.findings,
+        )
+    before = kg.stats().papers if kg.exists() else 0
+    lost = before - len(graph.papers)
+    if guard.allow_shrink or before == 0 or lost <= before * guard.max_shrink:
+        return
+    raise BuildRefusedError(
+        f"the build would remove {lost} of the store's {before} papers ({lost / before:.0%}, more than the "
+        f"{guard.max_shrink:.0%} allowed), {cause}; the store was not changed. Check the warnings above; "
+        "if the papers were really removed from the list, build again with --allow-shrink",
+        report.findings,
+    )
 
 
 def _build_from_snapshot(
-    kg: HeadKG, snapshot: bundled.Snapshot, report: BuildReport, *, strict: bool, full: bool
+    kg: HeadKG, snapshot: bundled.Snapshot, report: BuildReport, *, strict: bool, full: bool, guard: Guard
 ) -> None:
     """Offline with no clone: the store becomes the bundled snapshot (a full write; it is small)."""
     meta = bundled.store_meta(snapshot)
@@ -111,18 +178,24 @@ def _build_from_snapshot(
     if not full and current and existing.get("input_fingerprint") == meta["input_fingerprint"]:
         report.changes = ["the store already holds the bundled snapshot"]
         return
+    _refuse_destruction(
+        kg,
+        graph,
+        report,
+        guard,
+        f"because the list could not be reached and {snapshot.label} bundled with headkg would replace the store",
+    )
     kg.write(graph, meta)
     report.changes = [f"built from the bundled snapshot {snapshot.label}: {len(graph.papers)} papers"]
     report.written = True
 
 
-def _up_to_date(kg: HeadKG, report: BuildReport) -> BuildReport:
+def _up_to_date(kg: HeadKG, report: BuildReport) -> None:
     """The report of a build that found nothing to do: the store's own counts and warnings."""
     stats = kg.stats()
     report.papers, report.heads, report.links = stats.papers, stats.head_types, stats.links
     report.findings = kg.findings()
     report.changes = ["no input changed since the last build: the store is up to date"]
-    return report
 
 
 def _write(

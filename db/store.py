@@ -4,20 +4,23 @@ the workflows all go through it."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, inspect, select
-from sqlalchemy.exc import DataError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DatabaseError, DataError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from headkg.db import analysis, mapping, queries
 from headkg.db import models as m
 from headkg.db.build import build_store
-from headkg.db.engine import make_engine, normalize_url, sqlite_path
+from headkg.db.engine import make_engine, normalize_url, pg_schema, shown, sqlite_path
+from headkg.db.lock import DEFAULT_LOCK_TIMEOUT, build_lock, check_writable
 from headkg.db.snapshot import load_graph
 from headkg.db.writer import Layout, WriteSummary, schema_is_current, write_graph
 from headkg.ingest.listedit import add_paper
@@ -44,22 +47,67 @@ from headkg.schema.views import (
     Stats,
 )
 
+MEMO_SIZE = 256
+_STATE_KEYS = ("generation", "schema_version", "input_fingerprint")
+T = TypeVar("T")
+
+
+@contextmanager
+def _answering(session: Session) -> Iterator[None]:
+    """Database errors while answering as library errors: a value the store refuses, a store that fails."""
+    try:
+        yield
+    except DataError as exc:  # e.g. PostgreSQL refuses a NUL inside a text parameter
+        raise InvalidRequestError(f"the store cannot take this value: {exc.orig or exc}") from exc
+    except (OperationalError, ProgrammingError) as exc:
+        raise StoreError(f"the store could not answer: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _missing_table(exc: Exception) -> bool:
+    text = str(getattr(exc, "orig", None) or exc)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
 
 class HeadKG:
-    """A knowledge store at a SQLAlchemy URL (or a SQLite file path)."""
+    """A knowledge store at a SQLAlchemy URL (or a SQLite file path).
 
-    def __init__(self, url: str | Path) -> None:
+    `read_only` opens it as the server does (no statement can write); `schema` is the PostgreSQL
+    schema when the URL names none (default `headkg`, db/engine.py); `lock_timeout` is how long a
+    build waits for another build of the same store (db/lock.py).
+    """
+
+    def __init__(
+        self,
+        url: str | Path,
+        *,
+        read_only: bool = False,
+        schema: str | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
         self.url = normalize_url(url)
+        self.schema = pg_schema(self.url, schema)
+        self.read_only = read_only
+        self.lock_timeout = lock_timeout
         self._engine: Engine | None = None
-        self._memo: dict[tuple[str, ...], Any] = {}  # analyses of one build (see `_memoized`)
+        self._memo: dict[tuple[str, Hashable], Any] = {}  # answers of one store generation (see `memo`)
+        self._generation: str | None = None  # the last generation a session read
+        self._file: tuple[int, int] | None = None  # (device, inode) of a SQLite store, to notice a swapped file
+        self._guard = threading.Lock()
+        self._pinned: Session | None = None  # set on the views `snapshot` yields
+        self._locks = 0  # depth of `lock` held by this object
 
     def __repr__(self) -> str:
-        return f"HeadKG({self.url.render_as_string(hide_password=True)!r})"
+        return f"HeadKG({shown(self.url)!r})"
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.url)
+            self._engine = make_engine(self.url, schema=self.schema, read_only=self.read_only)
         return self._engine
 
     def close(self) -> None:
@@ -77,7 +125,8 @@ class HeadKG:
     # docstrings are the root object's -----------------------------------------------------------
 
     build = build_store
-    """`kg.build(source, *, strict, full, progress, today)`: the store from the list (db/build.py)."""
+    """`kg.build(source, *, strict, full, progress, today, allow_shrink, max_shrink)`: the store from the
+    list (db/build.py)."""
 
     diff = staticmethod(diff_versions)
     """`HeadKG.diff(old, new, repo)`: two versions of the list compared (ingest/versions.py)."""
@@ -86,6 +135,27 @@ class HeadKG:
     """`HeadKG.add(checkout, submission, ...)`: a new paper written into the list (ingest/listedit)."""
 
     # -- writing -------------------------------------------------------------------------------
+
+    def check_writable(self) -> None:
+        """StoreError (one line) unless a build can write here: folder, server, not someone else's tables."""
+        check_writable(self.url, self.schema)
+
+    @contextmanager
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the store's build lock: one build at a time (re-entrant within this object)."""
+        if self._locks:
+            self._locks += 1
+            try:
+                yield
+            finally:
+                self._locks -= 1
+            return
+        with build_lock(self.url, self.schema, self.lock_timeout if timeout is None else timeout):
+            self._locks = 1
+            try:
+                yield
+            finally:
+                self._locks = 0
 
     def write(
         self,
@@ -97,51 +167,142 @@ class HeadKG:
         incremental: bool = False,
     ) -> WriteSummary:
         """Bring the store to `graph`, atomically: replacing its content, or (`incremental`, over an
-        existing store) rewriting only the papers that changed."""
-        incremental = incremental and self.exists()
-        self.close()  # a SQLite file may be swapped underneath: drop pooled connections to the old one
-        try:
-            return write_graph(self.url, graph, dict(meta or {}), cache, layout, incremental=incremental)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot write the store: {exc.__class__.__name__}: {exc.orig or exc}") from exc
+        existing store) rewriting only the papers that changed. Takes the build lock."""
+        if self.read_only:
+            raise StoreError(f"{shown(self.url)} is open read-only")
+        with self.lock():
+            incremental = incremental and self.exists()
+            self.close()  # a new SQLite file may take the place of an empty one
+            try:
+                return write_graph(
+                    self.url, graph, dict(meta or {}), cache, layout, incremental=incremental, schema=self.schema
+                )
+            except SQLAlchemyError as exc:
+                raise StoreError(f"cannot write the store: {exc.__class__.__name__}: {exc.orig or exc}") from exc
 
     def parse_cache(self) -> dict[str, str]:
         """Parse results kept by the last build (empty when there is no store of this schema)."""
         if not self.exists():
             return {}
         try:
-            with self.engine.connect() as conn:
-                if not schema_is_current(conn):
+            with self.session() as s:
+                if not schema_is_current(s.connection()):
                     return {}
-                return dict(conn.execute(select(m.ParseCacheRow.key, m.ParseCacheRow.payload)).all())
-        except SQLAlchemyError:
+                return dict(s.execute(select(m.ParseCacheRow.key, m.ParseCacheRow.payload)).all())
+        except (SQLAlchemyError, StoreError):
             return {}
 
-    # -- reading -------------------------------------------------------------------------------
+    # -- reading: one session reads one state of the store ---------------------------------------
 
     def exists(self) -> bool:
-        """True when a build has written this store."""
-        path = sqlite_path(self.url)
-        if path is not None and not path.exists():
-            return False
+        """True when a headkg store is there (built, readable)."""
         try:
-            with self.engine.connect() as conn:
-                return inspect(conn).has_table(m.PaperRow.__tablename__)
-        except SQLAlchemyError:
+            self.generation()
+        except StoreError:
             return False
+        return True
+
+    def generation(self) -> str:
+        """A token that changes with every successful build (and only then): what the store holds now.
+
+        One cheap read (a `meta` row; a stat of a SQLite file first). Caches of answers key on it,
+        and so can HTTP caches (the API sends it as the `X-HeadKG-Generation` header). On a
+        `snapshot` view it is the generation of that snapshot.
+        """
+        with self.session() as s:
+            return str(s.info["generation"])
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A read session; a missing store is a StoreError that says to build first."""
-        if not self.exists():
-            raise StoreError(f"no store at {self.url.render_as_string(hide_password=True)}; run `headkg build` first")
-        with Session(self.engine) as session:
-            try:
-                yield session
-            except DataError as exc:  # e.g. PostgreSQL refuses a NUL inside a text parameter
-                raise InvalidRequestError(f"the store cannot take this value: {exc.orig or exc}") from exc
-            except (OperationalError, ProgrammingError) as exc:
-                raise StoreError(f"the store could not answer: {exc.orig or exc}") from exc
+        """A read session (one transaction: one state of the store); a missing store is a StoreError
+        that says to build first. On a `snapshot` view, the snapshot's own session."""
+        if self._pinned is not None:
+            with _answering(self._pinned):
+                yield self._pinned
+            return
+        with Session(self._current_engine()) as session, _answering(session):
+            session.info["generation"] = self._observe(self._read_generation(session))
+            yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[HeadKG]:
+        """A view of this store pinned to its current state: every call on it reads through one
+        session, so a request answered through it never mixes two builds (the API uses one per request).
+
+        >>> with kg.snapshot() as view:  # doctest: +SKIP
+        ...     assert view.stats().papers == view.papers().total
+        """
+        if self._pinned is not None:
+            yield self
+            return
+        with self.session() as session:
+            view = copy.copy(self)
+            view._pinned = session
+            yield view
+
+    def memo(self, key: Hashable, compute: Callable[[HeadKG], T]) -> T:
+        """`compute(view)`, computed once per store generation and key, then kept (at most MEMO_SIZE answers).
+
+        For answers that change only when the store is rebuilt (analyses, graph files). `compute`
+        gets a snapshot view, so the answer and the generation it is kept under agree.
+        """
+        with self.snapshot() as view:
+            full = (view.generation(), key)
+            if full in self._memo:
+                return self._memo[full]  # type: ignore[no-any-return]
+            value = compute(view)
+        with self._guard:
+            while len(self._memo) >= MEMO_SIZE:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[full] = value
+        return value
+
+    def _current_engine(self) -> Engine:
+        """The engine, renewed when a SQLite store's file was replaced (its pool reads the old file)."""
+        path = sqlite_path(self.url)
+        if path is None:
+            return self.engine
+        try:
+            stat = path.stat()
+        except OSError:
+            raise StoreError(f"no store at {shown(self.url)}; run `headkg build` first") from None
+        with self._guard:
+            if self._file is not None and self._file != (stat.st_dev, stat.st_ino):
+                self._forget()
+            self._file = (stat.st_dev, stat.st_ino)
+        return self.engine
+
+    def _read_generation(self, session: Session) -> str:
+        try:
+            rows = dict(
+                session.execute(select(m.MetaRow.key, m.MetaRow.value).where(m.MetaRow.key.in_(_STATE_KEYS))).all()
+            )
+        except (OperationalError, ProgrammingError) as exc:
+            if _missing_table(exc):
+                raise StoreError(f"no store at {shown(self.url)}; run `headkg build` first") from None
+            raise StoreError(f"cannot read the store {shown(self.url)}: {_first_line(exc)}") from exc
+        except DatabaseError as exc:
+            raise StoreError(f"cannot read the store {shown(self.url)}: {_first_line(exc)}") from exc
+        if "schema_version" not in rows:
+            raise StoreError(f"{shown(self.url)} is not a headkg store (no schema version); run `headkg build`")
+        if "generation" in rows:
+            return rows["generation"]
+        return "legacy-" + hashlib.sha256(repr(sorted(rows.items())).encode()).hexdigest()[:32]
+
+    def _observe(self, generation: str) -> str:
+        """Note the generation a session read; a new one drops the pooled connections and every cache."""
+        with self._guard:
+            if generation != self._generation:
+                if self._generation is not None:
+                    self._forget()
+                self._generation = generation
+        return generation
+
+    def _forget(self) -> None:
+        """Drop the pooled connections (connections in use finish first) and every kept answer."""
+        self._memo.clear()
+        if self._engine is not None:
+            self._engine.dispose()
 
     def meta(self) -> dict[str, str]:
         with self.session() as s:
@@ -276,21 +437,13 @@ class HeadKG:
         return self._memoized(name, "", filters, lambda s: compute(filters, session=s))  # type: ignore[no-any-return]
 
     def _memoized(self, name: str, arg: str, filters: PaperFilter, compute: Callable[[Session], Any]) -> Any:
-        """`compute`'s answer, kept until the store is rebuilt: analyses only change with the build.
+        """`compute`'s answer, kept until the store is rebuilt (`memo`): analyses only change with the build."""
 
-        The key holds the build's meta rows (input fingerprint, source...); a store written without
-        them (tests, library use) is never memoized.
-        """
-        with self.session() as s:
-            meta = tuple(sorted((k, v) for k, v in s.execute(select(m.MetaRow.key, m.MetaRow.value))))
-            if not any(k == "input_fingerprint" for k, _ in meta):
+        def run(view: HeadKG) -> Any:
+            with view.session() as s:
                 return compute(s)
-            key = (name, arg, filters.model_dump_json(), hashlib.sha256(repr(meta).encode()).hexdigest())
-            if key not in self._memo:
-                if len(self._memo) >= 256:
-                    self._memo.pop(next(iter(self._memo)))
-                self._memo[key] = compute(s)
-        return self._memo[key].model_copy(deep=True)
+
+        return self.memo(("analysis", name, arg, filters.model_dump_json()), run).model_copy(deep=True)
 
     def findings(self) -> list[Finding]:
         with self.session() as s:

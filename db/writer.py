@@ -1,23 +1,27 @@
 """Writing a knowledge graph to the store, atomically: a build killed halfway leaves the previous
-store as it was. A full write builds a new SQLite file beside the old one and renames it over it
-(other databases: one transaction). An incremental write over an existing store touches only the
-papers whose rows changed, in one transaction (SQLite's journal makes that atomic too)."""
+store as it was. Every write over an existing store is one transaction in place (a full write
+empties headkg's tables and fills them again; an incremental one touches only the papers whose rows
+changed), so readers keep answering from the previous state until it commits (SQLite's WAL,
+PostgreSQL's MVCC) and never see a file swapped under their connections. Only a SQLite store that
+does not exist yet is written beside its place and renamed there."""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 from sqlalchemy.engine import URL
 
 from headkg.db import models as m
 from headkg.db.aliases import AliasUpdate, Previous, alias_rows, compute_aliases, read_previous_safely
-from headkg.db.engine import make_engine, sqlite_path
+from headkg.db.engine import make_engine, sqlite_path, store_schema, table_names
+from headkg.db.marker import APPLICATION, mark, refuse_foreign
 from headkg.db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
 from headkg.ingest.readme import README
 from headkg.schema.graph import KnowledgeGraph
@@ -48,7 +52,9 @@ def _insert(conn: Connection, table: type[m.Base], rows: list[Row]) -> None:
 
 
 def _meta_rows(meta: Mapping[str, str]) -> list[Row]:
-    return [{"key": k, "value": v} for k, v in sorted({**meta, "schema_version": m.SCHEMA_VERSION}.items())]
+    """The build's facts, the schema version, headkg's mark and a new generation (see HeadKG.generation)."""
+    facts = {**meta, "schema_version": m.SCHEMA_VERSION, "application": APPLICATION, "generation": uuid.uuid4().hex}
+    return [{"key": k, "value": v} for k, v in sorted(facts.items())]
 
 
 def _cache_rows(cache: Mapping[str, str]) -> list[Row]:
@@ -72,7 +78,7 @@ def _fill(
 
 
 def schema_is_current(conn: Connection) -> bool:
-    if not inspect(conn).has_table(m.MetaRow.__tablename__):
+    if m.MetaRow.__tablename__ not in table_names(conn):
         return False
     version = conn.execute(select(m.MetaRow.value).where(m.MetaRow.key == "schema_version")).scalar()
     return version == m.SCHEMA_VERSION
@@ -86,9 +92,15 @@ def write_graph(
     layout: Layout | None = None,
     *,
     incremental: bool = False,
+    schema: str | None = None,
 ) -> WriteSummary:
     """Bring the store to `graph`, atomically: its whole content replaced, or (`incremental`, over a
     store of this schema version) only the papers whose rows changed rewritten.
+
+    One transaction over the store in place (readers keep their snapshot until it commits; a build
+    killed halfway leaves the previous store); a SQLite file that does not exist yet is written
+    beside its place and renamed there. A database holding tables that are not headkg's is refused
+    before anything is written (db/marker.py).
 
     Ids come from the data, so an unchanged paper keeps its id and its rows are not rewritten;
     when a README section only moved (rows added above it), its papers' lines are shifted in place.
@@ -97,34 +109,55 @@ def write_graph(
     """
     rows = graph_rows(graph, layout.anchor if layout else None)
     cache = cache or {}
-    if incremental:
-        with _connection(url) as conn:
-            incremental = schema_is_current(conn)
-    if incremental:  # one transaction: only the changed papers are rewritten
-        with _connection(url, transaction=True) as conn:
+    path = sqlite_path(url)
+    if path is not None and is_new_file(path):
+        _write_new_sqlite(url, path, rows, meta, cache, alias_rows(compute_aliases(graph, Previous())))
+        return WriteSummary(added=len(rows.papers))
+    with _connection(url, schema, transaction=True) as conn:
+        refuse_foreign(conn)
+        create_schema(conn)
+        if incremental and schema_is_current(conn):  # only the changed papers are rewritten
             plan = _PaperPlan.compare(dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all()), rows)
             _apply(conn, graph, rows, plan, meta, cache, layout)
-        return plan.summary()
-    path = sqlite_path(url)
-    if path is not None:
-        previous = Previous()
-        if path.exists():
-            with _connection(url) as conn:
-                previous = read_previous_safely(conn, set(rows.papers))
-        _write_sqlite_aside(url, path, rows, meta, cache, alias_rows(compute_aliases(graph, previous)))
-    else:
-        with _connection(url, transaction=True) as conn:
+            summary = plan.summary()
+        else:
             previous = read_previous_safely(conn, set(rows.papers))
-            m.Base.metadata.drop_all(conn)
-            m.Base.metadata.create_all(conn)
+            _empty_tables(conn)
             _fill(conn, rows, meta, cache, alias_rows(compute_aliases(graph, previous)))
-    return WriteSummary(added=len(rows.papers))
+            summary = WriteSummary(added=len(rows.papers))
+        mark(conn)
+    return summary
+
+
+def is_new_file(path: Path) -> bool:
+    """No store file yet (or an empty one): written aside and renamed, as no reader can hold it."""
+    try:
+        return path.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+
+
+def create_schema(conn: Connection) -> None:
+    """PostgreSQL: create headkg's schema when missing (the search path already names it)."""
+    schema = store_schema(conn)
+    if schema:
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+
+
+def _empty_tables(conn: Connection) -> None:
+    """headkg's tables emptied (this schema version) or recreated (an older one); no other table."""
+    if schema_is_current(conn):
+        for table in reversed(m.Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+        return
+    m.Base.metadata.drop_all(conn)  # only the tables it defines, those that exist
+    m.Base.metadata.create_all(conn)
 
 
 @contextmanager
-def _connection(url: URL, *, transaction: bool = False) -> Iterator[Connection]:
-    """A connection to the store (in a transaction committed on success), its engine disposed after."""
-    engine = make_engine(url)
+def _connection(url: URL, schema: str | None, *, transaction: bool = False) -> Iterator[Connection]:
+    """A writing connection to the store (in a transaction committed on success), its engine disposed after."""
+    engine = make_engine(url, schema=schema, write=True)
     try:
         with engine.begin() if transaction else engine.connect() as conn:
             yield conn
@@ -132,23 +165,33 @@ def _connection(url: URL, *, transaction: bool = False) -> Iterator[Connection]:
         engine.dispose()
 
 
-def _write_sqlite_aside(
+def building_path(path: Path) -> Path:
+    """Where a new SQLite store is written before it is renamed to `path` (the lock cleans leftovers)."""
+    return path.with_name(f".{path.name}.building-{os.getpid()}")
+
+
+SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+def _write_new_sqlite(
     url: URL, path: Path, rows: GraphRows, meta: Mapping[str, str], cache: Mapping[str, str], aliases: list[Row]
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f".{path.name}.building-*"):
-        stale.unlink(missing_ok=True)  # left by a build that was killed
-    temp = path.with_name(f".{path.name}.building-{os.getpid()}")
-    engine = make_engine(url.set(database=str(temp)))
+    temp = building_path(path)
+    engine = make_engine(url.set(database=str(temp)), write=True)
     try:
         with engine.begin() as conn:
             m.Base.metadata.create_all(conn)
             _fill(conn, rows, meta, cache, aliases)
+            mark(conn)
     except BaseException:
         engine.dispose()
-        temp.unlink(missing_ok=True)
+        for name in ("", *SQLITE_SIDE_FILES):
+            Path(f"{temp}{name}").unlink(missing_ok=True)
         raise
-    engine.dispose()
+    engine.dispose()  # the last connection closed: the WAL is checkpointed into the file and removed
+    for suffix in SQLITE_SIDE_FILES:  # side files of no database (the store's file is new)
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
     os.replace(temp, path)
 
 

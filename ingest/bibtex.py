@@ -51,6 +51,7 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
 )
 from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 
+from headkg.ingest.files import input_files, read_input
 from headkg.schema.bib import BibEntry, PersonName
 from headkg.schema.findings import Findings
 from headkg.schema.identifiers import arxiv_id_from_doi, arxiv_ids_in_text, dois_in_text, normalize_doi, parse_arxiv_id
@@ -88,11 +89,8 @@ def parse_bib_dir(root: Path, findings: Findings) -> list[PaperSighting]:
     A key met again in a later file is reported and skipped, as BibTeX would when the files are
     cited together. No folder means a checkout without a bib: an empty list, no finding.
     """
-    folder = root / BIB_DIR
-    if not folder.is_dir():
-        return []
     sightings: list[PaperSighting] = []
-    for path in sorted(p for p in folder.glob("*.bib") if p.is_file()):
+    for path in input_files(root, BIB_DIR, "*.bib", findings):
         sightings += _parse_file(path, path.relative_to(root).as_posix(), findings, {})
     return drop_repeated_keys(sightings, findings)
 
@@ -118,7 +116,10 @@ def parse_bib_file(path: Path, rel: str, findings: Findings) -> list[PaperSighti
 
 
 def _parse_file(path: Path, rel: str, findings: Findings, seen: dict[str, Provenance]) -> list[PaperSighting]:
-    text = _decode_bytes(path.read_bytes(), rel, findings)
+    data = read_input(path, rel, findings)
+    if data is None:
+        return []
+    text = _decode_bytes(data, rel, findings)
     library = parse_string(text, parse_stack=_parse_stack())
     sightings: list[PaperSighting] = []
     for block in library.blocks:

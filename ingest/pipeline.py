@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,11 +13,11 @@ from headkg.ingest import readme as readme_parser
 from headkg.ingest.assemble import assemble
 from headkg.ingest.bibtex import BIB_DIR, drop_repeated_keys, parse_bib_file
 from headkg.ingest.cache import ParseCache
+from headkg.ingest.files import input_files, read_input
 from headkg.ingest.readme import README
 from headkg.ingest.tables import parse_tables
 from headkg.ingest.taxonomy import parse_taxonomy
 from headkg.ingest.vocabulary import Vocabulary
-from headkg.schema.exceptions import SourceError
 from headkg.schema.findings import Findings
 from headkg.schema.graph import KnowledgeGraph
 from headkg.schema.sightings import ListContents, PaperSighting
@@ -42,7 +43,7 @@ def read_list(
     today = today or dt.date.today()
     step(README)
     readme = root / README
-    papers = _read_readme(readme, findings, today, cache) if readme.is_file() else []
+    papers = _read_readme(readme, findings, today, cache) if os.path.lexists(readme) else []
     step("bib files")
     papers += _read_bibs(root, findings, cache)
     step("taxonomy figure")
@@ -62,10 +63,11 @@ def read_list(
 def _read_readme(path: Path, findings: Findings, today: dt.date, cache: ParseCache) -> list[PaperSighting]:
     """The README's papers, section by section through the cache."""
     rel = README
-    try:
-        text = readme_parser.decode(path.read_bytes(), rel, findings)
-    except OSError as err:
-        raise SourceError(f"cannot read the list's README {path}: {err.strerror or err}") from err
+    data = read_input(path, rel, findings)
+    if data is None:
+        findings.error(rel, None, "the README cannot be read, so it gives no paper", code="readme.unreadable")
+        return []
+    text = readme_parser.decode(data, rel, findings)
     sightings: list[PaperSighting] = []
     for first_line, chunk in readme_parser.sections(text):
         if not readme_parser.has_table(chunk):  # prose between tables: nothing to parse
@@ -85,13 +87,12 @@ def _read_readme(path: Path, findings: Findings, today: dt.date, cache: ParseCac
 
 def _read_bibs(root: Path, findings: Findings, cache: ParseCache) -> list[PaperSighting]:
     """Every bib file's entries, file by file through the cache; keys repeated across files reported."""
-    folder = root / BIB_DIR
-    if not folder.is_dir():
-        return []
     sightings: list[PaperSighting] = []
-    for path in sorted(folder.glob("*.bib")):
+    for path in input_files(root, BIB_DIR, "*.bib", findings):
         rel = path.relative_to(root).as_posix()
-        data = path.read_bytes()
+        data = read_input(path, rel, findings)
+        if data is None:
+            continue
         key = cache.key("bib", rel, data.decode("latin-1"))
 
         def parse(local: Findings, path: Path = path, rel: str = rel) -> list[PaperSighting]:

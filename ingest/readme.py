@@ -71,13 +71,19 @@ def parse_text(text: str, rel: str, findings: Findings, today: dt.date | None = 
     formats = [fmt for fmt in FORMATS if fmt.detect(text)]
     if not formats:
         names = ", ".join(fmt.NAME for fmt in FORMATS)
-        findings.warn(
-            rel, None, f"no paper table found (known forms: {names})", "add a parser for the new form to FORMATS"
+        findings.error(
+            rel,
+            None,
+            f"no paper table found (known forms: {names})",
+            "the README must hold the list's paper tables; a new form needs a parser in FORMATS",
+            code="readme.no-table",
         )
         return []
     sightings = [sighting for fmt in formats for sighting in fmt.parse(text, rel, findings, today)]
     if not sightings:
-        findings.warn(rel, None, "the paper tables hold no paper row", "check the tables' header rows")
+        findings.error(
+            rel, None, "the paper tables hold no paper row", "check the tables' header rows", code="readme.no-rows"
+        )
     return sorted(sightings, key=lambda sighting: sighting.source.line)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from headkg.ingest.files import input_files, read_input
 from headkg.ingest.latex import (
     LineIndex,
     blank_comments,
@@ -93,15 +94,18 @@ def parse_tables(
     A feature table's stage is one of data/stages.yaml (`vocabulary`, default: the installed one).
     A missing folder gives three empty lists without a finding.
     """
-    folder = root / TABLES
     rows = _Rows()
-    if not folder.is_dir():
+    paths = input_files(root, TABLES, "*.tex", findings)
+    if not paths:
         return rows.features, rows.methods, rows.benchmarks
     stages = (vocabulary or Vocabulary.load()).stage_names
-    for path in sorted(folder.glob("*.tex")):
+    for path in paths:
         name = path.relative_to(root).as_posix()
+        data = read_input(path, name, findings)
+        if data is None:
+            continue
         try:
-            raw = path.read_text(encoding="utf-8")
+            raw = data.decode("utf-8")
         except UnicodeDecodeError as error:
             findings.warn(name, None, f"not UTF-8 ({error.reason})", "save the table as UTF-8")
             continue

@@ -10,11 +10,13 @@ reordered options) do not break the parser. Problems become findings and parsing
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from headkg.ingest.files import read_input
 from headkg.ingest.latex import (
     Command,
     LineIndex,
@@ -85,10 +87,13 @@ def parse_taxonomy(root: Path, findings: Findings, vocabulary: Vocabulary | None
     gives an empty list without a finding (older checkouts have none).
     """
     path = root / FIGURE
-    if not path.is_file():
+    if not os.path.lexists(path):
+        return []
+    data = read_input(path, FIGURE, findings)
+    if data is None:
         return []
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = data.decode("utf-8")
     except UnicodeDecodeError as error:
         findings.warn(FIGURE, None, f"not UTF-8 ({error.reason})", "save the figure as UTF-8")
         return []

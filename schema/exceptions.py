@@ -1,5 +1,9 @@
 """Every error headkg raises on purpose, under one base class, so entry points can catch them together."""
 
+from __future__ import annotations
+
+from headkg.schema.findings import Finding
+
 
 class HeadKGError(Exception):
     """Base class: an expected failure with a message fit for the user (no traceback)."""
@@ -11,6 +15,15 @@ class SourceError(HeadKGError):
 
 class StoreError(HeadKGError):
     """The store cannot be opened, written or is missing."""
+
+
+class BuildRefusedError(HeadKGError):
+    """A build stopped before writing because it would have destroyed data (a README without its paper
+    table, too many papers gone); `findings` are the input's problems, which usually say why."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None) -> None:
+        super().__init__(message)
+        self.findings = findings or []
 
 
 class NotFoundError(HeadKGError):

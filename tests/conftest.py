@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from headkg.db.engine import DEFAULT_PG_SCHEMA
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SNAPSHOT = SHARED / "awesome-attention-heads"
@@ -51,9 +53,11 @@ def pg_server_url() -> Iterator[str]:
 
 @pytest.fixture
 def pg_url(pg_server_url: str) -> Iterator[str]:
-    """The session's PostgreSQL database, emptied before each test that uses it."""
+    """The session's PostgreSQL database, emptied before each test that uses it (headkg's own schema,
+    where its stores live, and `public`)."""
     engine = create_engine(pg_server_url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{DEFAULT_PG_SCHEMA}" CASCADE'))
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()

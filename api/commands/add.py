@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from headkg.api.console import echo, print_error
 from headkg.db.store import HeadKG
 from headkg.ingest.listedit import DEFAULT_TOPIC, AddResult
 from headkg.ingest.listedit.submission import gather_submission, missing_fields
@@ -24,13 +25,13 @@ FLAGS = {"title": "--title", "date": "--date", "head": "--head", "link": "--arxi
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    print_error(message)
     return typer.Exit(code)
 
 
 def _warn(findings: list[Finding]) -> None:
     for finding in findings:
-        typer.echo(str(finding), err=True)
+        echo(str(finding), to_err=True)
 
 
 def _read(path: Path, what: str) -> str:
@@ -50,15 +51,15 @@ def _report(result: AddResult, dry_run: bool) -> None:
         neighbours.append(f"before {result.below[0]} ({result.readme}:{result.below[1]})")
     place = f"{section}" + (", " + ", ".join(neighbours) if neighbours else "")
     if dry_run:
-        typer.echo(f"# {where}: would add in {place} (dry run, nothing written)")
-        typer.echo(result.rows, nl=False)
+        echo(f"# {where}: would add in {place} (dry run, nothing written)")
+        echo(result.rows, nl=False)
         if result.bib_text:
-            typer.echo(f"# {result.bib_file}:{result.bib_line}: would append")
-            typer.echo(result.bib_text)
+            echo(f"# {result.bib_file}:{result.bib_line}: would append")
+            echo(result.bib_text)
         return
-    typer.echo(f"{where}: added '{result.title}' in {place}; heads: {', '.join(result.heads)}; link: {result.link}")
+    echo(f"{where}: added '{result.title}' in {place}; heads: {', '.join(result.heads)}; link: {result.link}")
     if result.bib_file:
-        typer.echo(f"{result.bib_file}:{result.bib_line}: appended bib entry '{result.bib_key}'")
+        echo(f"{result.bib_file}:{result.bib_line}: appended bib entry '{result.bib_key}'")
 
 
 def add(

@@ -6,9 +6,18 @@ from typing import Annotated
 
 import typer
 
-from headkg.api.console import DbOption, QuietOption, err, print_findings, progress_steps, reported_errors, store_for
+from headkg.api.console import (
+    DbOption,
+    QuietOption,
+    err,
+    print_findings,
+    progress_steps,
+    reported_errors,
+    styled,
+)
 from headkg.api.settings import Settings
 from headkg.db.build import BuildReport
+from headkg.schema.exceptions import InvalidRequestError
 
 
 def build(
@@ -23,30 +32,56 @@ def build(
         bool, typer.Option(help="Exit 1 when the input gives any warning (the store is then left unchanged).")
     ] = False,
     full: Annotated[bool, typer.Option(help="Rebuild everything even when the store could be updated.")] = False,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(help="Write even when the build removes more of the store's papers than --max-shrink allows."),
+    ] = False,
+    max_shrink: Annotated[
+        float | None,
+        typer.Option(
+            metavar="PERCENT",
+            help="Percent of the store's papers a build may remove before it stops with exit 2 "
+            "(default: $HEADKG_MAX_SHRINK, else 10).",
+        ),
+    ] = None,
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Build (or update) the store from the list: README table, bib files, taxonomy and tables."""
+    """Build (or update) the store from the list: README table, bib files, taxonomy and tables.
+
+    Nothing is written when the input cannot be trusted: a README without its paper table, or a build that
+    would remove more than --max-shrink of the store's papers, stops with exit 2 (the store unchanged).
+    """
     with reported_errors():
-        kg = store_for(db)
-        upstream = Settings.from_env().upstream()
+        settings = Settings.from_env()
+        kg = settings.open_store(db)
+        shrink = settings.max_shrink if max_shrink is None else max_shrink
+        if not 0 <= shrink <= 100:
+            raise InvalidRequestError(f"--max-shrink {max_shrink:g}: give a percent from 0 to 100")
         with progress_steps(quiet) as step:
-            report = kg.build(source, strict=strict, full=full, progress=step, upstream=upstream)
+            report = kg.build(
+                source,
+                strict=strict,
+                full=full,
+                progress=step,
+                upstream=settings.upstream(),
+                allow_shrink=allow_shrink,
+                max_shrink=shrink / 100,
+            )
         if report.notice:
-            err.print(f"headkg: {report.notice}", highlight=False, markup=False)
+            err.print(f"headkg: {report.notice}")
         print_findings(report.findings)
         _print_build_summary(report)
         if strict and report.findings:
-            err.print(f"[red]--strict: {len(report.findings)} warning(s); the store was not changed[/red]")
+            err.print(styled((f"--strict: {len(report.findings)} warning(s); the store was not changed", "red")))
             raise typer.Exit(1)
 
 
 def _print_build_summary(report: BuildReport) -> None:
-    err.print(
-        f"[bold]{report.papers}[/bold] papers, [bold]{report.heads}[/bold] head types, "
-        f"[bold]{report.links}[/bold] paper–head links, [bold]{len(report.findings)}[/bold] warnings"
-        + (f" → {report.store}" if report.written else ""),
-        highlight=False,
-    )
+    counts = [(report.papers, " papers, "), (report.heads, " head types, "), (report.links, " paper–head links, ")]
+    parts: list[str | tuple[str, str]] = []
+    for number, label in [*counts, (len(report.findings), " warnings")]:
+        parts += [(str(number), "bold"), label]
+    err.print(styled(*parts, f" → {report.store}" if report.written else ""))
     for line in report.changes:
-        err.print(f"  {line}", highlight=False)
+        err.print(f"  {line}")

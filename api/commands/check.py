@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from headkg.api.console import reported_errors
+from headkg.api.console import echo, reported_errors
 from headkg.api.findings_format import as_github, as_json, as_text
 from headkg.ingest.check import check_list, has_errors
 from headkg.schema.exceptions import SourceError
@@ -37,6 +36,6 @@ def check(
         render = {CheckFormat.text: as_text, CheckFormat.github: as_github, CheckFormat.json: as_json}[output]
         text = render(findings)
         if text:
-            sys.stdout.write(text + "\n")
+            echo(text)
         if has_errors(findings):
             raise typer.Exit(1)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from headkg.api.console import JsonOption, print_json, reported_errors
+from headkg.api.console import JsonOption, echo, print_json, reported_errors
 from headkg.api.diff_format import as_markdown
 from headkg.db.store import HeadKG
 
@@ -26,4 +25,4 @@ def diff(
             shown = {"added", "removed", "changed", "id_changes", "heads_added"}
             print_json(result.model_dump(mode="json", include=shown))
         else:
-            sys.stdout.write(as_markdown(result))
+            echo(as_markdown(result), nl=False)

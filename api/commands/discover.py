@@ -9,13 +9,12 @@ to another host; 4 arXiv's answer is not a usable Atom feed (malformed, an API e
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
-from headkg.api.console import DbOption, err, out, print_findings, print_json, reported_errors
+from headkg.api.console import DbOption, echo, err, out, print_error, print_findings, print_json, reported_errors
 from headkg.api.discover import parse_heads, parse_since, run_discover, write_candidates
 from headkg.api.discover_format import as_json, as_markdown, as_table, summary_line
 from headkg.ingest.arxiv import DEFAULT_DELAY, DEFAULT_URL, ArxivClient
@@ -33,7 +32,7 @@ class DiscoverFormat(StrEnum):
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    print_error(message)
     return typer.Exit(code)
 
 
@@ -43,7 +42,7 @@ def _show(
     if output is DiscoverFormat.json:
         print_json(as_json(candidates, written))
     elif output is DiscoverFormat.markdown:
-        sys.stdout.write(as_markdown(candidates, found, written))
+        echo(as_markdown(candidates, found, written), nl=False)
     else:
         out.print(as_table(candidates, written))
 

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated, Any
 
 import typer
 
+from headkg.api.console import echo
 from headkg.api.render import renderer_for
 from headkg.schema.exceptions import InvalidRequestError
 
@@ -29,5 +29,4 @@ def write_rendered(fmt: str, value: Any) -> None:
     if renderer.binary:
         raise InvalidRequestError(f"{fmt} is not text; write it to a file instead")
     data = renderer.render(value)
-    sys.stdout.write(data.decode())
-    sys.stdout.flush()
+    echo(data.decode(), nl=False)

@@ -127,6 +127,8 @@ def to_terminal_table(value: Tabular, width: int | None = None) -> bytes:
     for row in table.rows:
         rich.add_row(*(_text(c) for c in row))
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or shutil.get_terminal_size((120, 40)).columns, color_system=None)
+    console = Console(
+        file=buffer, width=width or shutil.get_terminal_size((120, 40)).columns, color_system=None, markup=False
+    )
     console.print(rich)
     return buffer.getvalue().encode()
