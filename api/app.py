@@ -1,18 +1,23 @@
 """The read-only HTTP API over a store: `create_app(HeadKG(url))`.
 
-Only GET routes: the store is written by `headkg build` alone. Every route answers one pydantic
-model (OpenAPI at /openapi.json, docs at /docs), every error is the JSON of `api.errors`, and
-`api.deps.check_parameters` screens every path and query value before a route runs.
+Only GET routes (HEAD answered alike): the store is written by `headkg build` alone, and `serve`
+opens it read-only. Every route answers one pydantic model (OpenAPI at /openapi.json, docs at
+/docs), every error is the JSON of `api.errors`, `api.deps.check_parameters` screens every path and
+query value before a route runs (its rule is stated in the OpenAPI schema too), and every request
+reads one snapshot of the store, whose generation it sends back (`X-HeadKG-Generation`): after a
+rebuild, the next request answers from the new store, without a restart.
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from fastapi import Depends, FastAPI
 
 from headkg.api import errors
-from headkg.api.deps import check_parameters
+from headkg.api.deps import check_parameters, declare_parameter_rules
+from headkg.api.middleware import StoreHeaders
 from headkg.api.routes import analysis, catalog, comparison, graph, heads, papers, stages
 from headkg.db.store import HeadKG
 
@@ -38,4 +43,13 @@ def create_app(kg: HeadKG) -> FastAPI:
     errors.install(app)
     for module in (papers, comparison, heads, stages, catalog, graph, analysis):
         app.include_router(module.router)
+    app.add_middleware(StoreHeaders)
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = declare_parameter_rules(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -2,15 +2,21 @@
 
 `check_parameters` runs before every route (create_app installs it app-wide): it is the one place
 that keeps control characters (PostgreSQL refuses NUL in text) and over-long values away from the
-store, so no route has to remember to.
+store, so no route has to remember to; `declare_parameter_rules` writes the same rule into the
+OpenAPI schema (`pattern`, `maxLength`), so clients know it. Any other text is fine: every value
+reaches the store as a bound parameter, so text that looks like SQL is just text to look for.
+
+`get_kg` gives each request a snapshot of the store (one session, one state: an answer never mixes
+two builds) and notes its generation, which the app sends as the `X-HeadKG-Generation` header.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
@@ -23,27 +29,23 @@ MAX_PARAMETER_LENGTH = 500
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 MAX_OFFSET = 1_000_000_000  # well inside SQLite's 64-bit integers, which Python ints can overflow
-REFUSED_CATEGORIES = {"Cc": "control character", "Cs": "lone surrogate"}
+MIN_YEAR, MAX_YEAR = 0, 9999
+GENERATION_HEADER = "X-HeadKG-Generation"
+# Control characters (Unicode category Cc) and lone surrogates (Cs): the one character rule.
+_REFUSED_CLASS = "\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff"
+REFUSED = re.compile(f"[{_REFUSED_CLASS}]")
+PARAMETER_PATTERN = f"^[^{_REFUSED_CLASS}]*$"  # the rule as OpenAPI states it (ECMA-262 and Python alike)
 
 
-def get_kg(request: Request) -> HeadKG:
-    """The store the app serves (`app.state.kg`, set by `create_app`)."""
+def get_kg(request: Request) -> Iterator[HeadKG]:
+    """The store the app serves (`app.state.kg`), as a snapshot for this request: one state throughout."""
     kg: HeadKG = request.app.state.kg
-    return kg
+    with kg.snapshot() as view:
+        request.state.store_generation = view.generation()
+        yield view
 
 
 KG = Annotated[HeadKG, Depends(get_kg)]
-
-
-# Values are always bound parameters, so SQL in one cannot run; but a researcher's name, id or
-# search words never look like this, and an attempt should be told so (422) rather than answered
-# with an empty page. Apostrophes inside words ("BERT's") stay allowed.
-SQL_LIKE = re.compile(
-    r"""--|/\*|\*/|;"""
-    r"""|['"`]\s*(?:\)|=|\b(?:or|and|union|select|drop|delete|insert|update|exec)\b)"""
-    r"""|\b(?:or|and)\s+(?:\d+|'[^']*'|"[^"]*")\s*=""",
-    re.IGNORECASE,
-)
 
 
 def check_parameters(request: Request) -> None:
@@ -54,12 +56,34 @@ def check_parameters(request: Request) -> None:
         label = f"{where} parameter {name[:40]!r}"
         if len(value) > MAX_PARAMETER_LENGTH:
             raise InvalidRequestError(f"{label} is longer than {MAX_PARAMETER_LENGTH} characters")
-        for ch in value:
-            what = REFUSED_CATEGORIES.get(unicodedata.category(ch))
-            if what:
-                raise InvalidRequestError(f"{label} contains a {what} (U+{ord(ch):04X})")
-        if SQL_LIKE.search(value):
-            raise InvalidRequestError(f"{label} looks like SQL, not a name, id or words to search for")
+        found = REFUSED.search(value)
+        if found:
+            ch = found.group()
+            what = "lone surrogate" if unicodedata.category(ch) == "Cs" else "control character"
+            raise InvalidRequestError(f"{label} contains a {what} (U+{ord(ch):04X})")
+
+
+def declare_parameter_rules(openapi: dict[str, Any]) -> dict[str, Any]:
+    """State `check_parameters`' rule on every free-text parameter of an OpenAPI schema (in place)."""
+    for operations in openapi.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                _declare(parameter.get("schema", {}))
+    return openapi
+
+
+def _declare(schema: dict[str, Any]) -> None:
+    for option in schema.get("anyOf", []):
+        _declare(option)
+    if schema.get("type") == "array":
+        _declare(schema.get("items", {}))
+    if schema.get("type") == "string" and "enum" not in schema and "const" not in schema:
+        schema.setdefault("maxLength", MAX_PARAMETER_LENGTH)
+        schema.setdefault("pattern", PARAMETER_PATTERN)
+
+
+YearFrom = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="First year to include.")]
+YearTo = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="Last year to include.")]
 
 
 def paper_filter(
@@ -68,8 +92,8 @@ def paper_filter(
     method: Annotated[str | None, Query(description="A method of the survey's tables, by slug or name.")] = None,
     benchmark: Annotated[str | None, Query(description="A benchmark of the survey's tables, by slug or name.")] = None,
     model: Annotated[str | None, Query(description="A model family (gpt, llama, ...), by slug, name or alias.")] = None,
-    year_from: Annotated[int | None, Query(ge=0, le=9999, description="First year to include.")] = None,
-    year_to: Annotated[int | None, Query(ge=0, le=9999, description="Last year to include.")] = None,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
     q: Annotated[str | None, Query(description="Words that must all occur in the title or authors.")] = None,
     paper_id: Annotated[
         list[str] | None,

@@ -94,7 +94,7 @@ class HeadKG:
         self.read_only = read_only
         self.lock_timeout = lock_timeout
         self._engine: Engine | None = None
-        self._memo: dict[tuple[str, Hashable], Any] = {}  # answers of one store generation (see `memo`)
+        self._memo: dict[str, dict[tuple[str, Hashable], Any]] = {}  # kind -> answers kept (see `memo`)
         self._generation: str | None = None  # the last generation a session read
         self._file: tuple[int, int] | None = None  # (device, inode) of a SQLite store, to notice a swapped file
         self._guard = threading.Lock()
@@ -240,21 +240,24 @@ class HeadKG:
             view._pinned = session
             yield view
 
-    def memo(self, key: Hashable, compute: Callable[[HeadKG], T]) -> T:
-        """`compute(view)`, computed once per store generation and key, then kept (at most MEMO_SIZE answers).
+    def memo(self, kind: str, key: Hashable, compute: Callable[[HeadKG], T], *, size: int = MEMO_SIZE) -> T:
+        """`compute(view)`, computed once per store generation and key, then kept (the last `size` of a kind).
 
-        For answers that change only when the store is rebuilt (analyses, graph files). `compute`
-        gets a snapshot view, so the answer and the generation it is kept under agree.
+        For answers that change only when the store is rebuilt (analyses, graph files): a new
+        generation drops them all. `compute` gets a snapshot view, so the answer and the generation
+        it is kept under agree.
         """
         with self.snapshot() as view:
             full = (view.generation(), key)
-            if full in self._memo:
-                return self._memo[full]  # type: ignore[no-any-return]
+            kept = self._memo.get(kind)
+            if kept is not None and full in kept:
+                return kept[full]  # type: ignore[no-any-return]
             value = compute(view)
         with self._guard:
-            while len(self._memo) >= MEMO_SIZE:
-                self._memo.pop(next(iter(self._memo)))
-            self._memo[full] = value
+            kept = self._memo.setdefault(kind, {})
+            while len(kept) >= size:
+                kept.pop(next(iter(kept)))
+            kept[full] = value
         return value
 
     def _current_engine(self) -> Engine:
@@ -443,7 +446,7 @@ class HeadKG:
             with view.session() as s:
                 return compute(s)
 
-        return self.memo(("analysis", name, arg, filters.model_dump_json()), run).model_copy(deep=True)
+        return self.memo("analysis", (name, arg, filters.model_dump_json()), run).model_copy(deep=True)
 
     def findings(self) -> list[Finding]:
         with self.session() as s:

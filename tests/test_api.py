@@ -226,12 +226,19 @@ ODD_REQUESTS: list[tuple[str, str, dict[str, Any], int]] = [
     ("GET", "/heads/resolve", {"name": "\x00"}, 422),
     ("GET", "/heads/resolve", {"name": ""}, 422),
     ("GET", "/heads/resolve", {}, 422),
-    ("GET", "/papers", {"head": "' OR 1=1 --"}, 422),
-    ("GET", "/papers", {"method": "' OR 1=1 --"}, 422),
-    ("GET", "/papers/' OR '1'='1", {}, 422),
-    ("GET", "/heads/'; DROP TABLE heads; --", {}, 422),
-    ("GET", "/heads/resolve", {"name": "x' UNION SELECT * FROM papers --"}, 422),
+    # text that looks like SQL is only text: every value is a bound parameter (issue 9)
+    ("GET", "/papers", {"head": "' OR 1=1 --"}, 404),
+    ("GET", "/papers", {"method": "' OR 1=1 --"}, 404),
+    ("GET", "/papers/' OR '1'='1", {}, 404),
+    ("GET", "/heads/'; DROP TABLE heads; --", {}, 404),
+    ("GET", "/heads/resolve", {"name": "x' UNION SELECT * FROM papers --"}, 404),
+    ("GET", "/papers", {"q": "' OR 1=1 --"}, 200),
+    ("GET", "/papers", {"q": "x'); DROP TABLE papers; --"}, 200),
+    ("GET", "/papers", {"q": "attention; heads"}, 200),
+    ("GET", "/papers", {"id": "10.1002/(SICI)1097-4571(199806)49:8;2-Z"}, 404),  # an old DOI with ';'
     ("GET", "/papers", {"q": "BERT's attention"}, 200),  # an apostrophe in a word is no SQL
+    ("GET", "/graph", {"year_to": "1e23"}, 422),  # bounded like /papers
+    ("GET", "/graph", {"year_from": 10000}, 422),
     ("GET", "/papers", {"q": LONG}, 422),
     ("GET", "/papers", {"head": LONG}, 422),
     ("GET", f"/papers/{LONG}", {}, 422),
@@ -244,17 +251,17 @@ ODD_REQUESTS: list[tuple[str, str, dict[str, Any], int]] = [
     ("PUT", "/heads/induction-head", {}, 405),
     ("GET", "/papers", {"year_from": 2025, "year_to": 2020}, 200),  # an empty range, as in the CLI
 ] + [
-    (method, path, {name: injection}, 422)
+    # answered as plain text: no match (200 with nothing, or 404 for a name that must match)
+    (method, path, {name: injection}, expected)
     for injection in INJECTIONS
-    for method, path, name in [
-        ("GET", "/papers", "q"),
-        ("GET", "/papers", "head"),
-        ("GET", "/papers", "stage"),
-        ("GET", "/papers", "model"),
-        ("GET", "/papers", "benchmark"),
-        ("GET", "/heads", "stage"),
-        ("GET", "/heads/resolve", "name"),
-        ("GET", "/graph", "stage"),
+    for method, path, name, expected in [
+        ("GET", "/papers", "q", 200),
+        ("GET", "/papers", "head", 404),
+        ("GET", "/papers", "stage", 404),
+        ("GET", "/papers", "model", 404),
+        ("GET", "/papers", "benchmark", 404),
+        ("GET", "/heads", "stage", 404),
+        ("GET", "/graph", "stage", 404),
     ]
 ]
 

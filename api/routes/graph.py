@@ -12,10 +12,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from headkg.api.deps import KG
+from headkg.api.deps import KG, YearFrom, YearTo
 from headkg.api.export.service import FORMATS, FormatName, render
 
 router = APIRouter(tags=["graph"])
+GRAPH_FILES_KEPT = 4  # graph files kept per build (they can be large)
 
 
 @router.get(
@@ -38,20 +39,24 @@ def graph_file(
     stage: Annotated[
         str | None, Query(description="Keep one stage (KR, ICI, LR, EP), its heads and their papers.")
     ] = None,
-    year_from: Annotated[int | None, Query(description="Drop papers before this year.")] = None,
-    year_to: Annotated[int | None, Query(description="Drop papers after this year.")] = None,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
     with_authors: Annotated[bool, Query(description="Add author nodes linked to their papers.")] = False,
 ) -> Response:
-    """Download the graph: GEXF 1.3 (Gephi), GraphML, GML, node-link JSON or CSV."""
-    body, media_type, filename = render(
-        kg,
-        fmt,
-        projection=projection,
-        stage=stage,
-        year_from=year_from,
-        year_to=year_to,
-        with_authors=with_authors,
-    )
+    """Download the graph: GEXF 1.3 (Gephi), GraphML, GML, node-link JSON or CSV.
+
+    Each file is made once per build of the store and kept: the same query answers at once until
+    the next build.
+    """
+    options = {
+        "projection": projection,
+        "stage": stage,
+        "year_from": year_from,
+        "year_to": year_to,
+        "with_authors": with_authors,
+    }
+    key = (fmt, *sorted(options.items()))
+    body, media_type, filename = kg.memo("graph", key, lambda view: render(view, fmt, **options), size=GRAPH_FILES_KEPT)
     return Response(
         content=body,
         media_type=media_type,
