@@ -13,7 +13,14 @@ from headkg.api.export.service import export_to_path
 
 def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write (a folder for csv).")],
-    fmt: Annotated[str, typer.Option("--format", help="gexf, graphml, gml, json or csv.")] = "gexf",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="gexf, graphml, gml, json, csv (cells safe to open in a spreadsheet) or csv-verbatim (values as "
+            "stored, for database imports such as Neo4j).",
+        ),
+    ] = "gexf",
     projection: Annotated[
         str | None, typer.Option(help="heads: head type - head type graph, weighted by shared papers.")
     ] = None,

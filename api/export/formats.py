@@ -18,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from headkg.api.export.graph import clean_text, flat
+from headkg.api.render.cells import spreadsheet_cell
 
 CSV_FILES = ("nodes.csv", "edges.csv")
 JSON_EDGES_KEY = "links"
@@ -75,17 +76,19 @@ def json_bytes(g: nx.Graph) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def _csv_cell(value: Any) -> str:
+def _csv_cell(value: Any, verbatim: bool) -> str:
+    """A cell's text; one a spreadsheet would run as a formula gets a leading `'` unless `verbatim`."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return clean_text(str(flat(value)))
+    text = clean_text(str(flat(value)))
+    return text if verbatim or isinstance(value, int | float) else spreadsheet_cell(text)
 
 
-def _csv_table(header: list[str], rows: list[dict[str, Any]]) -> str:
+def _csv_table(header: list[str], rows: list[dict[str, Any]], verbatim: bool) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows([_csv_cell(row[name]) if name in row else "" for name in header] for row in rows)
+    writer.writerows([_csv_cell(row[name], verbatim) if name in row else "" for name in header] for row in rows)
     return out.getvalue()
 
 
@@ -96,10 +99,12 @@ def _columns(records: list[dict[str, Any]], first: list[str]) -> list[str]:
     return names
 
 
-def csv_tables(g: nx.Graph) -> dict[str, str]:
+def csv_tables(g: nx.Graph, *, verbatim: bool = False) -> dict[str, str]:
     """nodes.csv and edges.csv as Gephi's spreadsheet import wants them (Id, Label / Source, Target, Weight).
 
     Gephi takes an edges table without a Type column as directed: choose "undirected" in its import report.
+    Cells a spreadsheet would run as formulas get a leading `'` (api/render/cells.py) unless
+    `verbatim`, which writes every value as stored, for database imports such as Neo4j's LOAD CSV.
     """
     nodes = [
         {"Id": n, "Label": d.get("label", n), **{k: v for k, v in d.items() if k != "label"}}
@@ -110,24 +115,24 @@ def csv_tables(g: nx.Graph) -> dict[str, str]:
         for u, v, d in g.edges(data=True)
     ]
     return {
-        "nodes.csv": _csv_table(_columns(nodes, ["Id", "Label", "kind"]), nodes),
-        "edges.csv": _csv_table(_columns(edges, ["Source", "Target", "relation", "Weight"]), edges),
+        "nodes.csv": _csv_table(_columns(nodes, ["Id", "Label", "kind"]), nodes, verbatim),
+        "edges.csv": _csv_table(_columns(edges, ["Source", "Target", "relation", "Weight"]), edges, verbatim),
     }
 
 
-def write_csv_folder(g: nx.Graph, folder: Path) -> Path:
+def write_csv_folder(g: nx.Graph, folder: Path, *, verbatim: bool = False) -> Path:
     """Writes nodes.csv and edges.csv (UTF-8) into `folder`, created if missing."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in csv_tables(g).items():
+    for name, text in csv_tables(g, verbatim=verbatim).items():
         (folder / name).write_text(text, encoding="utf-8", newline="")
     return folder
 
 
-def csv_zip_bytes(g: nx.Graph) -> bytes:
+def csv_zip_bytes(g: nx.Graph, *, verbatim: bool = False) -> bytes:
     """The CSV folder as one zip, for an HTTP download."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in csv_tables(g).items():
+        for name, text in csv_tables(g, verbatim=verbatim).items():
             # a fixed timestamp: the same graph gives the same bytes
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16

@@ -9,6 +9,7 @@ HeadKG root object, and hand it to the format's writer.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -26,15 +27,17 @@ class Format(NamedTuple):
     extension: str  # of the download; `export_to_path` writes csv as a folder instead
 
 
-FormatName = Literal["gexf", "graphml", "gml", "json", "csv"]
+FormatName = Literal["gexf", "graphml", "gml", "json", "csv", "csv-verbatim"]
 
 FORMATS: dict[str, Format] = {
     "gexf": Format("application/gexf+xml", ".gexf"),
     "graphml": Format("application/graphml+xml", ".graphml"),
     "gml": Format("text/plain", ".gml"),  # GML has no registered type; networkx writes it as ASCII
     "json": Format("application/json", ".json"),
-    "csv": Format("application/zip", ".zip"),  # nodes.csv and edges.csv
+    "csv": Format("application/zip", ".zip"),  # nodes.csv and edges.csv, safe to open in a spreadsheet
+    "csv-verbatim": Format("application/zip", ".zip"),  # the same, values as stored (database imports)
 }
+CSV_FORMATS = {"csv": False, "csv-verbatim": True}  # name -> verbatim
 
 _WRITERS: dict[str, Callable[[nx.Graph], bytes]] = {
     "gexf": gexf_bytes,
@@ -42,6 +45,7 @@ _WRITERS: dict[str, Callable[[nx.Graph], bytes]] = {
     "gml": gml_bytes,
     "json": json_bytes,
     "csv": csv_zip_bytes,
+    "csv-verbatim": partial(csv_zip_bytes, verbatim=True),
 }
 
 
@@ -69,7 +73,7 @@ def filename(fmt: str, g: nx.Graph) -> str:
     if "year_from" in attrs or "year_to" in attrs:
         parts.append(f"{attrs.get('year_from', '')}-{attrs.get('year_to', '')}")
     name = check_format(fmt)
-    return "-".join(parts) + ("-csv" if name == "csv" else "") + FORMATS[name].extension
+    return "-".join(parts) + (f"-{name}" if name in CSV_FORMATS else "") + FORMATS[name].extension
 
 
 def render(kg: HeadKG, fmt: str, **options: Any) -> tuple[bytes, str, str]:
@@ -82,16 +86,16 @@ def render(kg: HeadKG, fmt: str, **options: Any) -> tuple[bytes, str, str]:
 def export_to_path(kg: HeadKG, fmt: str, path: Path, **options: Any) -> Path:
     """Writes the export to `path` and returns what was written.
 
-    csv writes a folder with nodes.csv and edges.csv at `path`; the other formats write a file,
-    inside `path` under the default name when `path` is an existing folder.
+    csv (and csv-verbatim) write a folder with nodes.csv and edges.csv at `path`; the other formats
+    write a file, inside `path` under the default name when `path` is an existing folder.
     """
     name = check_format(fmt)
     path = Path(path)
-    if name == "csv" and path.exists() and not path.is_dir():
-        raise InvalidRequestError(f"csv export writes a folder, but {path} is a file")
+    if name in CSV_FORMATS and path.exists() and not path.is_dir():
+        raise InvalidRequestError(f"{name} export writes a folder, but {path} is a file")
     g = export_graph(kg, **options)
-    if name == "csv":
-        return write_csv_folder(g, path)
+    if name in CSV_FORMATS:
+        return write_csv_folder(g, path, verbatim=CSV_FORMATS[name])
     if path.is_dir():
         path = path / filename(name, g)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from headkg.api.render.cells import spreadsheet_cell
 from headkg.api.render.latex import latex_escape
 from headkg.api.render.registry import Tabular, register
 from headkg.schema.analysis import Cell, Table
@@ -37,22 +38,43 @@ def to_json(value: BaseModel) -> bytes:
     return (json.dumps(value.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def _delimited(table: Table, delimiter: str) -> bytes:
+def _delimited(table: Table, delimiter: str, *, verbatim: bool = False) -> bytes:
+    """CSV/TSV text; cells a spreadsheet would run as formulas get a leading `'` unless `verbatim` (cells.py)."""
+
+    def cell(c: Cell) -> str | int | float:
+        if isinstance(c, int | float) or verbatim:
+            return _text(c)
+        return spreadsheet_cell(_text(c))
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(table.columns)
-    writer.writerows([_text(c) for c in row] for row in table.rows)
+    writer.writerow([cell(c) for c in table.columns])
+    writer.writerows([cell(c) for c in row] for row in table.rows)
     return buffer.getvalue().encode()
 
 
 @register("csv", "text/csv; charset=utf-8", ".csv", (Tabular,))
 def to_csv(value: Tabular) -> bytes:
+    """CSV for spreadsheets: formula-like cells neutralised (see api/render/cells.py)."""
     return _delimited(value.table(), ",")
 
 
 @register("tsv", "text/tab-separated-values; charset=utf-8", ".tsv", (Tabular,))
 def to_tsv(value: Tabular) -> bytes:
+    """TSV for spreadsheets: formula-like cells neutralised (see api/render/cells.py)."""
     return _delimited(value.table(), "\t")
+
+
+@register("csv-verbatim", "text/csv; charset=utf-8", ".csv", (Tabular,))
+def to_csv_verbatim(value: Tabular) -> bytes:
+    """CSV with every value as stored, for database imports (Neo4j LOAD CSV, COPY)."""
+    return _delimited(value.table(), ",", verbatim=True)
+
+
+@register("tsv-verbatim", "text/tab-separated-values; charset=utf-8", ".tsv", (Tabular,))
+def to_tsv_verbatim(value: Tabular) -> bytes:
+    """TSV with every value as stored, for database imports."""
+    return _delimited(value.table(), "\t", verbatim=True)
 
 
 def _numeric(table: Table, column: int) -> bool:

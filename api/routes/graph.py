@@ -24,7 +24,8 @@ GRAPH_FILES_KEPT = 4  # graph files kept per build (they can be large)
     response_class=Response,
     responses={
         200: {
-            "description": "The graph as a file (csv: a zip of nodes.csv and edges.csv).",
+            "description": "The graph as a file (csv: a zip of nodes.csv and edges.csv whose cells a spreadsheet cannot"
+            " run as formulas; csv-verbatim: the same with values as stored, for database imports such as Neo4j).",
             "content": {f.media_type: {} for f in FORMATS.values()},
         }
     },
