@@ -54,7 +54,14 @@ from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 from headkg.ingest.files import input_files, read_input
 from headkg.schema.bib import BibEntry, PersonName
 from headkg.schema.findings import Findings
-from headkg.schema.identifiers import arxiv_id_from_doi, arxiv_ids_in_text, dois_in_text, normalize_doi, parse_arxiv_id
+from headkg.schema.identifiers import (
+    arxiv_id_from_doi,
+    arxiv_ids_in_text,
+    dois_in_text,
+    link_problem,
+    normalize_doi,
+    parse_arxiv_id,
+)
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
@@ -350,7 +357,7 @@ def _sighting(entry: Entry, topic: str, source: Provenance, findings: Findings) 
         venue="arXiv" if venue and _ARXIV_VENUE.fullmatch(venue) else venue,
         arxiv_id=arxiv_ids[0] if arxiv_ids else None,
         doi=dois[0] if dois else None,
-        urls=_urls(raw),
+        urls=_checked_links(_urls(raw), source, findings),
         bib_key=entry.key,
         topic=topic,
         source=source,
@@ -511,6 +518,18 @@ def _identifiers(raw: dict[str, str]) -> tuple[list[str], list[str]]:
     arxiv += (i for d in dois if (i := arxiv_id_from_doi(d)))
     dois = [d for d in dois if not arxiv_id_from_doi(d)]
     return list(dict.fromkeys(arxiv)), list(dict.fromkeys(dois))
+
+
+def _checked_links(urls: list[str], source: Provenance, findings: Findings) -> list[str]:
+    """The links that are links (schema.identifiers.link_problem); each other one is a finding."""
+    kept = []
+    for url in urls:
+        problem = link_problem(url)
+        if problem is None:
+            kept.append(url)
+        else:
+            findings.warn(source.file, source.line, problem[1], problem[2], code=problem[0])
+    return kept
 
 
 def _urls(raw: dict[str, str]) -> list[str]:

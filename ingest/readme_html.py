@@ -93,16 +93,79 @@ def _header(cells: list[HtmlElement]) -> list[str | None] | None:
 
 
 def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[PaperSighting]:
-    """Every paper row of every paper table (one whose header names Date and Paper columns)."""
+    """Every paper row of every paper table (one whose header names Date and Paper columns).
+
+    Broken markup does not lose papers silently: a table left without its `</table>` is closed where
+    the next table starts (libxml2 would nest the rest of the README inside it), and any `<tr>` of
+    the file that the HTML parser dropped is a finding with its line.
+    """
+    masked = _close_open_tables(_mask_fences(text), rel, findings)
     try:
-        doc = lxml.html.document_fromstring(_stamp_lines(_mask_fences(text)).encode("utf-8"), parser=_parser())
+        doc = lxml.html.document_fromstring(_stamp_lines(masked).encode("utf-8"), parser=_parser())
     except (etree.ParserError, ValueError) as err:
         findings.error(rel, None, f"the README cannot be read as HTML: {err}", "check the file is the paper list")
         return []
     sightings: list[PaperSighting] = []
     for table, section in _sections(doc).items():
         sightings.extend(_parse_table(table, section, rel, findings, today))
+    _report_lost_rows(masked, doc, rel, findings)
     return sightings
+
+
+_TABLE_TAG = re.compile(r"<(/?)(table|td|th|tr)\b[^>]*>?", re.IGNORECASE)
+_ROW_TAG = re.compile(r"<tr\b", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _close_open_tables(text: str, rel: str, findings: Findings) -> str:
+    """`</table>` added after the last row of a table still open (outside any cell) when the next
+    table starts, with a finding for each: libxml2 would nest the rest of the README inside it.
+    A table nested in a cell stays nested."""
+    lines = text.split("\n")
+    inserts: list[tuple[int, int]] = []  # (line index, column) where a </table> goes
+    opened = depth = cells = 0
+    row_end: tuple[int, int] | None = None  # just after the last </tr> of the open top-level table
+    for index, line in enumerate(lines):
+        for tag in _TABLE_TAG.finditer(line) if "<" in line else ():
+            closing, name = tag.group(1) == "/", tag.group(2).lower()
+            if name != "table":
+                if depth == 1 and name in ("td", "th"):
+                    cells = max(0, cells + (-1 if closing else 1))
+                elif depth == 1 and closing:
+                    row_end = (index, tag.end())
+                continue
+            if not closing and depth == 1 and cells == 0:
+                findings.warn(
+                    rel,
+                    index + 1,
+                    f"the table opened at line {opened + 1} has no </table> before this table; read as closed "
+                    "after its last row",
+                    "add the missing </table> at the end of the table above",
+                    code="readme.unclosed-table",
+                )
+                inserts.append(row_end or (index, tag.start()))
+                depth = 0
+            depth = max(0, depth + (-1 if closing else 1))
+            if depth == 1 and not closing:
+                opened, cells, row_end = index, 0, None
+    for index, column in sorted(inserts, reverse=True):
+        lines[index] = lines[index][:column] + "</table>" + lines[index][column:]
+    return "\n".join(lines)
+
+
+def _report_lost_rows(text: str, doc: HtmlElement, rel: str, findings: Findings) -> None:
+    """A finding for each line with a `<tr` whose row the HTML parser did not keep."""
+    kept = {_line(tr) for tr in doc.iter("tr")}
+    uncommented = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)  # a row commented out is no loss
+    for index, line in enumerate(uncommented.split("\n")):
+        if _ROW_TAG.search(line) and index + 1 not in kept:
+            findings.warn(
+                rel,
+                index + 1,
+                "this table row was lost to broken HTML around it; its paper is not read",
+                "check the tags around it: an unclosed quote, comment or tag swallows what follows",
+                code="readme.lost-row",
+            )
 
 
 # libxml2's HTML parser counts lines in 16 bits: past line 65535 every `sourceline` reads 65535.
@@ -132,7 +195,8 @@ def _source_line(default: int) -> LineOf:
 
 
 def _parser() -> lxml.html.HTMLParser:
-    return lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+    """libxml2's HTML parser; `huge_tree` lifts its 10 MB limit on one text node (a long summary line)."""
+    return lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
 
 
 def _parse_table(
@@ -176,4 +240,14 @@ def _parse_table(
             if sighting is not None:
                 sightings.append(sighting)
             last = sighting
+    if columns is not None:
+        for tr in table.iter("tr"):
+            if next(tr.iterancestors("table")) is not table:
+                findings.warn(
+                    rel,
+                    _line(tr),
+                    "row of a table nested inside a paper table; it is not read",
+                    "close the paper table with </table> before starting another",
+                    code="readme.nested-row",
+                )
     return sightings

@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 from headkg.ingest.badges import decode_badge, is_paper_badge, venue_from_badge
 from headkg.schema.findings import Findings
-from headkg.schema.identifiers import ids_from_url
+from headkg.schema.identifiers import ids_from_url, link_problem
 from headkg.schema.names import split_qualifier
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import HeadMention, PaperSighting
@@ -140,8 +140,8 @@ class _Row:
     line_of: LineOf
     findings: Findings
 
-    def warn(self, el: HtmlElement | None, message: str, hint: str) -> None:
-        self.findings.warn(self.rel, self.line_of(el) if el is not None else self.line, message, hint)
+    def warn(self, el: HtmlElement | None, message: str, hint: str, code: str = "") -> None:
+        self.findings.warn(self.rel, self.line_of(el) if el is not None else self.line, message, hint, code)
 
 
 def _title(cell: HtmlElement | None) -> tuple[str, HtmlElement | None, list[str]]:
@@ -189,6 +189,11 @@ def _links(cell: HtmlElement | None, row: _Row) -> _Links:
         href = (a.get("href") or "").strip()
         if not href:
             row.warn(a, "link without a target in the Links cell", "give the <a> an href or remove it")
+            continue
+        problem = link_problem(href)
+        if problem is not None:
+            code, message, hint = problem
+            row.warn(a, message, hint, code)
             continue
         img = next(iter(a.iter("img")), None)
         src = (img.get("src") or "").strip() if img is not None else ""

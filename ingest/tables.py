@@ -28,6 +28,7 @@ from headkg.ingest.latex import (
 )
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Findings
+from headkg.schema.identifiers import link_problem
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import BenchmarkSighting, HeadFeatureSighting, MethodSighting
 
@@ -283,6 +284,15 @@ def _stage(table: _Table, stages: Mapping[str, str]) -> str | None:
     return None
 
 
+def _checked_link(url: str, file: str, line: int, findings: Findings) -> str | None:
+    """`url` when it is a link (schema.identifiers.link_problem), else None and a finding."""
+    problem = link_problem(url)
+    if problem is not None:
+        findings.warn(file, line, problem[1], problem[2], code=problem[0])
+        return None
+    return url
+
+
 def _unknown(table: _Table, findings: Findings, what: str, known: str) -> None:
     findings.warn(
         table.file,
@@ -355,7 +365,7 @@ def _benchmarks(table: _Table, findings: Findings) -> list[BenchmarkSighting]:
                 main_task=latex_to_text(table.column(row, "main task")),
                 origin=latex_to_text(table.column(row, "source")),
                 release=latex_to_text(table.column(row, "release date")) or None,
-                url=links[0][0] if links else None,
+                url=_checked_link(links[0][0], table.file, row.line, findings) if links else None,
                 bib_keys=cited_keys(" ".join(row.cells)),
                 source=Provenance(file=table.file, line=row.line),
             )

@@ -171,6 +171,41 @@ def doi_from_url(url: str) -> str | None:
     return _clean_doi(candidate) if _DOI_AS_PATH.fullmatch(candidate) else None
 
 
+LINK_SCHEMES = frozenset({"http", "https"})
+
+
+def link_problem(url: str) -> tuple[str, str, str] | None:
+    """Why `url` cannot be stored as a link: (finding code, message, hint); None for a good link.
+
+    Only http(s) URLs with a host are links (no `javascript:`, `data:`, `file:`...), and a link to
+    arxiv.org must name the paper's arXiv id (`https://arxiv.org/abs/` alone names none).
+
+    >>> link_problem("javascript:alert(1)")[0], link_problem("https://arxiv.org/abs/")[0]
+    ('link.scheme', 'link.arxiv-id')
+    >>> link_problem("https://arxiv.org/abs/2404.15574") is None
+    True
+    """
+    shown = url if len(url) <= 120 else url[:117] + "..."
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme.lower() not in LINK_SCHEMES or not host:
+        return (
+            "link.scheme",
+            f"link {shown!r} is not an http(s) address; it is left out",
+            "link the paper's page with its https:// address",
+        )
+    if host.casefold() in _ARXIV_HOSTS and arxiv_id_from_url(url) is None:
+        return (
+            "link.arxiv-id",
+            f"arXiv link {shown!r} names no arXiv id; it is left out",
+            "write the paper's full arXiv link, e.g. https://arxiv.org/abs/2404.15574",
+        )
+    return None
+
+
 def _host_and_path(url: str) -> tuple[str, str]:
     """A URL's host (casefolded) and percent-decoded path; empty strings for what is no URL."""
     try:
