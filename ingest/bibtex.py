@@ -299,10 +299,11 @@ def _entry_of(block: Block, rel: str, findings: Findings) -> Entry | None:
     if isinstance(block, Entry):
         return block
     if isinstance(block, MiddlewareErrorBlock):
+        deep = "recursion" in str(block.error)  # pylatexenc recurses once per brace level
         findings.warn(
             rel,
             line,
-            f"could not fully decode this entry: {block.error}",
+            "could not fully decode this entry: " + ("its braces nest too deeply" if deep else str(block.error)),
             "kept it with the fields as far as they were decoded; check its LaTeX and author names",
         )
         entry = block.ignore_error_block

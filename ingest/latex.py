@@ -15,7 +15,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from pylatexenc.latex2text import (
@@ -38,24 +38,35 @@ _URL_ESCAPE = re.compile(r"\\([%#&_~$])")
 _CITE_MACROS = ("cite", "citep", "citet", "citealp", "citealt", "citeauthor", "citeyear")
 
 
-@dataclass(frozen=True)
 class Token:
     """One top-level piece of a fragment.
 
     `text` is the macro name without its backslash (`\\\\` gives "\\\\"), a group's content
     without its braces, a run of plain text, or the lone brace of a "stray" (unbalanced) one.
-    `start`/`end` delimit the whole token in the tokenised text.
+    `start`/`end` delimit the whole token in the tokenised text. The text is cut from the source
+    only when asked for, so tokenising nested groups level by level copies nothing.
     """
 
-    kind: TokenKind
-    text: str
-    start: int
-    end: int
+    __slots__ = ("kind", "start", "end", "_source")
+
+    def __init__(self, kind: TokenKind, source: str, start: int, end: int) -> None:
+        self.kind, self._source, self.start, self.end = kind, source, start, end
+
+    @property
+    def text(self) -> str:
+        if self.kind == "macro":
+            return self._source[self.start + 1 : self.end]
+        if self.kind == "group":
+            return self._source[self.start + 1 : self.end - 1]
+        return self._source[self.start : self.end]
 
     @property
     def inner(self) -> tuple[int, int]:
         """The span of a group's content (between its braces)."""
         return (self.start + 1, self.end - 1)
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.text[:40]!r}, {self.start}, {self.end})"
 
 
 @dataclass(frozen=True)
@@ -87,57 +98,99 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Split `text[start:end]` into top-level macros, brace groups and text runs.
 
     A `{` without its `}` (or a `}` without its `{`) becomes a "stray" token and scanning
-    goes on right after it, so one typo does not swallow the rest of the file.
+    goes on right after it, so one typo does not swallow the rest of the file. A group is
+    skipped in one step (its closing brace comes from `brace_matches`), so tokenising a span
+    costs its top-level length, and tokenising every nested group in turn stays linear.
     """
     stop = len(text) if end is None else end
+    matches = brace_matches(text)
     tokens: list[Token] = []
     i = start
     while i < stop:
         char = text[i]
         if char == "\\":
-            j = i + 1
-            while j < stop and text[j].isascii() and text[j].isalpha():
-                j += 1
-            if j == i + 1:  # a control symbol: \\ \& \{ \  ...
-                j = min(i + 2, stop)
-            tokens.append(Token("macro", text[i + 1 : j], i, j))
+            name = _MACRO_NAME.match(text, i + 1, stop)
+            j = name.end() if name else min(i + 2, stop)  # a control symbol: \\ \& \{ \  ...
+            tokens.append(Token("macro", text, i, j))
             i = j
         elif char == "{":
-            close = _matching_brace(text, i, stop)
-            if close is None:
-                tokens.append(Token("stray", "{", i, i + 1))
+            close = matches.get(i)
+            if close is None or close >= stop:
+                tokens.append(Token("stray", text, i, i + 1))
                 i += 1
             else:
-                tokens.append(Token("group", text[i + 1 : close], i, close + 1))
+                tokens.append(Token("group", text, i, close + 1))
                 i = close + 1
         elif char == "}":
-            tokens.append(Token("stray", "}", i, i + 1))
+            tokens.append(Token("stray", text, i, i + 1))
             i += 1
         else:
-            j = i
-            while j < stop and text[j] not in "\\{}":
-                j += 1
-            tokens.append(Token("text", text[i:j], i, j))
+            special = _SPECIAL.search(text, i, stop)
+            j = special.start() if special else stop
+            tokens.append(Token("text", text, i, j))
             i = j
     return tokens
 
 
-def _matching_brace(text: str, open_at: int, stop: int) -> int | None:
-    depth = 0
-    i = open_at
-    while i < stop:
-        char = text[i]
-        if char == "\\":
-            i += 2
+_MACRO_NAME = re.compile(r"[A-Za-z]+")
+_SPECIAL = re.compile(r"[\\{}]")
+_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.DOTALL)
+
+
+@lru_cache(maxsize=8)
+def brace_matches(text: str) -> dict[int, int]:
+    """The offset of the `}` closing each `{` of `text` that is closed (escaped braces skipped),
+    found in one pass with a stack: the same pairs a scan from each `{` would find."""
+    matches: dict[int, int] = {}
+    stack: list[int] = []
+    for found in _BRACE_OR_ESCAPE.finditer(text):
+        char = found.group()
+        if char == "{":
+            stack.append(found.start())
+        elif char == "}" and stack:
+            matches[stack.pop()] = found.start()
+    return matches
+
+
+def top_level(text: str, chars: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:
+    """(offset, char) of each of `chars` outside braces in `text[start:end]`, and of each stray brace
+    (a `{` or `}` without its pair), in order; groups are skipped in one step, escapes (`\\[`) skipped.
+
+    The same reading as `tokenize`, without making tokens: for finding structure in a large text.
+    """
+    stop = len(text) if end is None else end
+    matches = brace_matches(text)
+    pattern = _top_level_pattern(chars)
+    i = start
+    while (found := pattern.search(text, i, stop)) is not None:
+        at, char = found.start(), found.group()
+        i = found.end()
+        if len(char) == 2:  # an escape or a macro's first letter
             continue
         if char == "{":
+            close = matches.get(at)
+            if close is not None and close < stop:
+                i = close + 1
+                continue
+        yield at, char
+
+
+@lru_cache(maxsize=16)
+def _top_level_pattern(chars: str) -> re.Pattern[str]:
+    return re.compile(r"\\.|[{}" + re.escape(chars) + "]", re.DOTALL)
+
+
+def max_depth(text: str) -> int:
+    """How deeply `text`'s braces nest (escaped braces skipped)."""
+    depth = deepest = 0
+    for found in _BRACE_OR_ESCAPE.finditer(text):
+        char = found.group()
+        if char == "{":
             depth += 1
-        elif char == "}":
+            deepest = max(deepest, depth)
+        elif char == "}" and depth:
             depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
+    return deepest
 
 
 def take_args(tokens: list[Token], index: int, count: int) -> list[Token] | None:
@@ -168,15 +221,21 @@ def _is_optional_args(text: str) -> bool:
 def find_commands(
     text: str, names: set[str] | frozenset[str], nargs: int, start: int = 0, end: int | None = None
 ) -> Iterator[Command]:
-    """Every `\\name{..}..` with `nargs` groups in `text[start:end]`, looking inside groups too."""
-    tokens = tokenize(text, start, end)
-    for k, token in enumerate(tokens):
+    """Every `\\name{..}..` with `nargs` groups in `text[start:end]`, looking inside groups too, in
+    document order (an explicit stack, not recursion: any nesting depth is fine)."""
+    stack: list[tuple[list[Token], int]] = [(tokenize(text, start, end), 0)]
+    while stack:
+        tokens, k = stack.pop()
+        if k >= len(tokens):
+            continue
+        stack.append((tokens, k + 1))
+        token = tokens[k]
         if token.kind == "macro" and token.text in names:
             args = take_args(tokens, k + 1, nargs)
             if args is not None:
                 yield Command(token.text, token.start, args[-1].end if args else token.end, tuple(args))
         elif token.kind == "group":
-            yield from find_commands(text, names, nargs, *token.inner)
+            stack.append((tokenize(text, *token.inner), 0))
 
 
 def split_top_level(
@@ -219,11 +278,27 @@ def latex_to_text(fragment: str) -> str:
     >>> latex_to_text(r"Na\\"ive \\textbf{Head} \\& more~\\citep{x}")
     'Naïve Head & more'
     """
+    if not _LATEX_SYNTAX.search(fragment):  # plain text (most names): nothing to decode
+        return " ".join(fragment.split())
+    return _decoded(fragment)
+
+
+_LATEX_SYNTAX = re.compile(r"[\\{}~$%&^_#`'-]")
+MAX_DEPTH = 40  # deeper braces are flattened first: pylatexenc recurses once per level
+
+
+@lru_cache(maxsize=4096)
+def _decoded(fragment: str) -> str:
     source = _HYPHEN_BREAK.sub("", fragment)
+    if max_depth(source) > MAX_DEPTH:
+        source = _BRACE.sub("", source)
     walker = LatexWalker(source, latex_context=_walker_db(), tolerant_parsing=True)
     nodes, _, _ = walker.get_latex_nodes()
     text = _converter().nodelist_to_text(nodes)
     return " ".join(text.replace("\xa0", " ").split())
+
+
+_BRACE = re.compile(r"(?<!\\)[{}]")
 
 
 def cited_keys(fragment: str) -> list[str]:

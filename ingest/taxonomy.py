@@ -26,6 +26,7 @@ from headkg.ingest.latex import (
     latex_to_text,
     take_args,
     tokenize,
+    top_level,
 )
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Findings
@@ -33,6 +34,7 @@ from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import TaxonomyHead
 
 FIGURE = "source/figures/head_taxonomy.tex"
+MAX_FINDINGS = 500  # a figure broken everywhere gets this many findings and a count of the rest
 
 _BEGIN = re.compile(r"\\begin\s*\{forest\}")
 _END = re.compile(r"\\end\s*\{forest\}")
@@ -71,9 +73,20 @@ class _Figure:
     findings: Findings
     stage_codes: Collection[str]  # from data/stages.yaml
     model_icons: Collection[str]  # from data/model_families.yaml
+    reported: int = 0
 
     def warn(self, offset: int, message: str, hint: str) -> None:
-        self.findings.warn(FIGURE, self.lines.line(offset), message, hint)
+        """One finding; past MAX_FINDINGS only counted (`finish` says how many more)."""
+        self.reported += 1
+        if self.reported <= MAX_FINDINGS:
+            self.findings.warn(FIGURE, self.lines.line(offset), message, hint)
+
+    def finish(self) -> None:
+        if self.reported > MAX_FINDINGS:
+            more = self.reported - MAX_FINDINGS
+            self.findings.warn(
+                FIGURE, None, f"{more} more problems in the figure are not listed", "fix those above first"
+            )
 
     def provenance(self, offset: int) -> Provenance:
         return Provenance(file=FIGURE, line=self.lines.line(offset))
@@ -109,43 +122,39 @@ def parse_taxonomy(root: Path, findings: Findings, vocabulary: Vocabulary | None
         # a top-level stage means a ']' too many closed the root early: read it anyway
         for stage in [top] if _stage_label(figure, top) else top.children:
             heads.extend(_read_stage(figure, stage))
+    figure.finish()
     return heads
 
 
 def _build_tree(figure: _Figure, start: int, end: int) -> _Node:
-    """Nest the forest's `[`/`]` (outside braces) into nodes; report unbalanced ones."""
+    """Nest the forest's `[`/`]` (outside braces) into nodes; report unbalanced ones. One pass over
+    the text (latex.top_level), no recursion: linear in the figure's size whatever its nesting."""
     root = _Node(start=start)
     stack = [root]
-    for token in tokenize(figure.text, start, end):
-        if token.kind == "stray":
+    for at, char in top_level(figure.text, "[]", start, end):
+        if char in "{}":
             figure.warn(
-                token.start,
-                f"unbalanced brace '{token.text}' in the taxonomy tree",
+                at,
+                f"unbalanced brace '{char}' in the taxonomy tree",
                 "add the missing brace; the tree around it may be read wrongly",
             )
-        if token.kind != "text":
-            continue
-        for offset, char in enumerate(token.text):
-            at = token.start + offset
-            if char == "[":
-                parent = stack[-1]
-                if parent.content_end is None:
-                    parent.content_end = at
-                node = _Node(start=at + 1)
-                parent.children.append(node)
-                stack.append(node)
-            elif char == "]":
-                if len(stack) == 1:
-                    figure.warn(
-                        at,
-                        "']' closes no node of the taxonomy tree",
-                        "an earlier node has a ']' too many (the tree is read as if closed there); "
-                        "remove it or add its '['",
-                    )
-                    continue
-                node = stack.pop()
-                if node.content_end is None:
-                    node.content_end = at
+        elif char == "[":
+            parent = stack[-1]
+            if parent.content_end is None:
+                parent.content_end = at
+            node = _Node(start=at + 1)
+            parent.children.append(node)
+            stack.append(node)
+        elif len(stack) == 1:
+            figure.warn(
+                at,
+                "']' closes no node of the taxonomy tree",
+                "an earlier node has a ']' too many (the tree is read as if closed there); remove it or add its '['",
+            )
+        else:
+            node = stack.pop()
+            if node.content_end is None:
+                node.content_end = at
     for node in stack[1:]:
         figure.warn(node.start - 1, "'[' of the taxonomy tree is never closed", "add the missing ']'")
         if node.content_end is None:
@@ -156,10 +165,8 @@ def _build_tree(figure: _Figure, start: int, end: int) -> _Node:
 def _content(figure: _Figure, node: _Node) -> tuple[int, int]:
     """The span of a node's content: up to the first comma outside braces (then come options)."""
     end = node.content_end if node.content_end is not None else node.start
-    for token in tokenize(figure.text, node.start, end):
-        if token.kind == "text" and "," in token.text:
-            return (node.start, token.start + token.text.index(","))
-    return (node.start, end)
+    comma = next((at for at, char in top_level(figure.text, ",", node.start, end) if char == ","), end)
+    return (node.start, comma)
 
 
 def _stage_label(figure: _Figure, node: _Node) -> Command | None:
@@ -204,18 +211,23 @@ def _read_stage(figure: _Figure, node: _Node) -> list[TaxonomyHead]:
     return heads
 
 
-def _read_leaf(figure: _Figure, node: _Node, stage: str, category: str) -> list[TaxonomyHead]:
-    """Heads of a leaf node (and, with a finding, of any node wrongly nested below it)."""
-    start, end = _content(figure, node)
-    drafts = _LeafReader(figure).read(start, end)
-    heads = [head for draft in drafts if (head := _finish(figure, draft, stage, category)) is not None]
-    for child in node.children:
-        figure.warn(
-            child.start - 1,
-            f"node nested below a leaf of heads (stage {stage}, {category!r})",
-            "a leaf holds the heads and has no children; check the brackets around it",
-        )
-        heads.extend(_read_leaf(figure, child, stage, category))
+def _read_leaf(figure: _Figure, leaf: _Node, stage: str, category: str) -> list[TaxonomyHead]:
+    """Heads of a leaf node (and, with a finding, of any node wrongly nested below it, at any depth:
+    an explicit stack, in reading order)."""
+    heads: list[TaxonomyHead] = []
+    stack = [leaf]
+    while stack:
+        node = stack.pop()
+        if node is not leaf:
+            figure.warn(
+                node.start - 1,
+                f"node nested below a leaf of heads (stage {stage}, {category!r})",
+                "a leaf holds the heads and has no children; check the brackets around it",
+            )
+        start, end = _content(figure, node)
+        drafts = _LeafReader(figure).read(start, end)
+        heads += [head for draft in drafts if (head := _finish(figure, draft, stage, category)) is not None]
+        stack.extend(reversed(node.children))
     return heads
 
 
