@@ -134,18 +134,19 @@ def _file_lock(path: Path, timeout: float) -> Iterator[None]:
 
 
 def _clean(path: Path) -> None:
-    """Remove what killed builds left; let SQLite roll back an interrupted write and fold its WAL in."""
+    """Remove what killed builds left, and let SQLite roll back an interrupted write (its journal or WAL)."""
     for leftover in leftovers(path):
         leftover.unlink(missing_ok=True)
     if not path.exists() or not path.stat().st_size:
         return
     try:
-        with sqlite3.connect(path, timeout=30) as conn:
+        conn = sqlite3.connect(path, timeout=30)
+        try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a hot journal is rolled back here
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        conn.close()
+        finally:
+            conn.close()
     except sqlite3.Error:
-        pass  # check_writable already refused what is no database; readers may keep the WAL busy
+        pass  # check_writable already refused what is no database
 
 
 def _lock_key(schema: str) -> int:
