@@ -18,6 +18,7 @@ from headkg.db.writer import Layout
 from headkg.ingest import bundled
 from headkg.ingest.cache import ParseCache
 from headkg.ingest.fingerprint import input_fingerprint
+from headkg.ingest.paper_ids import id_forms
 from headkg.ingest.pipeline import Progress, bulk_allocation, graph_from_checkout
 from headkg.ingest.sections import SectionMap, shifts
 from headkg.ingest.source import Upstream, locate
@@ -151,9 +152,12 @@ def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, 
             "(fix the README, or check that --source is a checkout of the list)",
             report.findings,
         )
-    before = kg.stats().papers if kg.exists() else 0
-    lost = before - len(graph.papers)
-    if guard.allow_shrink or before == 0 or lost <= before * guard.max_shrink:
+    if guard.allow_shrink or not kg.exists():
+        return
+    stored = kg.paper_ids()
+    kept = {form for paper in graph.papers for form in (paper.id, *id_forms(paper).values())}
+    before, lost = len(stored), len(stored - kept)  # a paper whose id only changed form is not lost
+    if before == 0 or lost <= before * guard.max_shrink:
         return
     raise BuildRefusedError(
         f"the build would remove {lost} of the store's {before} papers ({lost / before:.0%}, more than the "

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DatabaseError, DataError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, DataError, DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from headkg.db import analysis, mapping, queries
@@ -59,7 +59,7 @@ def _answering(session: Session) -> Iterator[None]:
         yield
     except DataError as exc:  # e.g. PostgreSQL refuses a NUL inside a text parameter
         raise InvalidRequestError(f"the store cannot take this value: {exc.orig or exc}") from exc
-    except (OperationalError, ProgrammingError) as exc:
+    except DBAPIError as exc:  # the store failed, or refused a write (the server's store is read-only)
         raise StoreError(f"the store could not answer: {_first_line(exc)}") from exc
 
 
@@ -335,6 +335,11 @@ class HeadKG:
         """The current id of the paper `paper_id` names (NotFoundError if none)."""
         with self.session() as s:
             return queries.resolve_paper_id(paper_id, session=s)
+
+    def paper_ids(self) -> set[str]:
+        """The ids of every paper in the store."""
+        with self.session() as s:
+            return set(s.execute(select(m.PaperRow.id)).scalars())
 
     def paper_aliases(self) -> list[PaperAlias]:
         """Every other id the store's papers answer to (former ids, other id forms)."""
