@@ -291,14 +291,28 @@ MAX_DEPTH = 40  # deeper braces are flattened first: pylatexenc recurses once pe
 def _decoded(fragment: str) -> str:
     source = _HYPHEN_BREAK.sub("", fragment)
     if max_depth(source) > MAX_DEPTH:
-        source = _BRACE.sub("", source)
+        source = _flatten(source, MAX_DEPTH)
     walker = LatexWalker(source, latex_context=_walker_db(), tolerant_parsing=True)
     nodes, _, _ = walker.get_latex_nodes()
     text = _converter().nodelist_to_text(nodes)
     return " ".join(text.replace("\xa0", " ").split())
 
 
-_BRACE = re.compile(r"(?<!\\)[{}]")
+def _flatten(text: str, depth: int) -> str:
+    """`text` without the braces nested deeper than `depth` (their content kept)."""
+    kept: list[str] = []
+    level = last = 0
+    for found in _BRACE_OR_ESCAPE.finditer(text):
+        char = found.group()
+        if char not in "{}":
+            continue
+        level += char == "{"
+        if level > depth:
+            kept.append(text[last : found.start()])
+            last = found.end()
+        level -= char == "}"
+        level = max(level, 0)
+    return "".join(kept) + text[last:]
 
 
 def cited_keys(fragment: str) -> list[str]:

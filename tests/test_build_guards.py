@@ -104,6 +104,7 @@ def test_a_ten_megabyte_summary_line_loses_no_paper(copy: Path, store: str) -> N
 
 def test_rows_lost_to_broken_html_are_findings(copy: Path, store: str) -> None:
     """An unclosed comment swallows the rows after it: each is a finding with its line."""
+
     def open_comment(text: str) -> str:
         at = text.index("<tr>", text.index("<tr>", text.index("<table") + 300) + 1)
         return text[:at] + "<!-- " + text[at:]
