@@ -111,13 +111,12 @@ def to_networkx(
     `stage` keeps that stage, its head types and the papers that found them (with their methods,
     benchmarks, authors, and the heads' model families). `year_from`/`year_to` drop the papers
     outside the years, inclusive, and with them their edges and the authors left without a paper;
-    a paper of unknown year goes as soon as either bound is set. Raises NotFoundError for an
-    unknown stage and InvalidRequestError for an unknown projection or an empty year range.
+    a paper of unknown year goes as soon as either bound is set; a reversed range keeps no paper, as
+    /papers answers an empty page. Raises NotFoundError for an unknown stage and InvalidRequestError
+    for an unknown projection.
     """
     if projection not in (None, "", *PROJECTIONS):
         raise InvalidRequestError(f"unknown projection {projection!r}; expected one of: {', '.join(PROJECTIONS)}")
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise InvalidRequestError(f"year_from ({year_from}) is after year_to ({year_to})")
     stage_code = _stage_code(kg_graph, stage) if stage else None
     part = _Selection.of(kg_graph, stage_code, year_from, year_to)
     graph_attrs = _attrs(

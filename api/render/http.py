@@ -13,15 +13,26 @@ from headkg.schema.exceptions import InvalidRequestError
 DOWNLOAD_NAME = "headkg"
 
 
+def choices(answer_type: type) -> list[str]:
+    """The formats a route answering `answer_type` offers (the terminal table is the CLI's only)."""
+    return [f for f in formats_for(answer_type) if f != "table"]
+
+
+def format_choices(answer_type: type) -> dict[str, Any]:
+    """`json_schema_extra` of a route's `format` parameter: its choices stated in OpenAPI, so a client
+    (or a test generator) knows every value that is not a 422."""
+    return {"enum": choices(answer_type)}
+
+
 def chosen_format(request: Request, fmt: str | None, answer_type: type) -> str:
     """The format to answer in; an unknown `format=` is a 422 naming the formats this route has."""
-    choices = [f for f in formats_for(answer_type) if f != "table"]
+    choices_here = choices(answer_type)
     if fmt:
         name = fmt.strip().lower()
-        if name not in choices:
-            raise InvalidRequestError(f"unknown format '{fmt}' here; use one of: {', '.join(choices)}")
+        if name not in choices_here:
+            raise InvalidRequestError(f"unknown format '{fmt}' here; use one of: {', '.join(choices_here)}")
         return name
-    return format_for_media_types(request.headers.get("accept"), choices) or "json"
+    return format_for_media_types(request.headers.get("accept"), choices_here) or "json"
 
 
 def rendered(value: Any, fmt: str, name: str = DOWNLOAD_NAME) -> Response:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from headkg.api.deps import KG, Filters
-from headkg.api.render.http import chosen_format, content_types, rendered
+from headkg.api.render.http import chosen_format, content_types, format_choices, rendered
 from headkg.schema.analysis import ANALYSES, Cooccurrence, Gaps, Growth, Timeline
 
 router = APIRouter(tags=["analysis"])
@@ -37,7 +37,12 @@ def analysis(
     name: Name,
     filters: Filters,
     fmt: Annotated[
-        str | None, Query(alias="format", description="json (default), csv, tsv, markdown, latex, svg, png or pdf.")
+        str | None,
+        Query(
+            alias="format",
+            description="json (default), csv, tsv, markdown, latex, svg, png or pdf.",
+            json_schema_extra=format_choices(Growth),
+        ),
     ] = None,
 ) -> Answer | Response:
     """timeline: every head type that has a paper, in order of its first report (date, paper, stage);

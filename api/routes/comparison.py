@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from headkg.api.deps import KG, Filters
-from headkg.api.render.http import chosen_format, content_types, rendered
+from headkg.api.render.http import chosen_format, content_types, format_choices, rendered
 from headkg.schema.analysis import Comparison
 
 router = APIRouter(tags=["heads"])
@@ -21,7 +21,12 @@ def head_comparison(
     slug: str,
     filters: Filters,
     fmt: Annotated[
-        str | None, Query(alias="format", description="json (default), csv, tsv, markdown or latex (booktabs).")
+        str | None,
+        Query(
+            alias="format",
+            description="json (default), csv, tsv, markdown or latex (booktabs).",
+            json_schema_extra=format_choices(Comparison),
+        ),
     ] = None,
 ) -> Comparison | Response:
     """One row per paper that found the head type (by slug or any spelling): date, title, venue, link, the

@@ -1,9 +1,9 @@
 """GET /graph: the knowledge graph as a file for Gephi, Cytoscape, VOSviewer, d3 or a spreadsheet.
 
 A thin route: it parses the query, calls `api.export.service.render` and sends the bytes as an
-attachment. An unknown stage or an empty year range raises NotFoundError / InvalidRequestError,
-which the app's HeadKGError handler turns into a 4xx; an unknown format or projection is a 422
-from the query's validation, so the accepted values also show in the OpenAPI docs.
+attachment. An unknown stage raises NotFoundError, which the app's HeadKGError handler turns into a
+404; an unknown format or projection, or a year out of 0-9999, is a 422 from the query's validation,
+so the accepted values also show in the OpenAPI docs. A reversed year range keeps no paper.
 """
 
 from __future__ import annotations

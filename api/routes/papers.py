@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from headkg.api.deps import KG, Filters, Paging, Sort
-from headkg.api.render.http import chosen_format, content_types, rendered
+from headkg.api.render.http import chosen_format, content_types, format_choices, rendered
 from headkg.schema.citation import CITATION_CAP, PaperList
 from headkg.schema.views import PaperPage, PaperView
 
@@ -39,6 +39,7 @@ def list_papers(
             f"tsv, markdown or latex (at most {CITATION_CAP:,}: narrow the query over that). The `Accept` header "
             "works too: application/x-bibtex, application/vnd.citationstyles.csl+json, "
             "application/x-research-info-systems, text/csv.",
+            json_schema_extra=format_choices(PaperList),
         ),
     ] = None,
 ) -> PaperPage | Response:
