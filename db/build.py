@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
+from headkg.db import models as m
 from headkg.db.engine import shown
 from headkg.db.models import SCHEMA_VERSION
 from headkg.db.writer import Layout
@@ -26,6 +29,7 @@ from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import BuildRefusedError
 from headkg.schema.findings import Finding
 from headkg.schema.graph import KnowledgeGraph
+from headkg.schema.identifiers import paper_id_forms
 
 if TYPE_CHECKING:
     from headkg.db.store import HeadKG
@@ -154,9 +158,16 @@ def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, 
         )
     if guard.allow_shrink or not kg.exists():
         return
-    stored = kg.paper_ids()
     kept = {form for paper in graph.papers for form in (paper.id, *id_forms(paper).values())}
-    before, lost = len(stored), len(stored - kept)  # a paper whose id only changed form is not lost
+    with kg.session() as s:
+        stored = s.execute(select(m.PaperRow.id, m.PaperRow.title, m.PaperRow.arxiv_id, m.PaperRow.doi)).all()
+    # a paper is kept when any id form of its stored data is one of the new graph's (its id may change form)
+    before = len(stored)
+    lost = sum(
+        1
+        for pid, title, arxiv_id, doi in stored
+        if kept.isdisjoint({pid, *paper_id_forms(arxiv_id=arxiv_id, doi=doi, title=title).values()})
+    )
     if before == 0 or lost <= before * guard.max_shrink:
         return
     raise BuildRefusedError(

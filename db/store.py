@@ -336,11 +336,6 @@ class HeadKG:
         with self.session() as s:
             return queries.resolve_paper_id(paper_id, session=s)
 
-    def paper_ids(self) -> set[str]:
-        """The ids of every paper in the store."""
-        with self.session() as s:
-            return set(s.execute(select(m.PaperRow.id)).scalars())
-
     def paper_aliases(self) -> list[PaperAlias]:
         """Every other id the store's papers answer to (former ids, other id forms)."""
         with self.session() as s:
