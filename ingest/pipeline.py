@@ -12,7 +12,9 @@ from headkg.ingest import readme as readme_parser
 from headkg.ingest.assemble import assemble
 from headkg.ingest.bibtex import BIB_DIR, drop_repeated_keys, parse_bib_file
 from headkg.ingest.cache import ParseCache
+from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.readme import README
+from headkg.ingest.subjects import with_subjects
 from headkg.ingest.tables import parse_tables
 from headkg.ingest.taxonomy import parse_taxonomy
 from headkg.ingest.vocabulary import Vocabulary
@@ -108,13 +110,42 @@ def graph_from_checkout(
     progress: Progress | None = None,
     cache: ParseCache | None = None,
 ) -> KnowledgeGraph:
-    """Everything a build writes, from a checkout folder."""
-    vocabulary = vocabulary or Vocabulary.load()
+    """Everything a build writes, from a checkout folder (with the list's own vocabulary file)."""
     with bulk_allocation():
-        contents = read_list(root, vocabulary, today=today, progress=progress, cache=cache)
+        contents, vocabulary = read_list_and_vocabulary(root, vocabulary, today=today, progress=progress, cache=cache)
         if progress:
             progress("resolving papers and heads")
-        return assemble(contents, vocabulary)
+        graph = assemble(contents, vocabulary)
+        graph.findings = with_subjects(graph.findings, checkout_lines(root))
+        return graph
+
+
+def read_list_and_vocabulary(
+    root: Path,
+    vocabulary: Vocabulary | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+    cache: ParseCache | None = None,
+) -> tuple[ListContents, Vocabulary]:
+    """`read_list` under headkg's vocabulary with the checkout's `.headkg/vocabulary.yaml` applied
+    (whose problems are findings of the contents, like any other file's)."""
+    vocabulary, vocabulary_findings = load_list_vocabulary(root, vocabulary)
+    contents = read_list(root, vocabulary, today=today, progress=progress, cache=cache)
+    contents.findings = [*vocabulary_findings, *contents.findings]
+    return contents, vocabulary
+
+
+def checkout_lines(root: Path) -> Callable[[str], list[str] | None]:
+    """A file of the checkout (by its path in findings) -> its lines as the parsers count them."""
+
+    def lines(rel: str) -> list[str] | None:
+        try:
+            data = (root / rel).read_bytes()
+        except OSError:
+            return None
+        return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+    return lines
 
 
 @contextmanager

@@ -45,6 +45,7 @@ def decode(data: bytes, rel: str, findings: Findings) -> str:
             line,
             f"bytes that are not UTF-8 ({data[err.start : err.end]!r}); replaced by U+FFFD",
             "save the README as UTF-8",
+            code="readme.encoding",
         )
         text = data.decode("utf-8-sig", errors="replace")
     # lxml and markdown-it count lines alike only on "\n"; NUL breaks lxml.
@@ -72,12 +73,18 @@ def parse_text(text: str, rel: str, findings: Findings, today: dt.date | None = 
     if not formats:
         names = ", ".join(fmt.NAME for fmt in FORMATS)
         findings.warn(
-            rel, None, f"no paper table found (known forms: {names})", "add a parser for the new form to FORMATS"
+            rel,
+            None,
+            f"no paper table found (known forms: {names})",
+            "add a parser for the new form to FORMATS",
+            code="readme.no-table",
         )
         return []
     sightings = [sighting for fmt in formats for sighting in fmt.parse(text, rel, findings, today)]
     if not sightings:
-        findings.warn(rel, None, "the paper tables hold no paper row", "check the tables' header rows")
+        findings.warn(
+            rel, None, "the paper tables hold no paper row", "check the tables' header rows", code="readme.no-rows"
+        )
     return sorted(sightings, key=lambda sighting: sighting.source.line)
 
 

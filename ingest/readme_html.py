@@ -97,7 +97,13 @@ def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[Paper
     try:
         doc = lxml.html.document_fromstring(_stamp_lines(_mask_fences(text)).encode("utf-8"), parser=_parser())
     except (etree.ParserError, ValueError) as err:
-        findings.error(rel, None, f"the README cannot be read as HTML: {err}", "check the file is the paper list")
+        findings.error(
+            rel,
+            None,
+            f"the README cannot be read as HTML: {err}",
+            "check the file is the paper list",
+            code="readme.unreadable",
+        )
         return []
     sightings: list[PaperSighting] = []
     for table, section in _sections(doc).items():
@@ -152,17 +158,31 @@ def _parse_table(
         if columns is None:
             continue
         if not cells:
-            findings.warn(rel, line, "empty table row", "remove the stray <tr>; an earlier <tr> may be unclosed")
+            findings.warn(
+                rel, line, "empty table row", "remove the stray <tr>; an earlier <tr> may be unclosed", code="row.empty"
+            )
         elif len(cells) == 1 and _span(cells[0]) > 1:
             if last is None:
-                findings.warn(rel, line, "summary row without a paper row above it", "put it under its paper")
+                findings.warn(
+                    rel,
+                    line,
+                    "summary row without a paper row above it",
+                    "put it under its paper",
+                    code="row.orphan-summary",
+                )
                 continue
             lines = text_lines(cells[0])
             last.summary = "\n".join(([last.summary] if last.summary else []) + lines) or None
             last = None
         else:
             if len(cells) != len(columns):
-                findings.warn(rel, line, f"row has {len(cells)} cells, the header has {len(columns)}", "fix the row")
+                findings.warn(
+                    rel,
+                    line,
+                    f"row has {len(cells)} cells, the header has {len(columns)}",
+                    "fix the row",
+                    code="row.cells",
+                )
             by_role = dict(zip(columns, cells, strict=False))
             sighting = read_row(
                 RowCells(*(by_role.get(role) for role in COLUMNS)),

@@ -157,6 +157,7 @@ def _table(
                 line,
                 f"row has {count} cells, the header has {len(columns)}; {effect}",
                 "write '\\|' for a '|' inside a cell, and give every row Date | Paper | Tags | Links",
+                code="row.cells",
             )
         by_role = {role: _cell(md, cell, env) for role, cell in zip(columns, cells, strict=False) if role}
         sighting = read_row(

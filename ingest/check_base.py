@@ -1,0 +1,127 @@
+"""`headkg check --base REV`: blame a change only for the findings it brings.
+
+The working tree and the revision REV are both checked; a finding of the working tree that REV has
+too is old, whatever line it moved to. Findings are matched by kind (`code`), file and what they
+are about (`subject`: the README row's title, the bib key, the pair of records), never by line
+number; a finding whose subject the change re-worded still matches one of the same kind and message.
+Old errors are reported as notices; new findings keep their severity.
+
+A finding about two records (a duplicate, a look-alike title) sits, in a full check, on whichever
+comes later in the file; when the change added or edited only one of the two, the new finding is
+moved to that one, so the annotation lands on the row the pull request touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from headkg.ingest.check import grade, inspect, ordered
+from headkg.ingest.resolve import duplicate_finding, look_alike_finding
+from headkg.ingest.source import export_revision
+from headkg.ingest.subjects import message_key, pair_members, sighting_subject
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.findings import CheckedFinding, Finding
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import PaperSighting
+
+PAIR_CODES = frozenset({"paper.duplicate", "paper.similar-title"})
+_WHY = re.compile(r"\((kept apart: .*)\)$")
+
+
+def check_against_revision(
+    root: Path, base: str, vocabulary: Vocabulary | None = None, today: dt.date | None = None
+) -> list[CheckedFinding]:
+    """The checkout's findings, each marked new (absent at `base`, a git revision of the same
+    repository) or old; old errors become notices. Raises `SourceError` when git cannot read `base`."""
+    vocabulary = vocabulary or Vocabulary.load()
+    head = inspect(root, vocabulary, today)
+    with tempfile.TemporaryDirectory(prefix="headkg-base-") as tmp:
+        before = inspect(export_revision(root, base, Path(tmp) / "base"), vocabulary, today)
+    return blame(head.findings, before.findings, head.contents.papers, before.contents.papers)
+
+
+def blame(
+    findings: list[CheckedFinding],
+    base_findings: Iterable[Finding],
+    sightings: list[PaperSighting],
+    base_sightings: Iterable[PaperSighting],
+) -> list[CheckedFinding]:
+    """`findings` marked new or old against `base_findings`; new pair findings moved to the record the
+    change brought, old errors made notices."""
+    new = new_flags(findings, list(base_findings))
+    unchanged = Counter(fingerprint(s) for s in base_sightings)
+    relocate = _relocator(sightings, unchanged)
+    out: list[CheckedFinding] = []
+    for finding, is_new in zip(findings, new, strict=True):
+        if is_new and finding.code in PAIR_CODES:
+            finding = relocate(finding)
+        update: dict[str, object] = {"new": is_new}
+        if not is_new and finding.severity == "error":
+            update["severity"] = "notice"
+        out.append(finding.model_copy(update=update))
+    return ordered(out)
+
+
+def new_flags(findings: list[Finding], base: list[Finding]) -> list[bool]:
+    """For each finding, whether `base` lacks it: matched one to one by (code, file, subject, message
+    without line numbers), then by (code, file, subject), then by (code, file, message)."""
+    keys: tuple[Callable[[Finding], tuple[str, ...]], ...] = (
+        lambda f: (f.code, f.file, f.subject, message_key(f.message)),
+        lambda f: (f.code, f.file, f.subject),
+        lambda f: (f.code, f.file, message_key(f.message)),
+    )
+    unmatched = set(range(len(findings)))
+    left = list(range(len(base)))
+    for key in keys:
+        pool: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for j in left:
+            pool[key(base[j])].append(j)
+        used: set[int] = set()
+        for i in sorted(unmatched):
+            candidates = pool.get(key(findings[i]))
+            if candidates:
+                used.add(candidates.pop())
+                unmatched.discard(i)
+        left = [j for j in left if j not in used]
+    return [i in unmatched for i in range(len(findings))]
+
+
+def fingerprint(sighting: PaperSighting) -> str:
+    """A sighting's content wherever it stands: the same row moved down by a new row is unchanged."""
+    return sighting.model_dump_json(exclude={"source": True, "heads": {"__all__": {"source"}}})
+
+
+def _relocator(sightings: list[PaperSighting], unchanged: Counter[str]) -> Callable[[CheckedFinding], CheckedFinding]:
+    """Moves a pair finding from a record the change left alone to the other one, which it changed."""
+    by_source = {s.source: s for s in sightings}
+    by_subject: dict[str, list[PaperSighting]] = defaultdict(list)
+    for s in sightings:
+        by_subject[sighting_subject(s)].append(s)
+
+    def changed(s: PaperSighting) -> bool:
+        return fingerprint(s) not in unchanged
+
+    def relocate(finding: CheckedFinding) -> CheckedFinding:
+        at = by_source.get(Provenance(file=finding.file, line=finding.line or 0))
+        members = pair_members(finding.subject)
+        if at is None or len(members) != 2 or changed(at):
+            return finding
+        mine = sighting_subject(at)
+        other_subject = members[1] if members[0] == mine else members[0]
+        others = [s for s in by_subject.get(other_subject, []) if s.source != at.source and changed(s)]
+        if len(others) != 1:
+            return finding
+        other = others[0]
+        if finding.code == "paper.duplicate":
+            moved = duplicate_finding(other, at)
+        else:
+            why = _WHY.search(finding.message)
+            moved = look_alike_finding(other, at, why[1] if why else "kept apart")
+        return grade(moved).model_copy(update={"severity": finding.severity})
+
+    return relocate

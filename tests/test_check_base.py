@@ -1,0 +1,142 @@
+"""`headkg check --base REV`: a pull request is blamed only for what it changes, on a git copy of
+the real list (its 5 errors stay notices), with and without a store built from the base."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from readme_rows import insert_at_top, row
+from typer.testing import CliRunner
+
+from headkg.api.cli import app
+
+runner = CliRunner()
+# The real list's five errors today, by kind and file (their lines move with the change).
+OLD_ERRORS = {
+    ("row.empty", "README.md"),
+    ("bib.year", "source/bib/AttnHead.bib"),
+    ("bib.field-unknown", "source/bib/Eval+Addi.bib"),
+    ("paper.duplicate", "source/bib/Eval+Addi.bib"),
+    ("bib.latex-title", "source/bib/Eval+Addi.bib"),
+}
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), "-c", "user.email=t@example.org", "-c", "user.name=t", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def origin(snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository of the real list: one commit, the base of every change below."""
+    root = tmp_path_factory.mktemp("origin") / "list"
+    shutil.copytree(snapshot, root)
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    return root
+
+
+@pytest.fixture
+def repo(origin: Path, tmp_path: Path) -> Path:
+    """A clone of the list with a branch for the pull request; the base is `origin/main`."""
+    root = tmp_path / "list"
+    subprocess.run(["git", "clone", "-q", str(origin), str(root)], check=True)
+    git(root, "checkout", "-qb", "pr")
+    return root
+
+
+def commit_row(root: Path, **fields: object) -> int:
+    line = insert_at_top(root, row(**fields))  # type: ignore[arg-type]
+    git(root, "commit", "-qam", "add a paper")
+    return line
+
+
+def check(root: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["check", str(root), "--base", "origin/main", *args])
+    return result.exit_code, result.stdout
+
+
+def annotations(text: str, kind: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith(f"::{kind} ")]
+
+
+def test_a_clean_row_passes_and_the_old_errors_are_notices(repo: Path) -> None:
+    commit_row(repo, date="2025-02-20", title="Counting Heads Count", badges=["Induction_Head"], arxiv="2502.99999")
+    code, out = check(repo, "--format", "github")
+    assert code == 0, out
+    assert annotations(out, "error") == []
+    notices = annotations(out, "notice")
+    assert len(notices) == 5
+    assert {(n.split("(")[1].split(")")[0], n.split("file=")[1].split(",")[0]) for n in notices} == OLD_ERRORS
+    # the stray <tr> moved down with the 11 new lines, and is still recognised as the old one
+    assert any("file=README.md,line=540," in n for n in notices)
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"badges": ["Inducton_Head"], "arxiv": "2502.99999"}, "head.misspelt"),
+        ({"badges": ["Induction_Head"], "arxiv": "2502.99999", "date": "2025-13-02"}, "row.date"),
+        ({"badges": ["Induction_Head"], "arxiv": "2406.01563"}, "paper.duplicate"),  # LoFiT's arXiv id
+    ],
+    ids=["misspelt-badge", "bad-date", "duplicate"],
+)
+def test_a_defect_fails_with_one_annotation_at_its_row(repo: Path, fields: dict, code: str) -> None:
+    title_line = commit_row(repo, **{"date": "2025-02-20", "title": "A Paper Worth Listing", **fields})
+    status, out = check(repo, "--format", "github")
+    assert status == 1
+    (error,) = annotations(out, "error")
+    assert f"({code})" in error
+    line = int(error.split("file=README.md,line=")[1].split(",")[0])
+    assert title_line - 2 <= line <= title_line + 8  # within the new row pair (11 lines from its <tr>)
+    assert len(annotations(out, "notice")) == 5
+
+
+def test_json_marks_each_finding_new_or_old_and_fixable(repo: Path) -> None:
+    commit_row(repo, date="2025-02-20", title="A Paper Worth Listing", badges=["Inducton_Head"], arxiv="2502.99999")
+    status, out = check(repo, "--format", "json")
+    findings = json.loads(out)
+    assert status == 1
+    new = [f for f in findings if f["new"]]
+    assert [(f["code"], f["severity"], f["fixable"]) for f in new] == [("head.misspelt", "error", True)]
+    old = {(f["code"], f["file"]) for f in findings if f["new"] is False and f["severity"] == "notice"}
+    assert old == OLD_ERRORS
+    assert all(f["new"] is False for f in findings if f["code"] == "paper.similar-title")
+
+
+def test_a_change_that_fixes_an_old_error_leaves_only_the_others(repo: Path) -> None:
+    bib = repo / "source" / "bib" / "AttnHead.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("year={Preprint at arXiv}", "year={2024}"), encoding="utf-8")
+    status, out = check(repo, "--format", "json")
+    assert status == 0
+    assert {(f["code"], f["file"]) for f in json.loads(out) if f["severity"] == "notice"} == OLD_ERRORS - {
+        ("bib.year", "source/bib/AttnHead.bib")
+    }
+
+
+def test_moving_rows_and_entries_brings_nothing_new(repo: Path) -> None:
+    """Lines move, files are re-ordered: the same findings, all old."""
+    bib = repo / "source" / "bib" / "Eval+Addi.bib"
+    bib.write_text("% moved down\n\n\n" + bib.read_text(encoding="utf-8"), encoding="utf-8")
+    readme = repo / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace("## 📚 Paper List", "\n\n## 📚 Paper List"), "utf-8")
+    status, out = check(repo, "--format", "json")
+    assert status == 0
+    assert all(f["new"] is False for f in json.loads(out))
+
+
+def test_a_base_git_cannot_read_is_a_usage_error(repo: Path) -> None:
+    result = runner.invoke(app, ["check", str(repo), "--base", "no-such-branch"])
+    assert result.exit_code == 2
+    assert "no-such-branch" in result.stderr
