@@ -52,7 +52,7 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
 from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 
 from headkg.schema.bib import BibEntry, PersonName
-from headkg.schema.findings import Findings
+from headkg.schema.findings import Finding, Findings
 from headkg.schema.identifiers import arxiv_id_from_doi, arxiv_ids_in_text, dois_in_text, normalize_doi, parse_arxiv_id
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
@@ -117,8 +117,19 @@ def parse_bib_file(path: Path, rel: str, findings: Findings) -> list[PaperSighti
     return _parse_file(path, rel, findings, {})
 
 
+def parse_bib_text(data: bytes, rel: str, findings: Findings) -> list[PaperSighting]:
+    """`parse_bib_file` on the file's bytes (e.g. as a git revision holds it)."""
+    return _parse_data(data, rel, Path(rel).stem, findings, {})
+
+
 def _parse_file(path: Path, rel: str, findings: Findings, seen: dict[str, Provenance]) -> list[PaperSighting]:
-    text = _decode_bytes(path.read_bytes(), rel, findings)
+    return _parse_data(path.read_bytes(), rel, path.stem, findings, seen)
+
+
+def _parse_data(
+    data: bytes, rel: str, topic: str, findings: Findings, seen: dict[str, Provenance]
+) -> list[PaperSighting]:
+    text = _decode_bytes(data, rel, findings)
     library = parse_string(text, parse_stack=_parse_stack())
     sightings: list[PaperSighting] = []
     for block in library.blocks:
@@ -134,7 +145,7 @@ def _parse_file(path: Path, rel: str, findings: Findings, seen: dict[str, Proven
             _warn_duplicate(findings, rel, source.line, entry.key, first)
             continue
         seen[entry.key.casefold()] = source
-        sightings.append(_sighting(entry, path.stem, source, findings))
+        sightings.append(_sighting(entry, topic, source, findings))
     return sightings
 
 
@@ -144,11 +155,16 @@ def _line(block: Block) -> int:
 
 
 def _warn_duplicate(findings: Findings, rel: str, line: int, key: str, first: Provenance) -> None:
-    findings.warn(
-        rel,
-        line,
-        f"duplicate key {key!r}: already defined at {first}",
-        "BibTeX keeps the first entry and ignores this one; rename or delete one of them",
+    findings.append(duplicate_key_finding(rel, line, key, first))
+
+
+def duplicate_key_finding(rel: str, line: int, key: str, first: Provenance) -> Finding:
+    """A warning at `rel`:`line` that `key` is defined again (first at `first`)."""
+    return Finding(
+        file=rel,
+        line=line,
+        message=f"duplicate key {key!r}: already defined at {first}",
+        hint="BibTeX keeps the first entry and ignores this one; rename or delete one of them",
         code="bib.duplicate-key",
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from headkg.ingest.assemble import assemble
-from headkg.ingest.fixes import Fix, FixResult, apply_fixes, plan_fixes
+from headkg.ingest.fixes import ArxivOf, Fix, FixResult, apply_fixes, arxiv_in_graph, plan_fixes
 from headkg.ingest.pipeline import bulk_allocation, checkout_lines, read_list_and_vocabulary
 from headkg.ingest.readme import README
 from headkg.ingest.subjects import with_subjects
@@ -65,11 +65,17 @@ def inspect(root: Path, vocabulary: Vocabulary | None = None, today: dt.date | N
             )
         )
     graded = [grade(f) for f in with_subjects(found, checkout_lines(root))]
-    fixes = plan_fixes(root, graded, graph, vocabulary)
-    fixable = {id(fix.finding) for fix in fixes}
-    for finding in graded:
-        finding.fixable = id(finding) in fixable
+    fixes = mark_fixable(root, graded, vocabulary, arxiv_in_graph(graph))
     return Inspection(root, contents, graph, vocabulary, ordered(graded), fixes)
+
+
+def mark_fixable(root: Path, findings: list[CheckedFinding], vocabulary: Vocabulary, arxiv_of: ArxivOf) -> list[Fix]:
+    """Plan the fixes the findings allow, and mark each finding `fixable` or not."""
+    fixes = plan_fixes(root, findings, vocabulary, arxiv_of)
+    fixable = {id(fix.finding) for fix in fixes}
+    for finding in findings:
+        finding.fixable = id(finding) in fixable
+    return fixes
 
 
 def check_list(root: Path, vocabulary: Vocabulary | None = None, today: dt.date | None = None) -> list[CheckedFinding]:

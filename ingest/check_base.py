@@ -53,42 +53,65 @@ def blame(
 ) -> list[CheckedFinding]:
     """`findings` marked new or old against `base_findings`; new pair findings moved to the record the
     change brought, old errors made notices."""
-    new = new_flags(findings, list(base_findings))
+    return blame_with(findings, list(base_findings), {}, sightings, base_sightings)
+
+
+def blame_with(
+    findings: list[CheckedFinding],
+    base_findings: list[Finding],
+    still: dict[int, CheckedFinding],
+    sightings: list[PaperSighting],
+    base_sightings: Iterable[PaperSighting],
+) -> list[CheckedFinding]:
+    """`blame` when `findings` are those of the changed parts only: `still` holds (by index in
+    `base_findings`) the base's findings about the parts the change left alone, which are reported as
+    old unless one of `findings` stands for them."""
+    pairs = match(findings, base_findings)
     unchanged = Counter(fingerprint(s) for s in base_sightings)
     relocate = _relocator(sightings, unchanged)
     out: list[CheckedFinding] = []
-    for finding, is_new in zip(findings, new, strict=True):
-        if is_new and finding.code in PAIR_CODES:
+    for finding, partner in zip(findings, pairs, strict=True):
+        if partner is None and finding.code in PAIR_CODES:
             finding = relocate(finding)
-        update: dict[str, object] = {"new": is_new}
-        if not is_new and finding.severity == "error":
-            update["severity"] = "notice"
-        out.append(finding.model_copy(update=update))
+        out.append(_marked(finding, new=partner is None))
+    matched = {j for j in pairs if j is not None}
+    out += [_marked(f, new=False) for j, f in still.items() if j not in matched]
     return ordered(out)
 
 
+def _marked(finding: CheckedFinding, *, new: bool) -> CheckedFinding:
+    update: dict[str, object] = {"new": new}
+    if not new and finding.severity == "error":
+        update["severity"] = "notice"
+    return finding.model_copy(update=update)
+
+
 def new_flags(findings: list[Finding], base: list[Finding]) -> list[bool]:
-    """For each finding, whether `base` lacks it: matched one to one by (code, file, subject, message
-    without line numbers), then by (code, file, subject), then by (code, file, message)."""
+    """For each finding, whether `base` lacks it (see `match`)."""
+    return [j is None for j in match(findings, base)]
+
+
+def match(findings: list[Finding], base: list[Finding]) -> list[int | None]:
+    """For each finding, the index of the same finding in `base` (None: `base` lacks it), matched one
+    to one by (code, file, subject, message without line numbers), then by (code, file, subject),
+    then by (code, file, message)."""
     keys: tuple[Callable[[Finding], tuple[str, ...]], ...] = (
         lambda f: (f.code, f.file, f.subject, message_key(f.message)),
         lambda f: (f.code, f.file, f.subject),
         lambda f: (f.code, f.file, message_key(f.message)),
     )
-    unmatched = set(range(len(findings)))
+    partner: list[int | None] = [None] * len(findings)
     left = list(range(len(base)))
     for key in keys:
         pool: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        for j in left:
+        for j in reversed(left):
             pool[key(base[j])].append(j)
-        used: set[int] = set()
-        for i in sorted(unmatched):
-            candidates = pool.get(key(findings[i]))
-            if candidates:
-                used.add(candidates.pop())
-                unmatched.discard(i)
-        left = [j for j in left if j not in used]
-    return [i in unmatched for i in range(len(findings))]
+        for i in range(len(findings)):
+            if partner[i] is None and (candidates := pool.get(key(findings[i]))):
+                partner[i] = candidates.pop()
+        taken = {j for j in partner if j is not None}
+        left = [j for j in left if j not in taken]
+    return partner
 
 
 def fingerprint(sighting: PaperSighting) -> str:

@@ -106,21 +106,23 @@ class _Files:
         return lines[number - 1] if lines is not None and number and 0 < number <= len(lines) else None
 
 
+ArxivOf = Callable[[Provenance], "str | None"]  # a record's place -> the arXiv id of its paper
+
+
 @dataclass
 class _Context:
     files: _Files
-    graph: KnowledgeGraph
     vocabulary: Vocabulary
-    paper_of: dict[Provenance, int]
+    arxiv_of: ArxivOf
 
 
 Fixer = Callable[[_Context, Finding], Fix | None]
 
 
-def plan_fixes(root: Path, findings: list[Finding], graph: KnowledgeGraph, vocabulary: Vocabulary) -> list[Fix]:
-    """A fix for each finding that has exactly one right repair, in the findings' order."""
-    paper_of = {source: i for i, paper in enumerate(graph.papers) for source in paper.sources}
-    context = _Context(_Files(root), graph, vocabulary, paper_of)
+def plan_fixes(root: Path, findings: list[Finding], vocabulary: Vocabulary, arxiv_of: ArxivOf) -> list[Fix]:
+    """A fix for each finding that has exactly one right repair, in the findings' order. `arxiv_of`
+    tells the arXiv id of the paper a bib entry (by its place) belongs to, as the list resolves it."""
+    context = _Context(_Files(root), vocabulary, arxiv_of)
     fixes = []
     for finding in findings:
         fixer = FIXERS.get(finding.code)
@@ -128,6 +130,12 @@ def plan_fixes(root: Path, findings: list[Finding], graph: KnowledgeGraph, vocab
         if fix is not None:
             fixes.append(fix)
     return fixes
+
+
+def arxiv_in_graph(graph: KnowledgeGraph) -> ArxivOf:
+    """`arxiv_of` over a graph: the arXiv id of the paper a source belongs to."""
+    by_source = {source: paper.arxiv_id for paper in graph.papers for source in paper.sources}
+    return by_source.get
 
 
 def apply_fixes(root: Path, fixes: list[Fix], *, write: bool = True) -> FixResult:
@@ -233,9 +241,8 @@ def _value_span(text: str, start: int) -> tuple[int, int] | None:
 
 
 def _year(context: _Context, finding: Finding) -> Fix | None:
-    index = context.paper_of.get(Provenance(file=finding.file, line=finding.line or 0))
-    paper = context.graph.papers[index] if index is not None else None
-    year = arxiv_year(paper.arxiv_id) if paper is not None and paper.arxiv_id else None
+    arxiv_id = context.arxiv_of(Provenance(file=finding.file, line=finding.line or 0))
+    year = arxiv_year(arxiv_id) if arxiv_id else None
     found = _field_lines(_entry_lines(context, finding), "year")
     if year is None or len(found) != 1:
         return None
@@ -245,7 +252,7 @@ def _year(context: _Context, finding: Finding) -> Fix | None:
     if span is None:
         return None
     edit = Edit(finding.file, number, span[0], span[1], str(year))
-    return Fix(finding, [edit], f"set the year to {year}, as arXiv id {paper.arxiv_id if paper else ''} tells")
+    return Fix(finding, [edit], f"set the year to {year}, as arXiv id {arxiv_id} tells")
 
 
 def _latex_title(context: _Context, finding: Finding) -> Fix | None:

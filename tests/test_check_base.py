@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,114 @@ def test_a_base_git_cannot_read_is_a_usage_error(repo: Path) -> None:
     result = runner.invoke(app, ["check", str(repo), "--base", "no-such-branch"])
     assert result.exit_code == 2
     assert "no-such-branch" in result.stderr
+
+
+# --- with a store built from the base: only what changed is read, the answer is the same ------------
+
+
+def _edit_file(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _edit_bib(name: str, old: str, new: str) -> Callable[[Path], None]:
+    return lambda root: _edit_file(root / "source" / "bib" / name, old, new)
+
+
+def _add_row(**fields: object) -> Callable[[Path], None]:
+    return lambda root: insert_at_top(root, row(**{"date": "2025-02-20", "title": "A Paper Worth Listing", **fields}))  # type: ignore[arg-type]
+
+
+def _drop_first_row(root: Path) -> None:
+    readme = root / "README.md"
+    lines = readme.read_text(encoding="utf-8").split("\n")
+    start = next(i for i, line in enumerate(lines) if "rowspan" in line) - 1
+    del lines[start : start + 13]
+    readme.write_text("\n".join(lines), encoding="utf-8")
+
+
+NEW_ENTRY = "@article{{{key},\n  title={{{title}}},\n  author={{Doe, Jane}},\n  year={{2024}},\n}}\n"
+CHANGES = {
+    "clean-row": _add_row(badges=["Induction_Head"], arxiv="2502.99999"),
+    "misspelt-badge": _add_row(badges=["Inducton_Head"], arxiv="2502.99999"),
+    "duplicate-row": _add_row(badges=["Induction_Head"], arxiv="2406.01563"),
+    "bad-date": _add_row(badges=["Induction_Head"], arxiv="2502.99999", date="2025-02-30"),
+    "look-alike-title": _add_row(
+        badges=["Induction_Head"], arxiv="2502.99999", title="LoFiT: Localized Fine-tuning on LLM Representation Spaces"
+    ),
+    "row-removed": _drop_first_row,
+    "bib-year-fixed": _edit_bib("AttnHead.bib", "year={Preprint at arXiv}", "year={2024}"),
+    "bib-key-repeated": _edit_bib(
+        "Survey.bib", "@", NEW_ENTRY.format(key="LoFiT_24_arXiv_UT", title="Another Paper Entirely") + "@"
+    ),
+    "bib-entry-duplicated": _edit_bib(
+        "Neuro.bib",
+        "@",
+        NEW_ENTRY.format(key="LoFiTAgain", title="LoFiT: Localized Fine-tuning on LLM Representations") + "@",
+    ),
+    "taxonomy-changed": lambda root: _edit_file(
+        root / "source/figures/head_taxonomy.tex", "Induction Head}", "Inducton Head}"
+    ),
+}
+
+
+def _summary(findings: list[dict]) -> list[tuple]:
+    return sorted((f["severity"], f["code"], f["file"], f["line"], f["new"], f["fixable"]) for f in findings)
+
+
+@pytest.fixture(scope="module")
+def base_store(origin: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('base-store') / 'store.sqlite'}"
+    result = runner.invoke(app, ["build", "--source", str(origin), "--db", url, "--quiet"])
+    assert result.exit_code == 0, result.output
+    return url
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_store_of_the_base_gives_the_same_answer(repo: Path, base_store: str, change: str) -> None:
+    CHANGES[change](repo)
+    full = check(repo, "--format", "json")
+    fast = check(repo, "--format", "json", "--db", base_store)
+    assert fast[0] == full[0]
+    assert _summary(json.loads(fast[1])) == _summary(json.loads(full[1]))
+
+
+def test_the_store_path_reads_only_what_changed(repo: Path, base_store: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The change's README section is parsed; the others are not (their rows come from the store)."""
+    from headkg.db.store import HeadKG
+    from headkg.ingest import readme as readme_parser
+
+    CHANGES["misspelt-badge"](repo)
+    parsed: list[int] = []
+    original = readme_parser.parse_text
+
+    def counting(text: str, *args: object, **kwargs: object) -> list:
+        found = original(text, *args, **kwargs)  # type: ignore[arg-type]
+        parsed.append(len(found))
+        return found
+
+    readme_parser.parse_text = counting  # type: ignore[assignment]
+    try:
+        findings = HeadKG(base_store).check_change(repo, "origin/main")
+    finally:
+        readme_parser.parse_text = original  # type: ignore[assignment]
+    assert [f.code for f in findings if f.new] == ["head.misspelt"]
+    assert len(parsed) == 1 and 0 < parsed[0] < 40  # the 2025 section only, of 187 papers
+
+
+def test_a_store_of_another_commit_falls_back_on_the_full_check(repo: Path, base_store: str) -> None:
+    CHANGES["misspelt-badge"](repo)
+    git(repo, "commit", "-qam", "row")
+    full = check(repo, "--format", "json")
+    result = runner.invoke(app, ["check", str(repo), "--base", "HEAD", "--db", base_store, "--format", "json"])
+    assert result.exit_code == 0  # HEAD has the row: nothing new, though the store is of origin/main
+    assert full[0] == 1
+
+
+def test_on_postgresql_too(repo: Path, pg_url: str, origin: Path) -> None:
+    assert runner.invoke(app, ["build", "--source", str(origin), "--db", pg_url, "--quiet"]).exit_code == 0
+    CHANGES["duplicate-row"](repo)
+    fast = check(repo, "--format", "json", "--db", pg_url)
+    assert fast[0] == 1
+    assert [(f["code"], f["new"]) for f in json.loads(fast[1]) if f["new"]] == [("paper.duplicate", True)]
