@@ -24,6 +24,7 @@ from headkg.api.commands import (
     query,
     serve,
     snapshot,
+    vocabulary,
 )
 
 app = typer.Typer(
@@ -64,6 +65,7 @@ app.command()(compare.compare)
 app.command()(analyze.analyze)
 app.command()(plot.plot)
 app.command()(snapshot.snapshot)
+app.add_typer(vocabulary.app, name="vocabulary")
 
 
 def main() -> None:

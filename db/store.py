@@ -26,6 +26,7 @@ from headkg.ingest.check import check_list, fix_list
 from headkg.ingest.check_base import check_against_revision
 from headkg.ingest.listedit import add_paper
 from headkg.ingest.versions import diff_versions
+from headkg.ingest.vocabulary_starter import write_starter_vocabulary
 from headkg.schema.analysis import ANALYSES, Comparison, Cooccurrence, Gaps, Growth, Timeline
 from headkg.schema.citation import CITATION_CAP, PaperList
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError, StoreError
@@ -96,6 +97,9 @@ class HeadKG:
         if base is None:
             return check_list(root, today=today)
         return check_against_revision(root, base, today=today)
+
+    init_vocabulary = staticmethod(write_starter_vocabulary)
+    """`HeadKG.init_vocabulary(checkout)`: a starter .headkg/vocabulary.yaml (ingest/vocabulary_starter.py)."""
 
     fix = staticmethod(fix_list)
     """`HeadKG.fix(checkout, write=True)`: the mechanical fixes made in place (ingest/fixes.py)."""

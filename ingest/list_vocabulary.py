@@ -12,7 +12,7 @@ vocabulary by its own pull requests.
     aliases:                         # more spellings of head types, by name
       Retrieval Head: [Retrieval-Augmented Head]
 
-An entry whose name (or `slug`, or an alias) is a known head type's overrides it: its display name,
+An entry whose name (or `slug`) is a known head type's overrides it: its display name,
 aliases, stage, sub-category and description may change, never its slug, so shared links keep
 working. Every problem with the file is a finding with its line; the rest of the file still counts.
 """
@@ -139,16 +139,15 @@ class _Applier:
             self._add_alias(slug, spelling, node)
 
     def _target(self, fields: dict[str, Any], name: str) -> str:
-        """The slug the entry is about: its `slug:`, a known head its name or aliases spell, or a new one."""
+        """The slug the entry is about: its `slug:`, the known head its name spells, or a new one."""
         if "slug" in fields:
             slug, node = fields["slug"]
             if slug in self.heads:
                 return str(slug)
             self.error(node, f"no head type has slug {slug!r}; leave `slug:` out to add a new head type")
-        for spelling in [name, *(s for s, _ in fields.get("aliases", []))]:
-            owner = self.owner.get(head_key(spelling))
-            if owner is not None:
-                return owner
+        owner = self.owner.get(head_key(name))
+        if owner is not None:
+            return owner
         slug = slugify(name)
         while slug in self.heads:
             slug += "-x"
