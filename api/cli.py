@@ -22,6 +22,7 @@ from headkg.api.commands import (
     export,
     plot,
     query,
+    render,
     serve,
     snapshot,
     vocabulary,
@@ -65,6 +66,7 @@ app.command()(compare.compare)
 app.command()(analyze.analyze)
 app.command()(plot.plot)
 app.command()(snapshot.snapshot)
+app.command()(render.render)
 app.add_typer(vocabulary.app, name="vocabulary")
 
 

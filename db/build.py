@@ -86,6 +86,8 @@ def build_store(
         "input_fingerprint": fingerprint,
         "readme_sections": cache.sections.to_json(),
         "parse_date": today.isoformat(),  # part of the README sections' cache keys (check --base --db)
+        "readme_newline": cache.readme_newline,  # the README's line end, and byte order mark (render)
+        "readme_bom": "1" if cache.readme_bom else "",
     }
     revision = git.clean_revision(root, list(INPUT_GLOBS))
     if revision is not None:

@@ -20,6 +20,7 @@ from headkg.db import models as m
 from headkg.db.build import build_store
 from headkg.db.check_change import check_change
 from headkg.db.engine import make_engine, normalize_url, sqlite_path
+from headkg.db.readme import readme_text
 from headkg.db.snapshot import load_graph
 from headkg.db.writer import Layout, WriteSummary, schema_is_current, write_graph
 from headkg.ingest.check import check_list, fix_list
@@ -315,6 +316,12 @@ class HeadKG:
                     self._memo.pop(next(iter(self._memo)))
                 self._memo[key] = compute(s)
         return self._memo[key].model_copy(deep=True)
+
+    def readme(self) -> Iterator[str]:
+        """The list's README written back from the store, in pieces (`headkg render`): each row from its
+        facts and layout, the text around the rows as it was (db/readme.py)."""
+        with self.session() as s:
+            yield from readme_text(session=s)
 
     def findings(self) -> list[Finding]:
         with self.session() as s:

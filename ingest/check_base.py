@@ -14,11 +14,13 @@ moved to that one, so the annotation lands on the row the pull request touched.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from headkg.ingest.check import grade, inspect, ordered
 from headkg.ingest.resolve import duplicate_finding, look_alike_finding
@@ -53,7 +55,8 @@ def blame(
 ) -> list[CheckedFinding]:
     """`findings` marked new or old against `base_findings`; new pair findings moved to the record the
     change brought, old errors made notices."""
-    return blame_with(findings, list(base_findings), {}, sightings, base_sightings)
+    unchanged = Counter(fingerprint(s) for s in base_sightings)
+    return blame_with(findings, list(base_findings), {}, sightings, unchanged)
 
 
 def blame_with(
@@ -61,13 +64,13 @@ def blame_with(
     base_findings: list[Finding],
     still: dict[int, CheckedFinding],
     sightings: list[PaperSighting],
-    base_sightings: Iterable[PaperSighting],
+    unchanged: Counter[str],
 ) -> list[CheckedFinding]:
     """`blame` when `findings` are those of the changed parts only: `still` holds (by index in
     `base_findings`) the base's findings about the parts the change left alone, which are reported as
-    old unless one of `findings` stands for them."""
+    old unless one of `findings` stands for them. `unchanged` counts the `fingerprint`s of the base's
+    records the change may have replaced."""
     pairs = match(findings, base_findings)
-    unchanged = Counter(fingerprint(s) for s in base_sightings)
     relocate = _relocator(sightings, unchanged)
     out: list[CheckedFinding] = []
     for finding, partner in zip(findings, pairs, strict=True):
@@ -116,7 +119,14 @@ def match(findings: list[Finding], base: list[Finding]) -> list[int | None]:
 
 def fingerprint(sighting: PaperSighting) -> str:
     """A sighting's content wherever it stands: the same row moved down by a new row is unchanged."""
-    return sighting.model_dump_json(exclude={"source": True, "heads": {"__all__": {"source"}}})
+    return fingerprint_data(sighting.model_dump(mode="json"))
+
+
+def fingerprint_data(data: dict[str, Any]) -> str:
+    """`fingerprint` of a sighting as JSON data (a parse-cache entry's), without validating it."""
+    content = {k: v for k, v in data.items() if k != "source"}
+    content["heads"] = [{k: v for k, v in h.items() if k != "source"} for h in data.get("heads", [])]
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _relocator(sightings: list[PaperSighting], unchanged: Counter[str]) -> Callable[[CheckedFinding], CheckedFinding]:

@@ -15,19 +15,19 @@ not built from the base: `check_incrementally` returns None and the caller check
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import TypeAdapter
 
 from headkg.ingest import git
 from headkg.ingest import readme as readme_parser
 from headkg.ingest.bibtex import BIB_DIR, duplicate_key_finding, parse_bib_text
 from headkg.ingest.cache import ParseCache
 from headkg.ingest.check import grade, mark_fixable
-from headkg.ingest.check_base import blame_with, fingerprint
+from headkg.ingest.check_base import blame_with, fingerprint, fingerprint_data
 from headkg.ingest.fingerprint import INPUT_GLOBS
 from headkg.ingest.heads import HeadRegistry
 from headkg.ingest.list_vocabulary import load_list_vocabulary
@@ -77,7 +77,7 @@ class _Change:
 
     sightings: list[PaperSighting] = field(default_factory=list)  # parsed from what changed
     findings: Findings = field(default_factory=Findings)
-    base_sightings: list[PaperSighting] = field(default_factory=list)
+    unchanged: Counter[str] = field(default_factory=Counter)  # fingerprints of the base's records read again
     replaced_spans: list[tuple[int, int]] = field(default_factory=list)  # base README lines read again
     replaced_files: set[str] = field(default_factory=set)  # base bib files read again
     sections: SectionMap = field(default_factory=SectionMap)  # the README's sections now
@@ -129,7 +129,7 @@ def check_incrementally(
     _repeated_keys(change, view, change.findings)
     found = [grade(f) for f in with_subjects(change.findings, checkout_lines(root))]
     still = {j: _moved(f, view.sections, change) for j, f in enumerate(view.findings) if not change.replaced(_at(f))}
-    result = blame_with(found, view.findings, still, change.sightings, change.base_sightings)
+    result = blame_with(found, view.findings, still, change.sightings, change.unchanged)
     own = {s.source: s.arxiv_id for s in change.sightings if s.arxiv_id}
     mark_fixable(root, result, vocabulary, lambda source: own.get(source) or view.arxiv_of(source))
     return result
@@ -150,18 +150,10 @@ def _moved(finding: Finding, base: SectionMap, change: _Change) -> CheckedFindin
     return graded
 
 
-_SIGHTINGS = TypeAdapter(list[PaperSighting])
-
-
-def _cached_sightings(payload: str, first_line: int) -> list[PaperSighting]:
-    """The sightings of a parse-cache entry, at their lines in the file (entries keep chunk lines)."""
-    data = TypeAdapter(dict).validate_json(payload)
-    sightings = _SIGHTINGS.validate_python(data.get("sightings", []))
-    for s in sightings:
-        s.source = Provenance(file=s.source.file, line=s.source.line + first_line - 1)
-        for mention in s.heads:
-            mention.source = Provenance(file=mention.source.file, line=mention.source.line + first_line - 1)
-    return sightings
+def _cached_fingerprints(payload: str) -> Counter[str]:
+    """The `fingerprint`s of a parse-cache entry's sightings (read as JSON, not validated: a section
+    holds thousands)."""
+    return Counter(fingerprint_data(s) for s in json.loads(payload).get("sightings", []))
 
 
 def _readme_change(root: Path, view: BaseView, today: dt.date, change: _Change) -> None:
@@ -169,11 +161,9 @@ def _readme_change(root: Path, view: BaseView, today: dt.date, change: _Change) 
     path = root / README
     text = readme_parser.decode(path.read_bytes(), README, change.findings) if path.is_file() else ""
     for first, chunk in readme_parser.sections(text):
-        if not readme_parser.has_table(chunk):
-            continue
         key = ParseCache.key("readme", README, chunk, view.parse_date.isoformat())
-        change.sections.place(key, first, first + len(chunk.splitlines()) - 1)
-        if key not in view.sections.spans:
+        change.sections.place(key, first, first + max(len(chunk.splitlines()), 1) - 1)
+        if key not in view.sections.spans and readme_parser.has_table(chunk):
             padded = "\n" * (first - 1) + chunk
             change.sightings += readme_parser.parse_text(padded, README, change.findings, today)
     gone = [key for key in view.sections.spans if key not in change.sections.spans]
@@ -182,7 +172,7 @@ def _readme_change(root: Path, view: BaseView, today: dt.date, change: _Change) 
         first, last = view.sections.spans[key]
         change.replaced_spans.append((first, last))
         if key in payloads:
-            change.base_sightings += _cached_sightings(payloads[key], first)
+            change.unchanged += _cached_fingerprints(payloads[key])
 
 
 def _bib_change(root: Path, base: str, rel: str, view: BaseView, change: _Change) -> None:
@@ -198,9 +188,9 @@ def _bib_change(root: Path, base: str, rel: str, view: BaseView, change: _Change
     key = ParseCache.key("bib", rel, before.decode("latin-1"))
     payload = view.payloads([key]).get(key)
     if payload is not None:
-        change.base_sightings += _cached_sightings(payload, 1)
+        change.unchanged += _cached_fingerprints(payload)
     else:
-        change.base_sightings += parse_bib_text(before, rel, Findings())
+        change.unchanged += Counter(fingerprint(s) for s in parse_bib_text(before, rel, Findings()))
 
 
 def _as_sighting(paper: KnownPaper, like: PaperSighting, change: _Change) -> PaperSighting | None:
@@ -216,11 +206,11 @@ def _as_sighting(paper: KnownPaper, like: PaperSighting, change: _Change) -> Pap
 
 def _same_papers(change: _Change, view: BaseView, findings: Findings) -> None:
     """Duplicates and look-alikes of the changed records, against the store and each other."""
-    unchanged = {fingerprint(s) for s in change.base_sightings}
-    fresh = [s for s in change.sightings if fingerprint(s) not in unchanged]
+    prints = {id(s): fingerprint(s) for s in change.sightings}
+    fresh = [s for s in change.sightings if prints[id(s)] not in change.unchanged]
     known = [p for p in view.known(fresh) if not all(change.replaced(s) for s in p.sources)]
     matcher: PaperMatcher[KnownPaper | PaperSighting] = PaperMatcher(known)
-    for s in (s for s in change.sightings if fingerprint(s) in unchanged):
+    for s in (s for s in change.sightings if prints[id(s)] in change.unchanged):
         matcher.add(s)
     for sighting in sorted(fresh, key=lambda s: s.source.sort_key()):
         for match in matcher.matches(

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from headkg.ingest.badge_urls import head_badge_url
 from headkg.ingest.badges import decode_badge
 from headkg.ingest.bibtex import decoded_text, unknown_field_suggestion
 from headkg.ingest.listedit.atomic_write import write_atomic
-from headkg.ingest.listedit.badge_urls import head_badge_url
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Finding
 from headkg.schema.graph import KnowledgeGraph
@@ -85,25 +85,44 @@ def _split(data: bytes) -> list[str]:
 
 
 class _Files:
-    """The checkout's files as lines, read once."""
+    """The checkout's files, read once; a line is found without splitting the whole file (a README of
+    100,000 papers is a million lines, and a check asks for a few of them)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._lines: dict[str, list[str] | None] = {}
+        self._data: dict[str, bytes | None] = {}
+        self._cursor: dict[str, tuple[int, int]] = {}  # file -> (line, offset of its start), walked forward
+
+    def _bytes(self, rel: str) -> bytes | None:
+        if rel not in self._data:
+            try:
+                self._data[rel] = (self.root / rel).read_bytes()
+            except OSError:
+                self._data[rel] = None
+        return self._data[rel]
 
     def lines(self, rel: str) -> list[str] | None:
-        if rel not in self._lines:
-            try:
-                self._lines[rel] = [
-                    line.rstrip("\n").removesuffix("\r") for line in _split((self.root / rel).read_bytes())
-                ]
-            except OSError:
-                self._lines[rel] = None
-        return self._lines[rel]
+        data = self._bytes(rel)
+        return None if data is None else [line.rstrip("\n").removesuffix("\r") for line in _split(data)]
 
     def line(self, rel: str, number: int | None) -> str | None:
-        lines = self.lines(rel)
-        return lines[number - 1] if lines is not None and number and 0 < number <= len(lines) else None
+        data = self._bytes(rel)
+        if data is None or not number or number < 1:
+            return None
+        line, offset = self._cursor.get(rel, (1, 0))
+        if number < line:
+            line, offset = 1, 0
+        while line < number:
+            found = data.find(b"\n", offset)
+            if found < 0:
+                return None
+            line, offset = line + 1, found + 1
+        self._cursor[rel] = (line, offset)
+        end = data.find(b"\n", offset)
+        raw = data[offset : end if end >= 0 else len(data)]
+        if not raw and end < 0 and offset >= len(data):
+            return None
+        return raw.decode("utf-8", errors="surrogateescape").removesuffix("\r")
 
 
 ArxivOf = Callable[[Provenance], "str | None"]  # a record's place -> the arXiv id of its paper

@@ -14,6 +14,7 @@ from headkg.ingest.bibtex import BIB_DIR, drop_repeated_keys, parse_bib_file
 from headkg.ingest.cache import ParseCache
 from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.readme import README
+from headkg.ingest.readme_render import chunk_frame
 from headkg.ingest.subjects import with_subjects
 from headkg.ingest.tables import parse_tables
 from headkg.ingest.taxonomy import parse_taxonomy
@@ -65,21 +66,26 @@ def _read_readme(path: Path, findings: Findings, today: dt.date, cache: ParseCac
     """The README's papers, section by section through the cache."""
     rel = README
     try:
-        text = readme_parser.decode(path.read_bytes(), rel, findings)
+        data = path.read_bytes()
+        text = readme_parser.decode(data, rel, findings)
     except OSError as err:
         raise SourceError(f"cannot read the list's README {path}: {err.strerror or err}") from err
     sightings: list[PaperSighting] = []
+    cache.readme_newline = "\r\n" if b"\r\n" in data else "\n"
+    cache.readme_bom = data.startswith(b"\xef\xbb\xbf")
     for first_line, chunk in readme_parser.sections(text):
-        if not readme_parser.has_table(chunk):  # prose between tables: nothing to parse
-            continue
         key = cache.key("readme", rel, chunk, today.isoformat())
         padded = "\n" * (first_line - 1) + chunk  # parsed where it stands, so lines are the file's
+        table = readme_parser.has_table(chunk)  # else prose between tables: nothing to parse
 
-        def parse(local: Findings, padded: str = padded) -> list[PaperSighting]:
-            return readme_parser.parse_text(padded, rel, local, today)
+        def parse(local: Findings, padded: str = padded, table: bool = table) -> list[PaperSighting]:
+            return readme_parser.parse_text(padded, rel, local, today) if table else []
 
-        sightings += cache.parse(key, first_line, parse, findings)
-        cache.sections.place(key, first_line, first_line + len(chunk.splitlines()) - 1)
+        def frame(found: list[PaperSighting], chunk: str = chunk, pad: int = first_line - 1) -> list[str]:
+            return chunk_frame(chunk, pad, found)
+
+        sightings += cache.parse(key, first_line, parse, findings, frame)
+        cache.sections.place(key, first_line, first_line + max(len(chunk.splitlines()), 1) - 1)
     if not sightings:
         readme_parser.parse_text(text, rel, findings, today)  # reports why there are no papers
     return sorted(sightings, key=lambda s: s.source.line)

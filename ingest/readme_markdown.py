@@ -19,7 +19,9 @@ from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
 
 from headkg.ingest.readme_row import COLUMNS, LineOf, RowCells, Section, column_role, read_row, section_from_heading
+from headkg.ingest.row_template import LineOffsets, extract
 from headkg.schema.findings import Findings
+from headkg.schema.row_layout import RowLayout
 from headkg.schema.sightings import PaperSighting
 
 NAME = "markdown"
@@ -92,6 +94,7 @@ def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[Paper
     env: dict[str, Any] = {}  # holds the link reference definitions the cells may use
     tokens = md.parse(text, env)
     lines = text.split("\n")
+    offsets = LineOffsets(text)
     section: Section | None = None
     sightings: list[PaperSighting] = []
     i = 0
@@ -99,7 +102,7 @@ def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[Paper
         token = tokens[i]
         if token.type == "table_open":
             end = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
-            sightings.extend(_table(md, env, tokens[i:end], lines, section, rel, findings, today))
+            sightings.extend(_table(md, env, tokens[i:end], lines, offsets, section, rel, findings, today))
             i = end
         elif token.type in ("inline", "html_block"):
             text_ = _plain(token) if token.type == "inline" else _html_text(token.content)
@@ -137,6 +140,7 @@ def _table(
     env: dict[str, Any],
     tokens: list[Token],
     lines: list[str],
+    offsets: LineOffsets,
     section: Section | None,
     rel: str,
     findings: Findings,
@@ -170,5 +174,15 @@ def _table(
             today=today,
         )
         if sighting is not None:
+            sighting.layout = _layout(lines, offsets, index, sighting)
             sightings.append(sighting)
     return sightings
+
+
+def _layout(lines: list[str], offsets: LineOffsets, index: int, sighting: PaperSighting) -> RowLayout | None:
+    """The layout of a pipe-table row: its whole line."""
+    layout = extract(lines[index], sighting, "markdown")
+    if layout is not None:
+        layout.start = offsets.offset(index + 1)
+        layout.end = layout.start + len(lines[index])
+    return layout

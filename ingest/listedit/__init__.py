@@ -10,7 +10,7 @@ only after it parses cleanly and adds no second key or second entry for the same
 
 `add_paper` runs the steps (`add_papers` several rows in one write); each has its module: `new_row`
 (the row's content), `duplicates`, `readme_layout` (the README's tables as line ranges), `row_style`
-(a row's layout and rendering), `readme_edit` (placement and the read-back check), `badge_urls`,
+(a row's layout and rendering), `readme_edit` (placement and the read-back check), `ingest.badge_urls`,
 `bib_edit` and `atomic_write`; `submission` gathers what to write from an issue and given values.
 """
 

@@ -12,10 +12,10 @@ import html
 import re
 from dataclasses import dataclass
 
+from headkg.ingest.badge_urls import head_badge_url, normalize_link, paper_badge_url, venue_without_year
 from headkg.ingest.badges import decode_badge
 from headkg.ingest.heads import MISSPELT_SCORE
 from headkg.ingest.issue import PaperSubmission
-from headkg.ingest.listedit.badge_urls import head_badge_url, normalize_link, paper_badge_url, venue_without_year
 from headkg.ingest.readme import README
 from headkg.ingest.vocabulary import LIST_VOCABULARY, Vocabulary
 from headkg.schema.exceptions import InvalidRequestError

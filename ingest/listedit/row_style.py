@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from headkg.ingest.listedit.badge_urls import head_badge_url
+from headkg.ingest.badge_urls import head_badge_url
 from headkg.ingest.listedit.new_row import NewRow
 from headkg.ingest.listedit.readme_layout import indent
 
