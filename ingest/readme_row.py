@@ -177,7 +177,7 @@ def _heads(cell: HtmlElement | None, row: _Row) -> list[HeadMention]:
                 "remove the repeated badge",
                 "row.badge-repeated",
             )
-            continue
+            continue  # one mention (the row's layout repeats the badge)
         mentions.append(mention)
     return mentions
 
@@ -211,7 +211,7 @@ def _links(cell: HtmlElement | None, row: _Row) -> _Links:
                 "row.link-badge",
             )
         alt = (img.get("alt") or "") if img is not None else collapse(a.text_content())
-        if href not in found.urls:
+        if href not in found.urls:  # a link repeated in the row is one url (its layout repeats it)
             found.urls.append(href)
         if is_paper_badge(badge, alt):
             papers.append(href)

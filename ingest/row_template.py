@@ -17,7 +17,10 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+from markdown_it import MarkdownIt
 
 from headkg.ingest.badge_urls import head_badge_url, link_badge_alt, link_badge_url
 from headkg.ingest.badges import decode_badge
@@ -54,6 +57,18 @@ class RowContent:
     venue: str | None = None
     summary: list[str] = field(default_factory=list)
     link_badges: dict[int, str] = field(default_factory=dict)  # a link's badge as given (`add`)
+    _kinds: list[tuple[str | None, str | None]] | None = field(default=None, repr=False, compare=False)
+
+    def link_kinds(self) -> list[tuple[str | None, str | None]]:
+        """Each link's (alt word, badge) as the list draws them; the paper's link is the first that
+        is no code repository."""
+        if self._kinds is None:
+            paper = next((j for j, url in enumerate(self.links) if link_badge_alt(url, paper=False) is None), 0)
+            self._kinds = [
+                (link_badge_alt(url, paper=j == paper), link_badge_url(url, self.venue, paper=j == paper))
+                for j, url in enumerate(self.links)
+            ]
+        return self._kinds
 
 
 def content_of(sighting: PaperSighting) -> RowContent:
@@ -68,34 +83,41 @@ def content_of(sighting: PaperSighting) -> RowContent:
     )
 
 
-def _paper_link(content: RowContent) -> int:
-    return next((j for j, url in enumerate(content.links) if link_badge_alt(url, paper=False) is None), 0)
+def _attr(form: RowForm, s: str) -> str:
+    return html.escape(s, quote=True) if form == "html" else s
+
+
+def _text(form: RowForm, s: str) -> str:
+    return html.escape(s, quote=False) if form == "html" else s.replace("|", "\\|")
+
+
+@lru_cache(maxsize=4096)
+def _badge_of_head(name: str) -> str:
+    return head_badge_url(name)
 
 
 def _value(form: RowForm, key: str, content: RowContent, i: int) -> tuple[str, str]:
     """(the fact a slot stands for, its text as the writer writes it) for slot `key` of item `i`."""
-    attr = (lambda s: html.escape(s, quote=True)) if form == "html" else (lambda s: s)
-    text = (lambda s: html.escape(s, quote=False)) if form == "html" else (lambda s: s.replace("|", "\\|"))
     if key == "date":
         return content.date, content.date
     if key == "title":
-        return content.title, text(content.title)
-    if key.startswith("heads."):
-        name = content.heads[i]
-        return name, attr(head_badge_url(name)) if key == "heads.src" else (
-            attr(f"{name} Badge") if form == "html" else ""
-        )
-    if key.startswith("links."):
-        url, paper = content.links[i], i == _paper_link(content)
-        if key == "links.href":
-            return url, attr(url)
-        badge = content.link_badges.get(i) or link_badge_url(url, content.venue, paper=paper) or ""
-        fact = f"{url} {content.venue or ''} {badge}"
-        if key == "links.src":
-            return fact, attr(badge)
-        alt = link_badge_alt(url, paper=paper) or ""
-        return fact, attr(f"{alt} Badge" if form == "html" and alt else alt)
-    return content.summary[i], text(content.summary[i])
+        return content.title, _text(form, content.title)
+    if key == "heads.src":
+        return content.heads[i], _attr(form, _badge_of_head(content.heads[i]))
+    if key == "heads.alt":
+        return content.heads[i], _attr(form, f"{content.heads[i]} Badge") if form == "html" else ""
+    if key == "summary.text":
+        return content.summary[i], _text(form, content.summary[i])
+    url = content.links[i]
+    if key == "links.href":
+        return url, _attr(form, url)
+    kinds = content.link_kinds()
+    badge = content.link_badges.get(i) or kinds[i][1] or ""
+    fact = f"{url} {content.venue or ''} {badge}"
+    if key == "links.src":
+        return fact, _attr(form, badge)
+    alt = kinds[i][0] or ""
+    return fact, _attr(form, f"{alt} Badge" if form == "html" and alt else alt)
 
 
 def render_row(layout: RowLayout, content: RowContent) -> str:
@@ -118,20 +140,21 @@ def _filled(layout: RowLayout, key: str, path: str, content: RowContent, i: int)
 
 
 def _render_group(layout: RowLayout, part: list[Any], content: RowContent, out: list[str]) -> None:
-    kind, items, seps = part
+    kind, items, seps = part[:3]
     count = len(getattr(content, kind))
     if count == 0:
         if kind == "summary" and out and isinstance(out[-1], str):
             out[-1] = _drop_bullet(out[-1], layout.form)
         return
-    for i in range(count):
-        if i:
-            out.append(seps[min(i - 1, len(seps) - 1)] if seps else _default_sep(kind, layout.form, out))
-        for piece in items[min(i, len(items) - 1)]:
+    order = part[3] if len(part) > 3 and set(part[3]) == set(range(count)) else list(range(count))
+    for n, i in enumerate(order):
+        if n:
+            out.append(seps[min(n - 1, len(seps) - 1)] if seps else _default_sep(kind, layout.form, out))
+        for piece in items[min(n, len(items) - 1)]:
             out.append(
                 piece
                 if isinstance(piece, str)
-                else _filled(layout, f"{kind}.{piece[0]}", f"{kind}.{i}.{piece[0]}", content, i)
+                else _filled(layout, f"{kind}.{piece[0]}", f"{kind}.{n}.{piece[0]}", content, i)
             )
 
 
@@ -185,9 +208,16 @@ class LineOffsets:
 # --- finding the layout of a parsed row --------------------------------------------------------------
 
 
-def _reads(raw: str) -> str:
-    """What a piece of the row's text says, as the parser reads it: tags gone, entities and spaces undone."""
-    return " ".join(html.unescape(_TAG.sub(" ", raw.replace("\\|", "|"))).split())
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True})
+
+
+def reads(raw: str, form: RowForm = "html") -> str:
+    """What a piece of a row's text says, as the parser reads it: markup gone, entities and spaces undone."""
+    if form == "markdown":
+        raw = _markdown().renderInline(raw.replace("\\|", "|"))
+    return " ".join(html.unescape(_TAG.sub("", raw)).split())
 
 
 def _flexible(text: str, form: RowForm) -> str:
@@ -236,22 +266,29 @@ class _Extraction:
     def scalar(self, key: str, start: int, end: int) -> None:
         self.found.append(_Found(start, end, self.slot(key, key, start, end)))
 
-    def group(self, kind: str, items: list[tuple[int, int, list[tuple[str, int, int]]]]) -> None:
-        """A group of items, each (start, end, [(slot key, start, end) inside it])."""
+    def group(
+        self, kind: str, items: list[tuple[int, int, list[tuple[str, int, int]]]], order: list[int] | None = None
+    ) -> None:
+        """A group of items, each (start, end, [(slot key, start, end) inside it]); item n shows fact
+        `order[n]` of its kind (default: fact n)."""
         if not items:
             return
+        order = order or list(range(len(items)))
         templates: list[list[Any]] = []
-        for i, (start, end, slots) in enumerate(items):
+        for n, ((start, end, slots), i) in enumerate(zip(items, order, strict=True)):
             pieces: list[Any] = []
             at = start
             for key, s, e in sorted(slots, key=lambda x: x[1]):
                 pieces += [self.text[at:s]] if s > at else []
-                pieces.append(self.slot(f"{kind}.{key}", f"{kind}.{i}.{key}", s, e, i))
+                pieces.append(self.slot(f"{kind}.{key}", f"{kind}.{n}.{key}", s, e, i))
                 at = e
             pieces += [self.text[at:end]] if end > at else []
             templates.append(pieces)
         seps = [self.text[items[i][1] : items[i + 1][0]] for i in range(len(items) - 1)]
-        self.found.append(_Found(items[0][0], items[-1][1], [kind, templates, seps]))
+        part: list[Any] = [kind, templates, seps]
+        if order != list(range(len(items))):
+            part.append(order)
+        self.found.append(_Found(items[0][0], items[-1][1], part))
 
     def layout(self) -> RowLayout | None:
         parts: list[Any] = []
@@ -281,7 +318,7 @@ def extract(text: str, sighting: PaperSighting, form: RowForm) -> RowLayout | No
 
 def _title(work: _Extraction) -> bool:
     match = _TITLE[work.form].search(work.text)
-    if match is None or _reads(match[match.lastindex or 1]) != work.content.title:
+    if match is None or reads(match[match.lastindex or 1], work.form) != work.content.title:
         return False
     group = match.lastindex or 1
     work.scalar("title", match.start(group), match.end(group))
@@ -302,7 +339,7 @@ def _date(work: _Extraction) -> bool:
     inner = match[1]
     start = match.start(1) + len(inner) - len(inner.lstrip())
     end = match.end(1) - (len(inner) - len(inner.rstrip()))
-    written = _DATE.fullmatch(_reads(work.text[start:end]))
+    written = _DATE.fullmatch(reads(work.text[start:end], work.form))
     if work.content.date and (
         written is None or "-".join(f"{int(g):02d}" for g in written.groups()) != work.content.date
     ):
@@ -323,23 +360,28 @@ def _links_and_heads(work: _Extraction) -> bool:
         slots = _link_slots(work, m)
         if slots is None:
             return False
+        if any(k == "href" and not _attribute(work, s, e).strip() for k, s, e in slots):
+            continue  # a link without a target, which the parser reported: markup
         link_items.append((m.start(), m.end(), slots))
-    if not _same_links(work, link_items):
+    order = _link_order(work, link_items)
+    if order is None:
         return False
     img_re = _HTML_IMG if work.form == "html" else _MD_IMG
-    heads = [m for m in img_re.finditer(work.text, after, before) if not any(s <= m.start() < e for s, e in taken)]
-    if len(heads) != len(work.content.heads):
-        return False
     head_items = []
-    for i, m in enumerate(heads):
+    for m in img_re.finditer(work.text, after, before):
+        if any(s <= m.start() < e for s, e in taken):
+            continue  # a link's badge
         slots = _image_slots(work, m)
         src = next((_attribute(work, s, e) for k, s, e in slots if k == "src"), "")
         badge = decode_badge(src)
-        if badge is None or badge.text != work.content.heads[i]:
-            return False
-        head_items.append((m.start(), m.end(), slots))
-    work.group("heads", head_items)
-    work.group("links", link_items)
+        if badge is None:
+            continue  # one the parser could not read (and reported): markup
+        head_items.append((m.start(), m.end(), slots, badge))
+    texts = [badge.text for *_, badge in head_items]
+    if list(dict.fromkeys(texts)) != work.content.heads:
+        return False
+    work.group("heads", [(s, e, slots) for s, e, slots, _ in head_items], [work.content.heads.index(x) for x in texts])
+    work.group("links", link_items, order)
     return True
 
 
@@ -350,9 +392,13 @@ def _attribute(work: _Extraction, start: int, end: int) -> str:
     return _REFERENCE.sub(lambda m: html.unescape(m[0]), raw) if work.form == "html" else raw
 
 
-def _same_links(work: _Extraction, items: list[tuple[int, int, list[tuple[str, int, int]]]]) -> bool:
+def _link_order(work: _Extraction, items: list[tuple[int, int, list[tuple[str, int, int]]]]) -> list[int] | None:
+    """Which of the row's links each link item shows (a link written twice is one link of the row),
+    or None when the items are not the row's links."""
     hrefs = [_attribute(work, s, e) for _, _, sl in items for k, s, e in sl if k == "href"]
-    return hrefs == work.content.links
+    if list(dict.fromkeys(hrefs)) != work.content.links:
+        return None
+    return [work.content.links.index(href) for href in hrefs]
 
 
 def _image_slots(work: _Extraction, m: re.Match[str]) -> list[tuple[str, int, int]]:
@@ -406,11 +452,17 @@ def _summary(work: _Extraction) -> bool:
     else:
         at, stop = work.title_end, work.cells_from
     items = []
-    for line in lines:
-        match = re.compile(_flexible(line, work.form)).search(work.text, at, stop)
-        if match is None:
-            return False
-        items.append((match.start(), match.end(), [("text", match.start(), match.end())]))
-        at = match.end()
+    for i, line in enumerate(lines):
+        written = _value(work.form, "summary.text", work.content, i)[1]
+        found = work.text.find(written, at, stop)  # most lines are written the writer's way: no pattern
+        if found >= 0:
+            start, end = found, found + len(written)
+        else:
+            match = re.compile(_flexible(line, work.form)).search(work.text, at, stop)
+            if match is None:
+                return False
+            start, end = match.span()
+        items.append((start, end, [("text", start, end)]))
+        at = end
     work.group("summary", items)
     return True

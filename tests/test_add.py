@@ -128,7 +128,8 @@ def test_row_copies_its_neighbours_layout(checkout: Path, snapshot: Path, vocabu
     """Between two rows of 2024-07 (cells indented by six spaces) the new row is indented alike."""
     lines = (snapshot / "README.md").read_text(encoding="utf-8").splitlines(keepends=True)
     neighbour = style_of(lines[607:620])  # the 2024-07-31 row pair
-    assert neighbour is not None and neighbour.date == " " * 6 and neighbour.link_indent is None
+    assert neighbour is not None and neighbour.parts[0] == '  <tr>\n      <td rowspan="2" style="width: 15%;">'
+    assert neighbour.parts[-2][0] == "summary" and neighbour.parts[-1] == "\n      </td>\n  </tr>"
     result = add_paper(
         checkout, paper("A New Head Study", dt.date(2024, 7, 30), "2407.99999"), vocabulary=vocabulary, today=TODAY
     )
