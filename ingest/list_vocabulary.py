@@ -126,9 +126,11 @@ class _Applier:
         slug = self._target(fields, name)
         stage = self._stage(fields.get("stage"))
         current = self.heads.get(slug) or CuratedHead(slug=slug, name=name)
+        kept = (current.name,) if current.name != name and current.name not in current.aliases else ()
         self.heads[slug] = dataclasses.replace(
             current,
             name=name,
+            aliases=(*current.aliases, *kept),  # the former display name still finds the head type
             stage=stage or current.stage,
             sub_category=fields["sub_category"][0] if "sub_category" in fields else current.sub_category,
             description=fields["description"][0] if "description" in fields else current.description,
