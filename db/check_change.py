@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from headkg.db.store import HeadKG
 
 log = logging.getLogger("headkg")
+WORDS_PER_SCAN = 500
 MAX_WORD_PAPERS = 2000  # a title word more papers share than this is too common to compare titles by
 _PAPER_COLUMNS = (
     m.PaperRow.title,
@@ -122,8 +123,11 @@ def _blocking_words(session: Session, sightings: list[PaperSighting]) -> set[str
     every = sorted({w for words in tokens for w in words})
     if not every:
         return set()
-    counts = [func.sum(case((m.PaperRow.search_text.contains(w, autoescape=True), 1), else_=0)) for w in every]
-    frequency = Counter(dict(zip(every, session.execute(select(*counts)).one(), strict=True)))
+    frequency: Counter[str] = Counter()
+    for start in range(0, len(every), WORDS_PER_SCAN):  # a query has at most so many columns
+        words = every[start : start + WORDS_PER_SCAN]
+        counts = [func.sum(case((m.PaperRow.search_text.contains(w, autoescape=True), 1), else_=0)) for w in words]
+        frequency.update(dict(zip(words, session.execute(select(*counts)).one(), strict=True)))
     chosen: set[str] = set()
     for words in tokens:
         usable = sorted((w for w in words if 0 < (frequency[w] or 0) <= MAX_WORD_PAPERS), key=lambda w: frequency[w])

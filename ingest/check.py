@@ -51,7 +51,7 @@ class Inspection:
 def inspect(root: Path, vocabulary: Vocabulary | None = None, today: dt.date | None = None) -> Inspection:
     """Parse and resolve the checkout at `root`, grade its findings and plan the fixes they allow."""
     with bulk_allocation():
-        contents, vocabulary = read_list_and_vocabulary(root, vocabulary, today=today)
+        contents, vocabulary = read_list_and_vocabulary(root, vocabulary, today=today, layouts=False)
         graph = assemble(contents, vocabulary)
     found: list[Finding] = list(graph.findings)
     if not (root / README).is_file():

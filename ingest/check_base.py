@@ -118,13 +118,14 @@ def match(findings: list[Finding], base: list[Finding]) -> list[int | None]:
 
 
 def fingerprint(sighting: PaperSighting) -> str:
-    """A sighting's content wherever it stands: the same row moved down by a new row is unchanged."""
+    """A sighting's content wherever it stands: the same row moved down by a new row (or re-indented)
+    is unchanged."""
     return fingerprint_data(sighting.model_dump(mode="json"))
 
 
 def fingerprint_data(data: dict[str, Any]) -> str:
     """`fingerprint` of a sighting as JSON data (a parse-cache entry's), without validating it."""
-    content = {k: v for k, v in data.items() if k != "source"}
+    content = {k: v for k, v in data.items() if k not in ("source", "layout")}  # markup is no content
     content["heads"] = [{k: v for k, v in h.items() if k != "source"} for h in data.get("heads", [])]
     return json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
 

@@ -165,7 +165,7 @@ def _readme_change(root: Path, view: BaseView, today: dt.date, change: _Change) 
         change.sections.place(key, first, first + max(len(chunk.splitlines()), 1) - 1)
         if key not in view.sections.spans and readme_parser.has_table(chunk):
             padded = "\n" * (first - 1) + chunk
-            change.sightings += readme_parser.parse_text(padded, README, change.findings, today)
+            change.sightings += readme_parser.parse_text(padded, README, change.findings, today, layouts=False)
     gone = [key for key in view.sections.spans if key not in change.sections.spans]
     payloads = view.payloads(gone)
     for key in gone:

@@ -33,10 +33,13 @@ def read_list(
     today: dt.date | None = None,
     progress: Progress | None = None,
     cache: ParseCache | None = None,
+    *,
+    layouts: bool = True,
 ) -> ListContents:
     """Parse README.md, source/bib, the taxonomy figure and the tables of one checkout.
 
     With a `cache`, README sections and bib files whose text did not change are not parsed again.
+    Without `layouts`, README rows get no layout (a check needs none; a build keeps them for `render`).
     """
     vocabulary = vocabulary or Vocabulary.load()
     step = progress or (lambda _label: None)
@@ -45,7 +48,7 @@ def read_list(
     today = today or dt.date.today()
     step(README)
     readme = root / README
-    papers = _read_readme(readme, findings, today, cache) if readme.is_file() else []
+    papers = _read_readme(readme, findings, today, cache, layouts) if readme.is_file() else []
     step("bib files")
     papers += _read_bibs(root, findings, cache)
     step("taxonomy figure")
@@ -62,7 +65,9 @@ def read_list(
     )
 
 
-def _read_readme(path: Path, findings: Findings, today: dt.date, cache: ParseCache) -> list[PaperSighting]:
+def _read_readme(
+    path: Path, findings: Findings, today: dt.date, cache: ParseCache, layouts: bool = True
+) -> list[PaperSighting]:
     """The README's papers, section by section through the cache."""
     rel = README
     try:
@@ -79,12 +84,12 @@ def _read_readme(path: Path, findings: Findings, today: dt.date, cache: ParseCac
         table = readme_parser.has_table(chunk)  # else prose between tables: nothing to parse
 
         def parse(local: Findings, padded: str = padded, table: bool = table) -> list[PaperSighting]:
-            return readme_parser.parse_text(padded, rel, local, today) if table else []
+            return readme_parser.parse_text(padded, rel, local, today, layouts=layouts) if table else []
 
         def frame(found: list[PaperSighting], chunk: str = chunk, pad: int = first_line - 1) -> list[str]:
             return chunk_frame(chunk, pad, found)
 
-        sightings += cache.parse(key, first_line, parse, findings, frame)
+        sightings += cache.parse(key, first_line, parse, findings, frame if layouts else None)
         cache.sections.place(key, first_line, first_line + max(len(chunk.splitlines()), 1) - 1)
     if not sightings:
         readme_parser.parse_text(text, rel, findings, today)  # reports why there are no papers
@@ -132,11 +137,13 @@ def read_list_and_vocabulary(
     today: dt.date | None = None,
     progress: Progress | None = None,
     cache: ParseCache | None = None,
+    *,
+    layouts: bool = True,
 ) -> tuple[ListContents, Vocabulary]:
     """`read_list` under headkg's vocabulary with the checkout's `.headkg/vocabulary.yaml` applied
     (whose problems are findings of the contents, like any other file's)."""
     vocabulary, vocabulary_findings = load_list_vocabulary(root, vocabulary)
-    contents = read_list(root, vocabulary, today=today, progress=progress, cache=cache)
+    contents = read_list(root, vocabulary, today=today, progress=progress, cache=cache, layouts=layouts)
     contents.findings = [*vocabulary_findings, *contents.findings]
     return contents, vocabulary
 

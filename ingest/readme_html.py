@@ -94,8 +94,9 @@ def _header(cells: list[HtmlElement]) -> list[str | None] | None:
     return roles if {"date", "title"} <= set(roles) else None
 
 
-def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[PaperSighting]:
-    """Every paper row of every paper table (one whose header names Date and Paper columns)."""
+def parse(text: str, rel: str, findings: Findings, today: dt.date, *, layouts: bool = True) -> list[PaperSighting]:
+    """Every paper row of every paper table (one whose header names Date and Paper columns), each with
+    its layout (`layouts`)."""
     try:
         doc = lxml.html.document_fromstring(_stamp_lines(_mask_fences(text)).encode("utf-8"), parser=_parser())
     except (etree.ParserError, ValueError) as err:
@@ -111,7 +112,7 @@ def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[Paper
     offsets = LineOffsets(text)
     for table, section in _sections(doc).items():
         for sighting, first, last in _parse_table(table, section, rel, findings, today):
-            sighting.layout = _layout(text, offsets, sighting, first, last)
+            sighting.layout = _layout(text, offsets, sighting, first, last) if layouts else None
             sightings.append(sighting)
     return sightings
 

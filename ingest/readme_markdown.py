@@ -88,8 +88,9 @@ def _source_cells(line: str) -> int:
     return len(cells)
 
 
-def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[PaperSighting]:
-    """Every body row of every pipe table whose header names Date and Paper columns."""
+def parse(text: str, rel: str, findings: Findings, today: dt.date, *, layouts: bool = True) -> list[PaperSighting]:
+    """Every body row of every pipe table whose header names Date and Paper columns (each with its
+    layout, with `layouts`)."""
     md = _markdown()
     env: dict[str, Any] = {}  # holds the link reference definitions the cells may use
     tokens = md.parse(text, env)
@@ -102,7 +103,8 @@ def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[Paper
         token = tokens[i]
         if token.type == "table_open":
             end = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
-            sightings.extend(_table(md, env, tokens[i:end], lines, offsets, section, rel, findings, today))
+            found = _table(md, env, tokens[i:end], lines, offsets if layouts else None, section, rel, findings, today)
+            sightings.extend(found)
             i = end
         elif token.type in ("inline", "html_block"):
             text_ = _plain(token) if token.type == "inline" else _html_text(token.content)
@@ -140,7 +142,7 @@ def _table(
     env: dict[str, Any],
     tokens: list[Token],
     lines: list[str],
-    offsets: LineOffsets,
+    offsets: LineOffsets | None,
     section: Section | None,
     rel: str,
     findings: Findings,
@@ -174,7 +176,7 @@ def _table(
             today=today,
         )
         if sighting is not None:
-            sighting.layout = _layout(lines, offsets, index, sighting)
+            sighting.layout = _layout(lines, offsets, index, sighting) if offsets is not None else None
             sightings.append(sighting)
     return sightings
 
