@@ -19,6 +19,7 @@ from headkg.db.writer import Layout
 from headkg.ingest import bundled
 from headkg.ingest.cache import ParseCache
 from headkg.ingest.fingerprint import input_fingerprint
+from headkg.ingest.origin import checkout_origin
 from headkg.ingest.pipeline import build_graph, bulk_allocation
 from headkg.ingest.sections import SectionMap, shifts
 from headkg.ingest.source import Upstream, locate
@@ -100,6 +101,7 @@ def run_build(
                 "source": str(source or root),
                 "input_fingerprint": fingerprint,
                 "readme_sections": cache.sections.to_json(),
+                **checkout_origin(root),  # repository and commit, so pages link each file:line
             }
             moves = shifts(SectionMap.from_json(existing.get("readme_sections")), cache.sections)
             layout = Layout(anchor=cache.sections.anchor, moves=moves)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import uvicorn
 
+from headkg.api import pages
 from headkg.api.app import create_app
 from headkg.db.store import HeadKG
 from headkg.schema.exceptions import StoreError
@@ -18,7 +21,9 @@ def serve(db_url: str, host: str = "127.0.0.1", port: int = 8000) -> None:
     kg = HeadKG(db_url)
     if not kg.exists():
         raise StoreError(f"no store at {kg.url.render_as_string(hide_password=True)}; run `headkg build` first")
+    app = create_app(kg)
+    threading.Thread(target=pages.warm, args=(app,), name="headkg-warm", daemon=True).start()
     try:
-        uvicorn.run(create_app(kg), host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         kg.close()

