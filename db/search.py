@@ -53,7 +53,7 @@ def _papers(words: str, session: Session, limit: int, offset: int) -> PaperPage:
 
 def _counts(slug_column: Any, paper_column: Any, *, session: Session) -> dict[str, int]:
     stmt = select(slug_column, func.count(distinct(paper_column))).group_by(slug_column)
-    return dict(session.execute(stmt).tuples().all())
+    return dict(session.execute(stmt).all())
 
 
 def _closest(
@@ -88,10 +88,10 @@ def _closest(
 def _vocabulary_hits(words: str, *, session: Session) -> list[SearchHit]:
     method_papers = _counts(m.PaperMethodRow.method_slug, m.PaperMethodRow.paper_id, session=session)
     bench_papers = _counts(m.PaperBenchmarkRow.benchmark_slug, m.PaperBenchmarkRow.paper_id, session=session)
-    methods = session.execute(select(m.MethodRow.slug, m.MethodRow.name, m.MethodRow.family)).tuples().all()
-    benches = session.execute(select(m.BenchmarkRow.slug, m.BenchmarkRow.name, m.BenchmarkRow.category)).tuples().all()
-    models = session.execute(select(m.ModelRow.slug, m.ModelRow.name, m.ModelRow.aliases)).tuples().all()
-    stages = session.execute(select(m.StageRow.code, m.StageRow.name)).tuples().all()
+    methods = session.execute(select(m.MethodRow.slug, m.MethodRow.name, m.MethodRow.family)).all()
+    benches = session.execute(select(m.BenchmarkRow.slug, m.BenchmarkRow.name, m.BenchmarkRow.category)).all()
+    models = session.execute(select(m.ModelRow.slug, m.ModelRow.name, m.ModelRow.aliases)).all()
+    stages = session.execute(select(m.StageRow.code, m.StageRow.name)).all()
     return [
         *_closest("method", words, ((s, n, f, method_papers.get(s, 0)) for s, n, f in methods)),
         *_closest("benchmark", words, ((s, n, c, bench_papers.get(s, 0)) for s, n, c in benches)),
@@ -117,5 +117,5 @@ def _author_hits(words: str, *, session: Session) -> list[SearchHit]:
         stmt = stmt.where(func.lower(m.AuthorRow.name).like(f"%{_escape_like(word)}%", escape="\\"))
     return [
         SearchHit(kind="author", key=name, label=name, papers=count, score=_resemblance(words, name))
-        for name, count in session.execute(stmt).tuples().all()
+        for name, count in session.execute(stmt).all()
     ]
