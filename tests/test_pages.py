@@ -305,7 +305,12 @@ def test_graph_data_is_the_heads_and_papers_or_at_scale_the_projection(
     projection = TestClient(app).get("/explore/graph/data.json").json()
     assert projection["mode"] == "heads" and {n["id"] for n in projection["nodes"]} == heads
     matrix = kg.cooccurrence()
-    weights = {frozenset((f"head:{a.slug}", f"head:{b.slug}")): n for a, row in zip(matrix.heads, matrix.matrix, strict=True) for b, n in zip(matrix.heads, row, strict=True) if a != b and n}  # fmt: skip
+    weights = {
+        frozenset((f"head:{a.slug}", f"head:{b.slug}")): n
+        for a, row in zip(matrix.heads, matrix.matrix, strict=True)
+        for b, n in zip(matrix.heads, row, strict=True)
+        if a != b and n
+    }
     assert {frozenset((e["from"], e["to"])): e["value"] for e in projection["edges"]} == weights
     assert "heads projection" in TestClient(app).get("/explore/graph").text
 
