@@ -125,6 +125,10 @@
 
   window.headkgGraph = {
     drawn: function () { return nodeView.getIds(); },
+    selected: function () { return network ? network.getSelectedNodes() : []; },
+    position: function (id) {  // where a node is drawn, in pixels from the container's top left
+      return network && nodeView.get(id) ? network.canvasToDOM(network.getPosition(id)) : null;
+    },
     focus: focus,
     year: function () { return year; },
   };
