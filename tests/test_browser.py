@@ -219,7 +219,8 @@ def test_clicking_a_paper_opens_its_page_with_readme_line_links(
 
 
 def test_every_page_is_reached_by_clicking_from_home(seen: Browser) -> None:
-    for link, heading in [("Head types", "Head types"), ("Papers", "Papers"), ("Graph", "The graph"), ("The field", "The field")]:  # fmt: skip
+    pages = [("Head types", "Head types"), ("Papers", "Papers"), ("Graph", "The graph"), ("The field", "The field")]
+    for link, heading in pages:
         seen.visit("/")
         seen.driver.find_element(By.CSS_SELECTOR, "header nav").find_element(By.LINK_TEXT, link).click()
         WebDriverWait(seen.driver, WAIT).until(lambda d, h=heading: d.find_element(By.TAG_NAME, "h1").text == h)
