@@ -46,6 +46,15 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "-title": (func.lower(m.PaperRow.title).desc(), m.PaperRow.id),
 }
 
+# Each order exactly reversed (SQLite's sorter keeps offset + limit rows: a deep page of 100,000
+# papers by title took ~330 ms, the same page read from the end ~30 ms).
+REVERSED: dict[str, tuple[Any, ...]] = {
+    "date": (m.PaperRow.date.desc().nulls_first(), m.PaperRow.id.desc()),
+    "-date": (m.PaperRow.date.asc().nulls_first(), m.PaperRow.id.desc()),
+    "title": (func.lower(m.PaperRow.title).desc(), m.PaperRow.id.desc()),
+    "-title": (func.lower(m.PaperRow.title), m.PaperRow.id.desc()),
+}
+
 
 def head_index(*, session: Session) -> NameIndex:
     """Every spelling of every head type in the store (a few hundred rows at most)."""
@@ -172,12 +181,18 @@ def papers(
     total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     # Sort and cut the ids alone, then load the page's rows: sorting whole rows (summaries, JSON)
     # of a large result costs several times more than sorting their ids (~40 ms vs ~110 ms on
-    # 20,000 of 100,000 papers).
-    page_ids = ids.order_by(*SORTS[sort]).offset(offset)  # `ids` selects from papers: sort it as it is
-    if limit is not None:
-        page_ids = page_ids.limit(limit)
-    stmt = select(m.PaperRow).where(m.PaperRow.id.in_(page_ids)).order_by(*SORTS[sort])
+    # 20,000 of 100,000 papers). `ids` selects from papers, so it is sorted as it is.
+    order, skip, take = SORTS[sort], offset, limit
+    backwards = limit is not None and sort in REVERSED and offset > total // 2
+    if backwards:  # past the middle, read from the other end: the last page costs what the first does
+        order, skip, take = REVERSED[sort], max(total - offset - limit, 0), max(min(limit, total - offset), 0)
+    page_ids = ids.order_by(*order).offset(skip)
+    if take is not None:
+        page_ids = page_ids.limit(take)
+    stmt = select(m.PaperRow).where(m.PaperRow.id.in_(page_ids)).order_by(*order)
     items = [_view(row) for row in session.execute(stmt).scalars()]
+    if backwards:
+        items.reverse()
     page = PaperPage(total=total, limit=limit if limit is not None else total, offset=offset, items=items)
     if facets:
         page.facets = paper_facets(ids, session=session)

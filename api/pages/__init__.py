@@ -16,6 +16,7 @@ from headkg.api.pages import assets, field, graph, heads, home, papers, search
 from headkg.api.pages.catalog import Catalog
 from headkg.api.pages.errors import error_page
 from headkg.api.pages.kept import Kept
+from headkg.api.pages.templating import TEMPLATES
 from headkg.api.render import render
 from headkg.db.store import HeadKG
 from headkg.schema.analysis import ANALYSES
@@ -41,6 +42,9 @@ def warm(app: FastAPI) -> None:
     """Compute what the pages keep per build before the first reader asks (a server calls this
     in a background thread at start; at 100,000 papers the analyses take seconds)."""
     kept: Kept = app.state.kept
+    assets.assets()  # read once
+    for name in TEMPLATES.env.list_templates():  # compiled once, kept by Jinja
+        TEMPLATES.env.get_template(name)
     try:
         cat = Catalog(kept.kg, kept.current())
         cat.stats(), cat.stages(), cat.methods(), cat.benchmarks(), cat.models(), cat.head_names()
