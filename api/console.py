@@ -11,10 +11,12 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
+from rich import progress as rich_progress
 from rich.console import Console
 
 from headkg.api.settings import Settings
 from headkg.db.store import HeadKG
+from headkg.ingest.pipeline import Progress
 from headkg.schema.exceptions import HeadKGError, NotFoundError
 from headkg.schema.findings import Finding
 
@@ -46,6 +48,19 @@ def reported_errors() -> Iterator[None]:
     except HeadKGError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def progress_steps(quiet: bool) -> Iterator[Progress | None]:
+    """A spinner on stderr naming the current step: the callback a library call reports steps to
+    (None when `quiet`, so the library does not even format them)."""
+    if quiet:
+        yield None
+        return
+    columns = (rich_progress.SpinnerColumn(), rich_progress.TextColumn("{task.description}"))
+    with rich_progress.Progress(*columns, rich_progress.TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+        yield lambda label: bar.update(task, description=label)
 
 
 def print_json(data: Any) -> None:

@@ -2,7 +2,7 @@
 checkout, the store, or both), the rejected ids, and writing chosen candidates through `add`.
 
 The search and its rules are in `ingest.discover` (candidates) and `ingest.arxiv` (the client);
-this module only picks their inputs, as `api.build` does for a build.
+this module only picks their inputs, as `db.build` does for a build.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from headkg.api.listedit import AddResult, add_papers
 from headkg.api.settings import Settings
 from headkg.db.store import HeadKG
 from headkg.ingest.arxiv import ArxivClient, split_arxiv_id
@@ -28,6 +27,7 @@ from headkg.ingest.discover import (
 )
 from headkg.ingest.issue import split_heads
 from headkg.ingest.known_papers import KnownPapers
+from headkg.ingest.listedit import AddResult, add_papers
 from headkg.ingest.source import checkout, is_git_url, locate
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, StoreError

@@ -9,8 +9,8 @@ from typing import Any
 
 from rich.table import Table
 
-from headkg.api.listedit import AddResult
 from headkg.ingest.discover import REJECTED_FILE, Candidate, Discovery
+from headkg.ingest.listedit import AddResult
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 MAX_AUTHORS = 6

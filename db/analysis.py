@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
+from headkg.db import mapping
 from headkg.db import models as m
 from headkg.db.queries import SORTS, filtered_ids, head_slug_for, resolve_paper_id, resolve_paper_ids
-from headkg.db.snapshot import paper_fields
 from headkg.schema.analysis import (
     Comparison,
     ComparisonRow,
@@ -57,7 +57,7 @@ def paper_list(
             "(e.g. --head, --stage, --year-from) or page through the JSON"
         )
     rows = session.execute(select(m.PaperRow).where(m.PaperRow.id.in_(ids)).order_by(*SORTS[sort])).scalars()
-    return PaperList([CitedPaper(**paper_fields(row), bib=row.bib) for row in rows])
+    return PaperList([CitedPaper(**mapping.PAPERS.values(row)) for row in rows])
 
 
 def papers_by_id(ids: list[str], *, session: Session) -> PaperList:
@@ -69,7 +69,7 @@ def papers_by_id(ids: list[str], *, session: Session) -> PaperList:
             resolve_paper_id(paper_id, session=session)  # raises NotFoundError with close ids
     wanted = list(dict.fromkeys(current[i] for i in ids))
     rows = {r.id: r for r in session.execute(select(m.PaperRow).where(m.PaperRow.id.in_(wanted))).scalars()}
-    return PaperList([CitedPaper(**paper_fields(rows[i]), bib=rows[i].bib) for i in wanted])
+    return PaperList([CitedPaper(**mapping.PAPERS.values(rows[i])) for i in wanted])
 
 
 # -- shared pieces -----------------------------------------------------------------------------------

@@ -9,11 +9,10 @@ from typing import Any, Literal
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
+from headkg.db import mapping
 from headkg.db import models as m
-from headkg.db.snapshot import benchmark_from_row, method_from_row, paper_fields
-from headkg.ingest.names import NameIndex
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError
-from headkg.schema.graph import HeadFeatures
+from headkg.schema.names import NameIndex
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 from headkg.schema.views import (
@@ -160,7 +159,7 @@ def filtered_ids(filters: PaperFilter, *, session: Session) -> Select[Any]:
 
 
 def _view(row: m.PaperRow) -> PaperView:
-    return PaperView(**paper_fields(row))
+    return PaperView(**mapping.PAPERS.values(row))
 
 
 def papers(
@@ -278,17 +277,8 @@ def _head_counts(*, session: Session, slugs: Sequence[str] | None = None) -> Sel
 
 
 def _summary(row: m.HeadRow, count: int) -> HeadSummary:
-    return HeadSummary(
-        name=row.name,
-        slug=row.slug,
-        aliases=row.aliases or [],
-        stage=row.stage_code,
-        sub_category=row.sub_category,
-        qualifier=row.qualifier,
-        model_families=row.model_families or [],
-        paper_count=count,
-        curated=row.curated,
-    )
+    values = mapping.HEADS.values(row)
+    return HeadSummary(**{k: values[k] for k in HeadSummary.model_fields if k in values}, paper_count=count)
 
 
 def head_summaries(
@@ -329,22 +319,10 @@ def head(name_or_slug: str, *, session: Session) -> HeadDetail:
     )
     dated = [r for r in refs if r.date or r.year]
     first = min(dated, key=PaperRef.chronology) if dated else None
-    features = None
-    if row.input_feature or row.output_feature or row.layer_distribution:
-        source = None
-        if row.features_source:
-            file, _, line = row.features_source.rpartition(":")
-            source = Provenance(file=file, line=int(line))
-        features = HeadFeatures(
-            input_feature=row.input_feature,
-            output_feature=row.output_feature,
-            layer_distribution=row.layer_distribution,
-            source=source,
-        )
     return HeadDetail(
         **_summary(row, len(refs)).model_dump(),
         description=row.description,
-        features=features,
+        features=mapping.head_features(row),
         papers=refs,
         first_reported=FirstReport(date=first.date, year=first.year, paper=first) if first else None,
         sources=row.sources or [],
@@ -369,10 +347,7 @@ def stages(*, session: Session) -> list[StageSummary]:
     )
     return [
         StageSummary(
-            code=row.code,
-            name=row.name,
-            description=row.description,
-            order=row.position,
+            **mapping.STAGES.values(row),
             head_count=head_counts.get(row.code, 0),
             paper_count=paper_counts.get(row.code, 0),
         )
@@ -409,9 +384,7 @@ def methods(*, session: Session) -> list[MethodSummary]:
     links = _linked_papers(m.PaperMethodRow.method_slug, m.PaperMethodRow.paper_id, session=session)
     rows = session.execute(select(m.MethodRow).order_by(m.MethodRow.family, m.MethodRow.type, m.MethodRow.name))
     return [
-        MethodSummary(
-            **method_from_row(r).model_dump(), paper_count=len(links.get(r.slug, [])), papers=links.get(r.slug, [])
-        )
+        MethodSummary(**mapping.METHODS.values(r), paper_count=len(links.get(r.slug, [])), papers=links.get(r.slug, []))
         for r in rows.scalars()
     ]
 
@@ -421,7 +394,7 @@ def benchmarks(*, session: Session) -> list[BenchmarkSummary]:
     rows = session.execute(select(m.BenchmarkRow).order_by(m.BenchmarkRow.category, m.BenchmarkRow.name))
     return [
         BenchmarkSummary(
-            **benchmark_from_row(r).model_dump(), paper_count=len(links.get(r.slug, [])), papers=links.get(r.slug, [])
+            **mapping.BENCHMARKS.values(r), paper_count=len(links.get(r.slug, [])), papers=links.get(r.slug, [])
         )
         for r in rows.scalars()
     ]
@@ -437,10 +410,7 @@ def models(*, session: Session) -> list[ModelSummary]:
         heads_by_model.setdefault(model_slug, []).append(head_name)
     return [
         ModelSummary(
-            slug=r.slug,
-            name=r.name,
-            description=r.description,
-            aliases=r.aliases or [],
+            **mapping.MODELS.values(r),
             head_count=len(heads_by_model.get(r.slug, [])),
             heads=heads_by_model.get(r.slug, []),
         )
@@ -476,8 +446,7 @@ def known_papers(*, session: Session) -> list[PaperSighting]:
     )
     known: list[PaperSighting] = []
     for title, arxiv_id, doi, year, date, sources in session.execute(stmt):
-        file, _, line = (sources[0] if sources else "store:0").rpartition(":")
-        source = Provenance(file=file or "store", line=int(line) if line.isdigit() else 0)
+        source = Provenance.parse(sources[0]) if sources else Provenance(file="store", line=0)
         kind = "bib" if source.file.endswith(".bib") else "readme"
         known.append(
             PaperSighting(kind=kind, title=title, arxiv_id=arxiv_id, doi=doi, year=year, date=date, source=source)

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from headkg.db import mapping
 from headkg.db import models as m
-from headkg.ingest.names import head_key
-from headkg.schema.graph import KnowledgeGraph, Paper
-
-Row = dict[str, Any]
+from headkg.db.mapping import Row
+from headkg.schema.graph import HeadType, KnowledgeGraph, Paper
+from headkg.schema.names import head_key
+from headkg.schema.provenance import Provenance
 
 # Tables whose rows hang off one paper, in insert order.
 PAPER_CHILDREN: tuple[type[m.Base], ...] = (
@@ -27,14 +28,16 @@ PAPER_CHILDREN: tuple[type[m.Base], ...] = (
 
 
 @dataclass
-class PaperRows:
+class PaperRowGroup:
+    """A paper's row and, by table, the rows that hang off it (bib keys, authors, links)."""
+
     paper: Row
     children: dict[type[m.Base], list[Row]] = field(default_factory=dict)
 
 
 @dataclass
 class GraphRows:
-    """Every row of a store: shared tables, then one PaperRows per paper."""
+    """Every row of a store: shared tables, then one PaperRowGroup per paper."""
 
     stages: list[Row]
     models: list[Row]
@@ -45,7 +48,7 @@ class GraphRows:
     benchmarks: list[Row]
     authors: list[Row]
     findings: list[Row]
-    papers: dict[str, PaperRows]
+    papers: dict[str, PaperRowGroup]
 
     def parents(self) -> list[tuple[type[m.Base], list[Row]]]:
         """Tables other rows point to, parents first."""
@@ -67,24 +70,10 @@ def _hash(payload: Any) -> str:
 
 
 def paper_row(paper: Paper) -> Row:
-    return {
-        "id": paper.id,
-        "title": paper.title,
-        "search_text": " ".join([paper.title, *paper.authors]).casefold(),
-        "authors": paper.authors,
-        "year": paper.year,
-        "date": paper.date,
-        "venue": paper.venue,
-        "arxiv_id": paper.arxiv_id,
-        "doi": paper.doi,
-        "urls": paper.urls,
-        "bib_keys": paper.bib_keys,
-        "topics": paper.topics,
-        "summary": paper.summary,
-        "heads": paper.heads,
-        "sources": [str(s) for s in paper.sources],
-        "bib": paper.bib.model_dump(mode="json") if paper.bib else None,
-    }
+    """A paper's row: its record's columns and the casefolded text `q` searches."""
+    row = mapping.PAPERS.row(paper)
+    row["search_text"] = " ".join([paper.title, *paper.authors]).casefold()
+    return row
 
 
 Anchor = Callable[[str, int], str]
@@ -100,13 +89,8 @@ def _anchored(row: Row, anchor: Anchor) -> Row:
     if "file" in out and "line" in out:
         out["location"] = anchor(out.pop("file"), out.pop("line"))
     if "sources" in out:
-        out["sources"] = [anchor(*_split(s)) for s in out["sources"]]
+        out["sources"] = [anchor(p.file, p.line) for p in map(Provenance.parse, out["sources"])]
     return out
-
-
-def _split(location: str) -> tuple[str, int]:
-    file, _, line = location.rpartition(":")
-    return (file, int(line)) if line.isdigit() else (location, 0)
 
 
 def graph_rows(graph: KnowledgeGraph, anchor: Anchor | None = None) -> GraphRows:
@@ -115,144 +99,60 @@ def graph_rows(graph: KnowledgeGraph, anchor: Anchor | None = None) -> GraphRows
     `anchor` writes the locations that go into the fingerprint: an incremental build anchors
     README lines to their section, so a paper that only moved down the file keeps its fingerprint.
     """
-    anchor = anchor or _plain_anchor
-    papers: dict[str, PaperRows] = {p.id: PaperRows(paper_row(p)) for p in graph.papers}
+    papers = _paper_groups(graph)
+    for group in papers.values():
+        _fingerprint(group, anchor or _plain_anchor)
+    return GraphRows(
+        stages=[mapping.STAGES.row(s) for s in graph.stages],
+        models=[mapping.MODELS.row(x) for x in graph.models],
+        heads=[mapping.HEADS.row(h) for h in graph.heads],
+        head_aliases=_alias_rows(graph.heads),
+        head_models=[mapping.HEAD_MODELS.row(x) for x in graph.head_models],
+        methods=[mapping.METHODS.row(x) for x in graph.methods],
+        benchmarks=[mapping.BENCHMARKS.row(b) for b in graph.benchmarks],
+        authors=[mapping.AUTHORS.row(a) for a in graph.authors],
+        findings=[mapping.FINDINGS.row(f) for f in graph.findings],
+        papers=papers,
+    )
 
-    def child(table: type[m.Base], paper_id: str, row: Row) -> None:
-        papers[paper_id].children.setdefault(table, []).append(row)
+
+def _paper_groups(graph: KnowledgeGraph) -> dict[str, PaperRowGroup]:
+    """Each paper's row with its bib keys (each key once, casefolded, as BibTeX) and its links."""
+    groups = {p.id: PaperRowGroup(paper_row(p)) for p in graph.papers}
+
+    def add(table: type[m.Base], paper_id: str, row: Row) -> None:
+        groups[paper_id].children.setdefault(table, []).append(row)
 
     bib_seen: set[str] = set()
     for paper in graph.papers:
         for key in paper.bib_keys:
             if key.casefold() not in bib_seen:
                 bib_seen.add(key.casefold())
-                child(m.BibKeyRow, paper.id, {"key_folded": key.casefold(), "key": key, "paper_id": paper.id})
-    for link in graph.paper_authors:
-        child(
-            m.PaperAuthorRow,
-            link.paper_id,
-            {
-                "paper_id": link.paper_id,
-                "author_slug": link.author_slug,
-                "position": link.position,
-                "file": link.source.file,
-                "line": link.source.line,
-            },
-        )
-    for link in graph.paper_heads:
-        child(
-            m.PaperHeadRow,
-            link.paper_id,
-            {
-                "paper_id": link.paper_id,
-                "head_slug": link.head_slug,
-                "file": link.source.file,
-                "line": link.source.line,
-                "as_written": link.as_written,
-                "qualifier": link.qualifier,
-            },
-        )
-    for link in graph.paper_methods:
-        child(
-            m.PaperMethodRow,
-            link.paper_id,
-            {
-                "paper_id": link.paper_id,
-                "method_slug": link.method_slug,
-                "file": link.source.file,
-                "line": link.source.line,
-            },
-        )
-    for link in graph.paper_benchmarks:
-        child(
-            m.PaperBenchmarkRow,
-            link.paper_id,
-            {
-                "paper_id": link.paper_id,
-                "benchmark_slug": link.benchmark_slug,
-                "file": link.source.file,
-                "line": link.source.line,
-            },
-        )
-    for rows in papers.values():
-        children = {t.__tablename__: [_anchored(r, anchor) for r in rows.children.get(t, [])] for t in PAPER_CHILDREN}
-        rows.paper["fingerprint"] = _hash([_anchored(rows.paper, anchor), children])
+                add(m.BibKeyRow, paper.id, {"key_folded": key.casefold(), "key": key, "paper_id": paper.id})
+    links: list[tuple[mapping.TableMapping[Any], list[Any]]] = [
+        (mapping.PAPER_AUTHORS, graph.paper_authors),
+        (mapping.PAPER_HEADS, graph.paper_heads),
+        (mapping.PAPER_METHODS, graph.paper_methods),
+        (mapping.PAPER_BENCHMARKS, graph.paper_benchmarks),
+    ]
+    for table_mapping, records in links:
+        for link in records:
+            add(table_mapping.table, link.paper_id, table_mapping.row(link))
+    return groups
 
+
+def _fingerprint(group: PaperRowGroup, anchor: Anchor) -> None:
+    """Stamp the paper row with the hash of itself and its child rows, locations as `anchor` writes them."""
+    children = {t.__tablename__: [_anchored(r, anchor) for r in group.children.get(t, [])] for t in PAPER_CHILDREN}
+    group.paper["fingerprint"] = _hash([_anchored(group.paper, anchor), children])
+
+
+def _alias_rows(heads: list[HeadType]) -> list[Row]:
+    """Every spelling of every head type by its normalised key (the first head to claim a key keeps it)."""
     aliases: dict[str, Row] = {}
-    for head in graph.heads:
+    for head in heads:
         for spelling in (head.name, *head.aliases):
             key = head_key(spelling)
             if key and key not in aliases:
                 aliases[key] = {"key": key, "head_slug": head.slug, "spelling": spelling}
-    return GraphRows(
-        stages=[
-            {"code": s.code, "name": s.name, "description": s.description, "position": s.order} for s in graph.stages
-        ],
-        models=[
-            {"slug": x.slug, "name": x.name, "description": x.description, "aliases": x.aliases} for x in graph.models
-        ],
-        heads=[
-            {
-                "slug": h.slug,
-                "name": h.name,
-                "stage_code": h.stage,
-                "sub_category": h.sub_category,
-                "qualifier": h.qualifier,
-                "description": h.description,
-                "curated": h.curated,
-                "aliases": h.aliases,
-                "model_families": h.model_families,
-                "input_feature": h.features.input_feature if h.features else None,
-                "output_feature": h.features.output_feature if h.features else None,
-                "layer_distribution": h.features.layer_distribution if h.features else None,
-                "features_source": str(h.features.source) if h.features and h.features.source else None,
-                "sources": [str(s) for s in h.sources],
-            }
-            for h in graph.heads
-        ],
-        head_aliases=list(aliases.values()),
-        head_models=[
-            {"head_slug": x.head_slug, "model_slug": x.model_slug, "file": x.source.file, "line": x.source.line}
-            for x in graph.head_models
-        ],
-        methods=[
-            {
-                "slug": x.slug,
-                "name": x.name,
-                "family": x.family,
-                "type": x.type,
-                "core_operation": x.core_operation,
-                "file": x.source.file,
-                "line": x.source.line,
-            }
-            for x in graph.methods
-        ],
-        benchmarks=[
-            {
-                "slug": b.slug,
-                "name": b.name,
-                "category": b.category,
-                "type": b.type,
-                "main_task": b.main_task,
-                "origin": b.origin,
-                "release": b.release,
-                "url": b.url,
-                "file": b.source.file,
-                "line": b.source.line,
-            }
-            for b in graph.benchmarks
-        ],
-        authors=[{"slug": a.slug, "name": a.name} for a in graph.authors],
-        findings=[
-            {
-                "severity": f.severity,
-                "file": f.file,
-                "line": f.line,
-                "message": f.message,
-                "hint": f.hint,
-                "code": f.code,
-            }
-            for f in graph.findings
-        ],
-        papers=papers,
-    )
+    return list(aliases.values())

@@ -1,5 +1,6 @@
-"""HeadKG, the one root object: open a store by URL, write a built graph, answer queries.
-The CLI, the HTTP API and the exporters all go through it."""
+"""HeadKG, the one root object: open a store by URL, build it from the list, answer queries; diff
+two versions of the list and add a paper to a checkout. The CLI, the HTTP API, the exporters and
+the workflows all go through it."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from headkg.db import analysis, facts, queries, search
+from headkg.db import analysis, facts, mapping, queries, search
 from headkg.db import models as m
+from headkg.db.build import build_store
 from headkg.db.engine import make_engine, normalize_url, sqlite_path
 from headkg.db.snapshot import load_graph
-from headkg.db.writer import Layout, WriteSummary, schema_is_current, update_graph, write_graph
+from headkg.db.writer import Layout, WriteSummary, schema_is_current, write_graph
+from headkg.ingest.listedit import add_paper
+from headkg.ingest.versions import diff_versions
 from headkg.schema.analysis import ANALYSES, Comparison, Cooccurrence, Gaps, Growth, Timeline
 from headkg.schema.citation import CITATION_CAP, PaperList
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError, StoreError
@@ -71,6 +75,18 @@ class HeadKG:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    # -- building, diffing, adding: the library functions themselves, so their signatures and
+    # docstrings are the root object's -----------------------------------------------------------
+
+    build = build_store
+    """`kg.build(source, *, strict, full, progress, today)`: the store from the list (db/build.py)."""
+
+    diff = staticmethod(diff_versions)
+    """`HeadKG.diff(old, new, repo)`: two versions of the list compared (ingest/versions.py)."""
+
+    add = staticmethod(add_paper)
+    """`HeadKG.add(checkout, submission, ...)`: a new paper written into the list (ingest/listedit)."""
+
     # -- writing -------------------------------------------------------------------------------
 
     def write(
@@ -79,33 +95,15 @@ class HeadKG:
         meta: dict[str, str] | None = None,
         cache: Mapping[str, str] | None = None,
         layout: Layout | None = None,
+        *,
+        incremental: bool = False,
     ) -> WriteSummary:
-        """Replace the store's content with `graph`, atomically."""
-        return self._writing(write_graph, graph, meta, cache, layout)
-
-    def update(
-        self,
-        graph: KnowledgeGraph,
-        meta: dict[str, str] | None = None,
-        cache: Mapping[str, str] | None = None,
-        layout: Layout | None = None,
-    ) -> WriteSummary:
-        """Bring the store to `graph` rewriting only the papers that changed (a full write if none yet)."""
-        if not self.exists():
-            return self.write(graph, meta, cache, layout)
-        return self._writing(update_graph, graph, meta, cache, layout)
-
-    def _writing(
-        self,
-        writer: Callable[..., WriteSummary],
-        graph: KnowledgeGraph,
-        meta: dict[str, str] | None,
-        cache: Mapping[str, str] | None,
-        layout: Layout | None,
-    ) -> WriteSummary:
+        """Bring the store to `graph`, atomically: replacing its content, or (`incremental`, over an
+        existing store) rewriting only the papers that changed."""
+        incremental = incremental and self.exists()
         self.close()  # a SQLite file may be swapped underneath: drop pooled connections to the old one
         try:
-            return writer(self.url, graph, dict(meta or {}), cache, layout)
+            return write_graph(self.url, graph, dict(meta or {}), cache, layout, incremental=incremental)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot write the store: {exc.__class__.__name__}: {exc.orig or exc}") from exc
 
@@ -309,6 +307,4 @@ class HeadKG:
     def findings(self) -> list[Finding]:
         with self.session() as s:
             rows = s.execute(select(m.FindingRow).order_by(m.FindingRow.id)).scalars()
-            return [
-                Finding(severity=r.severity, file=r.file, line=r.line, message=r.message, hint=r.hint) for r in rows
-            ]  # type: ignore[arg-type]
+            return [mapping.FINDINGS.record(r) for r in rows]

@@ -1,12 +1,13 @@
 """Writing a knowledge graph to the store, atomically: a build killed halfway leaves the previous
 store as it was. A full write builds a new SQLite file beside the old one and renames it over it
-(other databases: one transaction). An update over an existing store touches only the papers
-whose rows changed, in one transaction (SQLite's journal makes that atomic too)."""
+(other databases: one transaction). An incremental write over an existing store touches only the
+papers whose rows changed, in one transaction (SQLite's journal makes that atomic too)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,9 @@ from headkg.db import models as m
 from headkg.db.aliases import AliasUpdate, Previous, alias_rows, compute_aliases, read_previous_safely
 from headkg.db.engine import make_engine, sqlite_path
 from headkg.db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
+from headkg.ingest.readme import README
 from headkg.schema.graph import KnowledgeGraph
+from headkg.schema.provenance import Provenance
 
 CHUNK = 5000  # rows per executemany and ids per IN list: bounded memory and statement size
 
@@ -81,40 +84,50 @@ def write_graph(
     meta: Mapping[str, str],
     cache: Mapping[str, str] | None = None,
     layout: Layout | None = None,
+    *,
+    incremental: bool = False,
 ) -> WriteSummary:
-    """Replace the store's whole content with `graph`, atomically.
+    """Bring the store to `graph`, atomically: its whole content replaced, or (`incremental`, over a
+    store of this schema version) only the papers whose rows changed rewritten.
 
-    The ids and aliases of the store being replaced are read first and carried over as aliases
-    (db/aliases.py), so every id it gave out keeps resolving.
+    Ids come from the data, so an unchanged paper keeps its id and its rows are not rewritten;
+    when a README section only moved (rows added above it), its papers' lines are shifted in place.
+    The ids and aliases of the store being replaced are carried over as aliases (db/aliases.py),
+    so every id it gave out keeps resolving.
     """
     rows = graph_rows(graph, layout.anchor if layout else None)
     cache = cache or {}
+    if incremental:
+        with _connection(url) as conn:
+            incremental = schema_is_current(conn)
+    if incremental:  # one transaction: only the changed papers are rewritten
+        with _connection(url, transaction=True) as conn:
+            plan = _PaperPlan.compare(dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all()), rows)
+            _apply(conn, graph, rows, plan, meta, cache, layout)
+        return plan.summary()
     path = sqlite_path(url)
     if path is not None:
-        previous = _previous_sqlite(url, path, set(rows.papers))
-        aliases = alias_rows(compute_aliases(graph, previous))
-        _write_sqlite_aside(url, path, rows, meta, cache, aliases)
-    else:
-        engine = make_engine(url)
-        try:
-            with engine.begin() as conn:
+        previous = Previous()
+        if path.exists():
+            with _connection(url) as conn:
                 previous = read_previous_safely(conn, set(rows.papers))
-                m.Base.metadata.drop_all(conn)
-                m.Base.metadata.create_all(conn)
-                _fill(conn, rows, meta, cache, alias_rows(compute_aliases(graph, previous)))
-        finally:
-            engine.dispose()
+        _write_sqlite_aside(url, path, rows, meta, cache, alias_rows(compute_aliases(graph, previous)))
+    else:
+        with _connection(url, transaction=True) as conn:
+            previous = read_previous_safely(conn, set(rows.papers))
+            m.Base.metadata.drop_all(conn)
+            m.Base.metadata.create_all(conn)
+            _fill(conn, rows, meta, cache, alias_rows(compute_aliases(graph, previous)))
     return WriteSummary(added=len(rows.papers))
 
 
-def _previous_sqlite(url: URL, path: Path, new_ids: set[str]) -> Previous:
-    """The ids of the SQLite store about to be replaced (none when there is no file yet)."""
-    if not path.exists():
-        return Previous()
+@contextmanager
+def _connection(url: URL, *, transaction: bool = False) -> Iterator[Connection]:
+    """A connection to the store (in a transaction committed on success), its engine disposed after."""
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
-            return read_previous_safely(conn, new_ids)
+        with engine.begin() if transaction else engine.connect() as conn:
+            yield conn
     finally:
         engine.dispose()
 
@@ -173,7 +186,7 @@ class Layout:
 
     anchor: Callable[[str, int], str]
     moves: list[tuple[int, int, int]] = field(default_factory=list)  # (old first, old last, delta)
-    file: str = "README.md"
+    file: str = README
 
 
 SHIFT_OFFSET = 1_000_000_000  # moved lines park above every real line, so no two rows ever collide
@@ -198,13 +211,10 @@ def _apply_moves(conn: Connection, layout: Layout, unchanged_papers: list[Row]) 
             .values(line=column.line - SHIFT_OFFSET)
         )
     moved_to = [(first + delta, last + delta) for first, last, delta in layout.moves]
-    prefix = f"{layout.file}:"
 
     def moved(source: str) -> bool:
-        if not source.startswith(prefix) or not source[len(prefix) :].isdigit():
-            return False
-        line = int(source[len(prefix) :])
-        return any(low <= line <= high for low, high in moved_to)
+        where = Provenance.parse(source)
+        return where.file == layout.file and any(low <= where.line <= high for low, high in moved_to)
 
     touched = [p for p in unchanged_papers if any(moved(s) for s in p["sources"])]
     stmt = update(m.PaperRow).where(m.PaperRow.id == bindparam("_id")).values(sources=bindparam("new_sources"))
@@ -221,63 +231,61 @@ def _delete_stale_parents(conn: Connection, rows: GraphRows, stale: dict[type[m.
             _delete_where_in(conn, pk, keys)
 
 
-def update_graph(
-    url: URL,
-    graph: KnowledgeGraph,
-    meta: Mapping[str, str],
-    cache: Mapping[str, str] | None = None,
-    layout: Layout | None = None,
-) -> WriteSummary:
-    """Apply `graph` to an existing store: only papers whose rows changed are rewritten.
+@dataclass
+class _PaperPlan:
+    """Which papers an update adds, removes, rewrites (changed fingerprint) and leaves alone."""
 
-    Ids come from the data, so an unchanged paper keeps its id and its rows are not rewritten;
-    when a README section only moved (rows added above it), its papers' lines are shifted in
-    place. Falls back to a full write when the store is missing or has another schema version.
-    """
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            current = schema_is_current(conn)
-    finally:
-        engine.dispose()
-    if not current:
-        return write_graph(url, graph, meta, cache, layout)
-    rows = graph_rows(graph, layout.anchor if layout else None)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            old = dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all())
-            new = {pid: p.paper["fingerprint"] for pid, p in rows.papers.items()}
-            removed = sorted(old.keys() - new.keys())
-            added = sorted(new.keys() - old.keys())
-            changed = sorted(pid for pid in old.keys() & new.keys() if old[pid] != new[pid])
-            stale = removed + changed
-            aliases = AliasUpdate.begin(conn, graph, rewritten=set(stale))
-            for table in reversed(PAPER_CHILDREN):
-                _delete_where_in(conn, table.__table__.c.paper_id, stale)  # type: ignore[attr-defined]
-            for table in (m.HeadModelRow, m.HeadAliasRow, m.FindingRow, m.MetaRow, m.ParseCacheRow):
-                conn.execute(delete(table))
-            stale_parents = {table: _sync_table(conn, table, table_rows) for table, table_rows in rows.parents()}
-            _delete_where_in(conn, m.PaperRow.id, stale)
-            if layout and layout.moves:
-                unchanged = sorted(old.keys() & new.keys() - set(changed))
-                _apply_moves(conn, layout, [rows.papers[pid].paper for pid in unchanged])
-            _insert(conn, m.PaperRow, [rows.papers[pid].paper for pid in changed + added])
-            for table, table_rows in rows.children_of(changed + added):
-                _insert(conn, table, table_rows)
-            aliases.finish(conn)
-            _insert(conn, m.HeadAliasRow, rows.head_aliases)
-            _insert(conn, m.HeadModelRow, rows.head_models)
-            _insert(conn, m.FindingRow, rows.findings)
-            _insert(conn, m.MetaRow, _meta_rows(meta))
-            _insert(conn, m.ParseCacheRow, _cache_rows(cache or {}))
-            _delete_stale_parents(conn, rows, stale_parents)
-    finally:
-        engine.dispose()
-    return WriteSummary(
-        added=len(added),
-        removed=len(removed),
-        changed=len(changed),
-        unchanged=len(new) - len(added) - len(changed),
-        full=False,
-    )
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+    unchanged: list[str]
+
+    @classmethod
+    def compare(cls, old: dict[str, str], rows: GraphRows) -> _PaperPlan:
+        """`old` maps the stored papers' ids to their fingerprints."""
+        new = {pid: p.paper["fingerprint"] for pid, p in rows.papers.items()}
+        changed = sorted(pid for pid in old.keys() & new.keys() if old[pid] != new[pid])
+        return cls(
+            added=sorted(new.keys() - old.keys()),
+            removed=sorted(old.keys() - new.keys()),
+            changed=changed,
+            unchanged=sorted(old.keys() & new.keys() - set(changed)),
+        )
+
+    def summary(self) -> WriteSummary:
+        return WriteSummary(len(self.added), len(self.removed), len(self.changed), len(self.unchanged), full=False)
+
+
+def _apply(
+    conn: Connection,
+    graph: KnowledgeGraph,
+    rows: GraphRows,
+    plan: _PaperPlan,
+    meta: Mapping[str, str],
+    cache: Mapping[str, str],
+    layout: Layout | None,
+) -> None:
+    """Delete the stale papers' rows, sync the shared tables, insert the new papers' rows, then drop
+    the shared rows nothing points to any more (children before parents, parents before children).
+    The id aliases change along (db/aliases.py)."""
+    stale = plan.removed + plan.changed
+    aliases = AliasUpdate.begin(conn, graph, rewritten=set(stale))
+    for table in reversed(PAPER_CHILDREN):
+        _delete_where_in(conn, table.__table__.c.paper_id, stale)  # type: ignore[attr-defined]
+    for table in (m.HeadModelRow, m.HeadAliasRow, m.FindingRow, m.MetaRow, m.ParseCacheRow):
+        conn.execute(delete(table))
+    stale_parents = {table: _sync_table(conn, table, table_rows) for table, table_rows in rows.parents()}
+    _delete_where_in(conn, m.PaperRow.id, stale)
+    if layout and layout.moves:
+        _apply_moves(conn, layout, [rows.papers[pid].paper for pid in plan.unchanged])
+    fresh = plan.changed + plan.added
+    _insert(conn, m.PaperRow, [rows.papers[pid].paper for pid in fresh])
+    for table, table_rows in rows.children_of(fresh):
+        _insert(conn, table, table_rows)
+    aliases.finish(conn)
+    _insert(conn, m.HeadAliasRow, rows.head_aliases)
+    _insert(conn, m.HeadModelRow, rows.head_models)
+    _insert(conn, m.FindingRow, rows.findings)
+    _insert(conn, m.MetaRow, _meta_rows(meta))
+    _insert(conn, m.ParseCacheRow, _cache_rows(cache))
+    _delete_stale_parents(conn, rows, stale_parents)

@@ -24,9 +24,9 @@ import feedparser
 import httpx
 
 from headkg import __version__
-from headkg.ingest.badges import arxiv_id_from_url
 from headkg.ingest.source import UPSTREAM_URL
 from headkg.schema.exceptions import ArxivFeedError, ArxivUnavailableError, InvalidRequestError
+from headkg.schema.identifiers import arxiv_abs_url, arxiv_id_from_url
 
 log = logging.getLogger("headkg")
 
@@ -57,7 +57,7 @@ class ArxivEntry:
 
     @property
     def url(self) -> str:
-        return f"https://arxiv.org/abs/{self.arxiv_id}"
+        return arxiv_abs_url(self.arxiv_id)
 
 
 @dataclass

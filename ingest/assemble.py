@@ -3,10 +3,10 @@ everything by bib key, and keep the provenance of each link."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from headkg.ingest.heads import HeadRegistry
-from headkg.ingest.names import slugify
 from headkg.ingest.resolve import resolve_papers
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Findings
@@ -14,6 +14,7 @@ from headkg.schema.graph import (
     Author,
     Benchmark,
     HeadModelLink,
+    HeadType,
     KnowledgeGraph,
     Method,
     Paper,
@@ -22,8 +23,9 @@ from headkg.schema.graph import (
     PaperHeadLink,
     PaperMethodLink,
 )
+from headkg.schema.names import slugify
 from headkg.schema.provenance import Provenance
-from headkg.schema.sightings import ListContents
+from headkg.schema.sightings import BenchmarkSighting, ListContents, MethodSighting
 
 
 def assemble(contents: ListContents, vocabulary: Vocabulary) -> KnowledgeGraph:
@@ -31,10 +33,46 @@ def assemble(contents: ListContents, vocabulary: Vocabulary) -> KnowledgeGraph:
     findings = Findings(contents.findings)
     papers = resolve_papers(contents.papers, findings)
     paper_by_source = {source: paper for paper in papers for source in paper.sources}
-    paper_by_key = {key.casefold(): paper for paper in papers for key in paper.bib_keys}
+    cited = _citation_resolver({key.casefold(): paper for paper in papers for key in paper.bib_keys}, findings)
     registry = HeadRegistry(vocabulary, findings)
-    paper_heads: dict[tuple[str, str, Provenance], PaperHeadLink] = {}
+    paper_heads = _readme_head_links(contents, registry, paper_by_source)
+    head_models = _taxonomy_links(contents, registry, vocabulary, cited, paper_heads, findings)
+    for row in contents.features:
+        registry.describe(row)
+    authors, paper_authors = _authors(contents, paper_by_source)
+    methods, paper_methods = _catalog(contents.methods, Method, _method_link, "method", cited, _method_slug)
+    benchmarks, paper_benchmarks = _catalog(
+        contents.benchmarks, Benchmark, _benchmark_link, "benchmark", cited, lambda row, _: slugify(row.name)
+    )
+    heads = registry.sorted_heads()
+    _name_heads(papers, heads, paper_heads.values())
+    return KnowledgeGraph(
+        papers=papers,
+        heads=heads,
+        stages=vocabulary.stages,
+        models=vocabulary.models,
+        methods=methods,
+        benchmarks=benchmarks,
+        authors=authors,
+        paper_authors=paper_authors,
+        paper_heads=sorted(
+            paper_heads.values(), key=lambda link: (link.paper_id, link.head_slug, link.source.sort_key())
+        ),
+        head_models=sorted(head_models.values(), key=lambda link: (link.head_slug, link.model_slug)),
+        paper_methods=paper_methods,
+        paper_benchmarks=paper_benchmarks,
+        findings=list(findings),
+    )
 
+
+HeadLinks = dict[tuple[str, str, Provenance], PaperHeadLink]  # by paper, head and the line that says so
+
+
+def _readme_head_links(
+    contents: ListContents, registry: HeadRegistry, paper_by_source: dict[Provenance, Paper]
+) -> HeadLinks:
+    """The head types each paper's README row (or bib entry) names, canonicalised."""
+    links: HeadLinks = {}
     for sighting in contents.papers:
         paper = paper_by_source[sighting.source]
         for mention in sighting.heads:
@@ -47,9 +85,20 @@ def assemble(contents: ListContents, vocabulary: Vocabulary) -> KnowledgeGraph:
                     qualifier=mention.qualifier or found[1],
                     source=mention.source,
                 )
-                paper_heads.setdefault((paper.id, found[0], mention.source), link)
+                links.setdefault((paper.id, found[0], mention.source), link)
+    return links
 
-    cited = _citation_resolver(paper_by_key, findings)
+
+def _taxonomy_links(
+    contents: ListContents,
+    registry: HeadRegistry,
+    vocabulary: Vocabulary,
+    cited: Cited,
+    paper_heads: HeadLinks,
+    findings: Findings,
+) -> dict[tuple[str, str], HeadModelLink]:
+    """Place each taxonomy head (stage, sub-category), link it to its model families and, in
+    `paper_heads`, to the papers the figure cites for it."""
     head_models: dict[tuple[str, str], HeadModelLink] = {}
     for entry in contents.taxonomy:
         found = registry.canonical(entry.name, entry.source)
@@ -78,43 +127,21 @@ def assemble(contents: ListContents, vocabulary: Vocabulary) -> KnowledgeGraph:
                 source=entry.source,
             )
             paper_heads.setdefault((paper.id, slug, entry.source), link)
+    return head_models
 
-    for row in contents.features:
-        registry.describe(row)
 
-    authors, paper_authors = _authors(contents, paper_by_source)
-    methods, paper_methods = _methods(contents, cited)
-    benchmarks, paper_benchmarks = _benchmarks(contents, cited)
-
-    heads = registry.sorted_heads()
+def _name_heads(papers: list[Paper], heads: list[HeadType], links: Iterable[PaperHeadLink]) -> None:
+    """Each paper's `heads`: the canonical names of the head types linked to it, sorted."""
     head_name = {h.slug: h.name for h in heads}
+    by_id = {p.id: p for p in papers}
     for paper in papers:
         paper.heads = []
-    by_id = {p.id: p for p in papers}
-    for link in paper_heads.values():
+    for link in links:
         name = head_name[link.head_slug]
         if name not in by_id[link.paper_id].heads:
             by_id[link.paper_id].heads.append(name)
     for paper in papers:
         paper.heads.sort()
-
-    return KnowledgeGraph(
-        papers=papers,
-        heads=heads,
-        stages=vocabulary.stages,
-        models=vocabulary.models,
-        methods=methods,
-        benchmarks=benchmarks,
-        authors=authors,
-        paper_authors=paper_authors,
-        paper_heads=sorted(
-            paper_heads.values(), key=lambda link: (link.paper_id, link.head_slug, link.source.sort_key())
-        ),
-        head_models=sorted(head_models.values(), key=lambda link: (link.head_slug, link.model_slug)),
-        paper_methods=paper_methods,
-        paper_benchmarks=paper_benchmarks,
-        findings=list(findings),
-    )
 
 
 Cited = Callable[[list[str], Provenance, str], list[Paper]]
@@ -168,55 +195,42 @@ def _authors(
     )
 
 
-def _methods(contents: ListContents, cited: Cited) -> tuple[list[Method], list[PaperMethodLink]]:
-    methods: dict[str, Method] = {}
-    links: dict[tuple[str, str], PaperMethodLink] = {}
-    for row in contents.methods:
-        slug = slugify(row.name)
-        if slug in methods and methods[slug].type != row.type:
-            slug = slugify(f"{row.type} {row.name}")
-        methods.setdefault(
-            slug,
-            Method(
-                slug=slug,
-                name=row.name,
-                family=row.family,
-                type=row.type,
-                core_operation=row.core_operation,
-                source=row.source,
-            ),
-        )
-        for paper in cited(row.bib_keys, row.source, f"method '{row.name}'"):
-            links.setdefault((paper.id, slug), PaperMethodLink(paper_id=paper.id, method_slug=slug, source=row.source))
-    return sorted(methods.values(), key=lambda m: m.slug), sorted(
-        links.values(), key=lambda link: (link.paper_id, link.method_slug)
-    )
+Record = TypeVar("Record", Method, Benchmark)
+Link = TypeVar("Link", PaperMethodLink, PaperBenchmarkLink)
 
 
-def _benchmarks(contents: ListContents, cited: Cited) -> tuple[list[Benchmark], list[PaperBenchmarkLink]]:
-    benchmarks: dict[str, Benchmark] = {}
-    links: dict[tuple[str, str], PaperBenchmarkLink] = {}
-    for row in contents.benchmarks:
-        slug = slugify(row.name)
-        benchmarks.setdefault(
-            slug,
-            Benchmark(
-                slug=slug,
-                name=row.name,
-                category=row.category,
-                type=row.type,
-                main_task=row.main_task,
-                origin=row.origin,
-                release=row.release,
-                url=row.url,
-                source=row.source,
-            ),
-        )
-        for paper in cited(row.bib_keys, row.source, f"benchmark '{row.name}'"):
-            links.setdefault(
-                (paper.id, slug),
-                PaperBenchmarkLink(paper_id=paper.id, benchmark_slug=slug, source=row.source),
-            )
-    return sorted(benchmarks.values(), key=lambda b: b.slug), sorted(
-        links.values(), key=lambda link: (link.paper_id, link.benchmark_slug)
-    )
+def _catalog(
+    rows: Sequence[MethodSighting] | Sequence[BenchmarkSighting],
+    record_type: type[Record],
+    link: Callable[[str, str, Provenance], Link],
+    what: str,
+    cited: Cited,
+    slug_of: Callable[[Any, dict[str, Record]], str],
+) -> tuple[list[Record], list[Link]]:
+    """The methods (or benchmarks) of the survey's tables, one record per slug with the fields of
+    its first row, and their links to the papers each row cites."""
+    records: dict[str, Record] = {}
+    links: dict[tuple[str, str], Link] = {}
+    for row in rows:
+        slug = slug_of(row, records)
+        fields = {name: getattr(row, name) for name in record_type.model_fields if name != "slug"}
+        records.setdefault(slug, record_type(slug=slug, **fields))
+        for paper in cited(row.bib_keys, row.source, f"{what} '{row.name}'"):
+            links.setdefault((paper.id, slug), link(paper.id, slug, row.source))
+    return [records[slug] for slug in sorted(records)], [links[key] for key in sorted(links)]
+
+
+def _method_slug(row: MethodSighting, methods: dict[str, Method]) -> str:
+    """A method's slug; a name the tables give two types ("Mean Ablation") gets its type in it."""
+    slug = slugify(row.name)
+    if slug in methods and methods[slug].type != row.type:
+        slug = slugify(f"{row.type} {row.name}")
+    return slug
+
+
+def _method_link(paper_id: str, slug: str, source: Provenance) -> PaperMethodLink:
+    return PaperMethodLink(paper_id=paper_id, method_slug=slug, source=source)
+
+
+def _benchmark_link(paper_id: str, slug: str, source: Provenance) -> PaperBenchmarkLink:
+    return PaperBenchmarkLink(paper_id=paper_id, benchmark_slug=slug, source=source)

@@ -2,7 +2,7 @@
 
 The list states a paper's head types and venue only as badge images, so the text has to be
 recovered from the badge URL (e.g. ``badge/S--Inhibition_Head-blue`` is "S-Inhibition Head"),
-and the paper's identifiers from the link targets (arXiv abs/pdf pages, DOI resolvers).
+while the paper's identifiers come from the link targets (`schema.identifiers`).
 """
 
 from __future__ import annotations
@@ -22,16 +22,6 @@ _STATIC_PATH = re.compile(
 # Words a badge's message (or an image's alt text) uses for the link to the paper itself,
 # as opposed to code, data, a project page or a demo.
 PAPER_WORDS = frozenset({"paper", "poster", "oral", "spotlight", "post", "article", "preprint", "pdf"})
-
-_ARXIV_HOSTS = frozenset({"arxiv.org", "www.arxiv.org", "export.arxiv.org"})
-_ARXIV_NEW = r"\d{4}\.\d{4,5}"
-_ARXIV_OLD = r"[a-z][a-z.\-]*(?:\.[A-Z]{2})?/\d{7}"
-_ARXIV_PATH = re.compile(rf"^/(?:abs|pdf|html|format)/(?P<id>{_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?(?:\.pdf)?/?$")
-_ARXIV_DOI = re.compile(rf"^10\.48550/arxiv\.(?P<id>{_ARXIV_NEW}|{_ARXIV_OLD})$", re.IGNORECASE)
-_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
-# Publishers' landing pages put the DOI after a /doi/ segment, optionally with a view name.
-_DOI_IN_PATH = re.compile(r"/doi/(?:(?:abs|full|pdf|epdf|book|fullHtml|reader)/)?(?P<doi>10\.\d{4,9}/.+)$")
 
 
 @dataclass(frozen=True)
@@ -130,55 +120,3 @@ def venue_from_badge(badge: Badge | None) -> str | None:
     if badge is None or not badge.label:
         return None
     return badge.label
-
-
-def arxiv_id_from_url(url: str) -> str | None:
-    """The arXiv identifier (without version) of an arxiv.org abs/pdf URL or an arXiv DOI link.
-
-    >>> arxiv_id_from_url("https://arxiv.org/pdf/2402.13055v1")
-    '2402.13055'
-    """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    host = (parts.hostname or "").casefold()
-    if host in _ARXIV_HOSTS:
-        match = _ARXIV_PATH.match(unquote(parts.path))
-        return match["id"] if match else None
-    doi = _doi_as_written(url)
-    if doi is not None:
-        match = _ARXIV_DOI.match(doi)
-        return match["id"] if match else None
-    return None
-
-
-def _doi_as_written(url: str) -> str | None:
-    """The DOI in a doi.org link or a publisher's ``/doi/10.x/...`` path, in its original case."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    host = (parts.hostname or "").casefold()
-    path = unquote(parts.path)
-    candidate: str | None = None
-    if host in _DOI_HOSTS:
-        candidate = path.lstrip("/")
-    else:
-        match = _DOI_IN_PATH.search(path)
-        if match:
-            candidate = match["doi"]
-    if candidate is None:
-        return None
-    candidate = candidate.rstrip("/.,;")
-    return candidate if _DOI.fullmatch(candidate) else None
-
-
-def doi_from_url(url: str) -> str | None:
-    """The DOI of a doi.org link or a publisher page, lowercased (DOIs ignore ASCII case).
-
-    >>> doi_from_url("https://dl.acm.org/doi/10.1145/3626772.3657819")
-    '10.1145/3626772.3657819'
-    """
-    doi = _doi_as_written(url)
-    return doi.lower() if doi is not None else None

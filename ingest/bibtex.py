@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
@@ -54,6 +53,7 @@ from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 
 from headkg.schema.bib import BibEntry, PersonName
 from headkg.schema.findings import Findings
+from headkg.schema.identifiers import arxiv_id_from_doi, arxiv_ids_in_text, dois_in_text, normalize_doi, parse_arxiv_id
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
@@ -72,15 +72,6 @@ _KNOWN_FIELDS = frozenset(
 )
 _NOT_LINK_FIELDS = frozenset(("title", "author", "editor", "abstract", "keywords", "file"))
 
-_ARXIV_ID = r"(\d{4}\.\d{4,5}(?:v\d+)?(?!\d)|[a-z][a-z-]*(?:\.[a-z-]+)?/\d{7}(?:v\d+)?(?!\d))"
-_ARXIV_IN_TEXT = (
-    re.compile(r"10\.48550/arxiv\." + _ARXIV_ID, re.IGNORECASE),
-    re.compile(r"arxiv\.org/(?:abs|pdf|html)/" + _ARXIV_ID, re.IGNORECASE),
-    re.compile(r"\barxiv:\s*" + _ARXIV_ID, re.IGNORECASE),
-)
-_ARXIV_EPRINT = re.compile(r"(?:arxiv:)?\s*" + _ARXIV_ID, re.IGNORECASE)
-_DOI = re.compile(r"10\.\d{4,9}/[^\s{}\"<>\\]+")
-_DOI_LINK = re.compile(r"doi\.org/(10\.\d{4,9}/[^\s{}\"<>\\]+)", re.IGNORECASE)
 _LINK_MACRO = re.compile(r"\\(?:href|url)\s*\{([^{}]*)\}")
 _LINK_MACRO_ANY = re.compile(r"\\href\s*\{[^{}]*\}\s*\{[^{}]*\}|\\url\s*\{[^{}]*\}")
 _LATEX_ESCAPE = re.compile(r"\\([_%#&~$])")
@@ -504,41 +495,21 @@ def _identifiers(raw: dict[str, str]) -> tuple[list[str], list[str]]:
     arxiv: list[str] = []
     dois: list[str] = []
     archive = (raw.get("archiveprefix") or raw.get("eprinttype") or "").strip().casefold()
-    eprint = _unescape(raw.get("eprint", "")).strip()
-    match = _ARXIV_EPRINT.fullmatch(eprint)
-    if match and (archive == "arxiv" or (not archive and "/" not in match.group(1))):
-        arxiv.append(_arxiv_id(match.group(1)))
-    doi_field = _unescape(raw.get("doi", ""))
-    if match := _DOI.search(doi_field):
-        dois.append(_doi(match.group(0)))
+    eprint = parse_arxiv_id(_unescape(raw.get("eprint", "")))
+    if eprint and (archive == "arxiv" or (not archive and "/" not in eprint)):
+        arxiv.append(eprint)
+    if doi := normalize_doi(_unescape(raw.get("doi", ""))):
+        dois.append(doi)
     ordered = sorted(raw, key=lambda k: (k != "doi", k != "url"))
     for key in ordered:
         if key in _NOT_LINK_FIELDS:
             continue
         text = _unescape(raw[key])
-        for pattern in _ARXIV_IN_TEXT:
-            arxiv += (_arxiv_id(m.group(1)) for m in pattern.finditer(text))
-        dois += (_doi(m.group(1)) for m in _DOI_LINK.finditer(text))
-    arxiv += (_arxiv_id(d.split("arxiv.", 1)[1]) for d in dois if d.startswith("10.48550/arxiv."))
-    dois = [d for d in dois if not d.startswith("10.48550/arxiv.")]
+        arxiv += arxiv_ids_in_text(text)
+        dois += dois_in_text(text)
+    arxiv += (i for d in dois if (i := arxiv_id_from_doi(d)))
+    dois = [d for d in dois if not arxiv_id_from_doi(d)]
     return list(dict.fromkeys(arxiv)), list(dict.fromkeys(dois))
-
-
-def _arxiv_id(text: str) -> str:
-    """`2403.18680v2` -> `2403.18680`; old style `math.GT/0309136v1` -> `math/0309136`."""
-    text = re.sub(r"v\d+$", "", text.strip())
-    if "/" in text:
-        archive, number = text.split("/", 1)
-        return f"{archive.split('.')[0].lower()}/{number}"
-    return text
-
-
-def _doi(text: str) -> str:
-    """A DOI as found in a link: percent-decoded, trailing punctuation and stray brackets cut, lowercased."""
-    doi = unquote(text).rstrip(".,;:")
-    while doi and doi[-1] in ")]" and doi.count(doi[-1]) > doi.count("(" if doi[-1] == ")" else "["):
-        doi = doi[:-1].rstrip(".,;:")
-    return doi.lower()
 
 
 def _urls(raw: dict[str, str]) -> list[str]:

@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from headkg.ingest import git, origin
-from headkg.ingest.pipeline import build_graph
+from headkg.ingest.pipeline import graph_from_checkout
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import SourceError
 from headkg.schema.graph import KnowledgeGraph
@@ -184,6 +184,6 @@ def make(root: Path, output: Path, commit: str | None = None, date: dt.date | No
             raise SourceError(f"{root} is not a git checkout: pass --commit and --date of the list it holds")
         commit = commit or head[0]
         date = date or dt.date.fromisoformat(head[1])
-    graph = build_graph(root, Vocabulary.load(), today=date)
+    graph = graph_from_checkout(root, Vocabulary.load(), today=date)
     snapshot = from_graph(graph, commit.lower(), date)
     return snapshot, write(snapshot, output)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from headkg.ingest.pipeline import build_graph
+from headkg.ingest.pipeline import graph_from_checkout
+from headkg.ingest.readme import README
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Finding
 
@@ -20,17 +21,17 @@ WARNING_CODES = frozenset({"head.unknown", "paper.similar-title"})
 def check_list(root: Path, vocabulary: Vocabulary | None = None, today: dt.date | None = None) -> list[Finding]:
     """Every problem of the checkout at `root`, graded, in file and line order."""
     findings: list[Finding] = []
-    if not (root / "README.md").is_file():
+    if not (root / README).is_file():
         findings.append(
             Finding(
                 severity="error",
-                file="README.md",
+                file=README,
                 message="the list has no README.md",
                 hint="run check on the root of a checkout of the list",
                 code="list.no-readme",
             )
         )
-    graph = build_graph(root, vocabulary, today=today)
+    graph = graph_from_checkout(root, vocabulary, today=today)
     for finding in graph.findings:
         severity = "warning" if finding.code in WARNING_CODES else "error"
         findings.append(finding.model_copy(update={"severity": severity}))

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rapidfuzz import fuzz
-
 from headkg.ingest.paper_ids import SamePaperIndex
-from headkg.ingest.titles import normalize_title
+from headkg.ingest.same_paper import PaperMatcher
 from headkg.schema.diff import IdChange, ListDiff, PaperBrief, PaperChange
 from headkg.schema.graph import KnowledgeGraph, Paper
 
@@ -31,8 +29,7 @@ COMPARED_FIELDS = (
     "summary",
     "heads",
 )
-RETITLE_SCORE = 90.0
-MAX_RETITLE_PAIRS = 1_000_000  # beyond this many removed x added pairs, skip fuzzy re-matching
+RETITLE_SCORE = 90.0  # a removed and an added paper whose titles are this close are one paper retitled
 
 
 def _brief(paper: Paper) -> PaperBrief:
@@ -61,16 +58,13 @@ def _rematch(removed: dict[str, Paper], added: dict[str, Paper]) -> list[tuple[P
         if match and match in added:
             pairs.append((old, added.pop(match)))
             del removed[old.id]
-    if len(removed) * len(added) > MAX_RETITLE_PAIRS:
-        return pairs
+    retitles = PaperMatcher(list(added.values()))  # blocks of rare title words, never all pairs
     for old in list(removed.values()):
-        old_title = normalize_title(old.title)
-        scored = [(fuzz.ratio(old_title, normalize_title(new.title), processor=None), new.id) for new in added.values()]
-        if scored:
-            score, new_id = max(scored)
-            if score >= RETITLE_SCORE:
-                pairs.append((old, added.pop(new_id)))
-                del removed[old.id]
+        close = [(m.score, m.record.id) for m in retitles.matches(title=old.title) if m.record.id in added]
+        score, new_id = max(close, default=(0.0, ""))
+        if score >= RETITLE_SCORE:
+            pairs.append((old, added.pop(new_id)))
+            del removed[old.id]
     return pairs
 
 

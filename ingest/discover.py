@@ -6,7 +6,7 @@ doubled in the title: a head type of the vocabulary named by its canonical name 
 (3), "attention head(s)" (2), and each term of `TERMS` (1). The score orders candidates; it filters
 nothing: every new paper the query returns is a candidate. Only exact mentions become badges.
 
-"Already listed" is the one same-paper rule of `ingest.resolve.matches` (arXiv id, DOI, or a title
+"Already listed" is the one same-paper rule of `ingest.same_paper.matches` (arXiv id, DOI, or a title
 at the merge score), applied through the index of `ingest.known_papers`.
 """
 

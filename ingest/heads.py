@@ -7,12 +7,12 @@ silently into a near-looking one.
 
 from __future__ import annotations
 
-from headkg.ingest.names import NameIndex, head_key, slugify, split_qualifier
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Findings
 from headkg.schema.graph import HeadFeatures, HeadType
+from headkg.schema.names import NameIndex, head_key, slugify, split_qualifier
 from headkg.schema.provenance import Provenance
-from headkg.schema.sightings import HeadFeatureRow, TaxonomyHead
+from headkg.schema.sightings import HeadFeatureSighting, TaxonomyHead
 
 MISSPELT_SCORE = 88.0  # a new name this close to a curated one is more likely a typo than a new head
 
@@ -95,7 +95,7 @@ class HeadRegistry:
             if family not in head.model_families:
                 head.model_families.append(family)
 
-    def describe(self, row: HeadFeatureRow) -> None:
+    def describe(self, row: HeadFeatureSighting) -> None:
         """Attach a KR/EP table row's input/output features and layer distribution."""
         found = self.canonical(row.name, row.source)
         if found is None:

@@ -14,17 +14,20 @@ import re
 
 from pydantic import BaseModel, Field
 
-from headkg.ingest.badges import arxiv_id_from_url
 from headkg.schema.findings import Findings
+from headkg.schema.identifiers import (
+    ARXIV_MENTION,
+    arxiv_abs_url,
+    arxiv_id_from_url,
+    bare_arxiv_id,
+    canonical_arxiv_id,
+)
 
 NO_RESPONSE = "_no response_"
 
 # Hosts of code, data and badges: a link there is never the paper itself.
 _NOT_PAPER_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "img.shields.io", "colab.research.google.com")
 _URL = re.compile(r"https?://[^\s<>()\[\]{}\"'`]+", re.IGNORECASE)
-_ARXIV_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?"
-_ARXIV_TEXT = re.compile(rf"\barxiv\s*[:.]?\s*{_ARXIV_ID}(?![\d])", re.IGNORECASE)
-_BARE_ARXIV = re.compile(rf"^\s*{_ARXIV_ID}\s*$", re.IGNORECASE)
 
 _MONTHS = {
     name: number
@@ -113,7 +116,7 @@ class PaperSubmission(BaseModel):
         """The paper link a README row gets: the given URL, else the arXiv abstract page."""
         if self.url:
             return self.url
-        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else None
+        return arxiv_abs_url(self.arxiv_id) if self.arxiv_id else None
 
     def missing(self) -> list[str]:
         """The fields a README row cannot do without: "title", "date", "head", "link"."""
@@ -292,8 +295,8 @@ def _remove_dates(text: str) -> str:
 
 def _venue(value: str) -> str | None:
     """The venue a Source/Published field names, without its links; an arXiv link or id says "arXiv"."""
-    text = _ARXIV_TEXT.sub(" arXiv ", _URL.sub(" ", value))
-    text = _BARE_ARXIV.sub("arXiv", text)
+    text = ARXIV_MENTION.sub(" arXiv ", _URL.sub(" ", value))
+    text = "arXiv" if bare_arxiv_id(text) else text
     words = " ".join(text.split()).strip(" ,;:-–()[]*`")
     words = re.sub(r"\b(arXiv)(?:\W+arXiv\b)+", r"\1", words, flags=re.IGNORECASE)
     if not words and _mentions_arxiv(value):
@@ -302,7 +305,7 @@ def _venue(value: str) -> str | None:
 
 
 def _mentions_arxiv(text: str) -> bool:
-    return bool(_ARXIV_TEXT.search(text) or _BARE_ARXIV.match(text) or "arxiv.org" in text.casefold())
+    return bool(ARXIV_MENTION.search(text) or bare_arxiv_id(text) or "arxiv.org" in text.casefold())
 
 
 def _urls(text: str) -> list[str]:
@@ -318,7 +321,7 @@ def _read_links(fields: dict[str, str], text: str, submission: PaperSubmission, 
     preferred = "\n".join(fields.get(name, "") for name in ("link", "source", "published", "title"))
     urls = _urls(preferred) + _urls(text)
     submission.url = urls[0] if urls else None
-    ids = [m["id"] for name in ("link", "source") if (m := _BARE_ARXIV.match(fields.get(name, "")))]
+    ids = [i for name in ("link", "source") if (i := bare_arxiv_id(fields.get(name, "")))]
     ids += [i for i in map(arxiv_id_from_url, urls + _urls(bibtex)) if i]
-    ids += [m["id"] for m in _ARXIV_TEXT.finditer(f"{preferred}\n{text}\n{bibtex}")]
+    ids += [canonical_arxiv_id(m["id"]) for m in ARXIV_MENTION.finditer(f"{preferred}\n{text}\n{bibtex}")]
     submission.arxiv_id = ids[0] if ids else None

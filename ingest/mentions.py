@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from headkg.ingest.names import head_key, split_qualifier
 from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.names import head_key, split_qualifier
 
 T = TypeVar("T")
 

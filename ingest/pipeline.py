@@ -12,6 +12,7 @@ from headkg.ingest import readme as readme_parser
 from headkg.ingest.assemble import assemble
 from headkg.ingest.bibtex import BIB_DIR, drop_repeated_keys, parse_bib_file
 from headkg.ingest.cache import ParseCache
+from headkg.ingest.readme import README
 from headkg.ingest.tables import parse_tables
 from headkg.ingest.taxonomy import parse_taxonomy
 from headkg.ingest.vocabulary import Vocabulary
@@ -20,7 +21,7 @@ from headkg.schema.findings import Findings
 from headkg.schema.graph import KnowledgeGraph
 from headkg.schema.sightings import ListContents, PaperSighting
 
-Progress = Callable[[str], None]
+Progress = Callable[[str], None]  # called with the name of each step as a build reaches it
 
 
 def read_list(
@@ -39,15 +40,15 @@ def read_list(
     findings = Findings()
     cache = cache or ParseCache()
     today = today or dt.date.today()
-    step("README.md")
-    readme = root / "README.md"
+    step(README)
+    readme = root / README
     papers = _read_readme(readme, findings, today, cache) if readme.is_file() else []
     step("bib files")
     papers += _read_bibs(root, findings, cache)
     step("taxonomy figure")
-    taxonomy = parse_taxonomy(root, findings, stage_codes=vocabulary.stage_codes, model_icons=vocabulary.model_slugs)
+    taxonomy = parse_taxonomy(root, findings, vocabulary)
     step("tables")
-    features, methods, benchmarks = parse_tables(root, findings)
+    features, methods, benchmarks = parse_tables(root, findings, vocabulary)
     return ListContents(
         papers=papers,
         taxonomy=taxonomy,
@@ -60,7 +61,7 @@ def read_list(
 
 def _read_readme(path: Path, findings: Findings, today: dt.date, cache: ParseCache) -> list[PaperSighting]:
     """The README's papers, section by section through the cache."""
-    rel = "README.md"
+    rel = README
     try:
         text = readme_parser.decode(path.read_bytes(), rel, findings)
     except OSError as err:
@@ -100,7 +101,7 @@ def _read_bibs(root: Path, findings: Findings, cache: ParseCache) -> list[PaperS
     return drop_repeated_keys(sightings, findings)
 
 
-def build_graph(
+def graph_from_checkout(
     root: Path,
     vocabulary: Vocabulary | None = None,
     today: dt.date | None = None,

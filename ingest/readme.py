@@ -16,6 +16,8 @@ from headkg.schema.exceptions import SourceError
 from headkg.schema.findings import Findings
 from headkg.schema.sightings import PaperSighting
 
+README = "README.md"  # the list's README, by its path in a checkout (and in provenance and findings)
+
 
 class ReadmeFormat(Protocol):
     """What a README form's parser module provides."""

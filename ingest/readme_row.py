@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from headkg.ingest.badges import arxiv_id_from_url, decode_badge, doi_from_url, is_paper_badge, venue_from_badge
-from headkg.ingest.names import split_qualifier
+from headkg.ingest.badges import decode_badge, is_paper_badge, venue_from_badge
 from headkg.schema.findings import Findings
+from headkg.schema.identifiers import ids_from_url
+from headkg.schema.names import split_qualifier
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import HeadMention, PaperSighting
 
@@ -202,8 +203,9 @@ def _links(cell: HtmlElement | None, row: _Row) -> _Links:
             found.venue = found.venue or venue_from_badge(badge)
     # The paper's own link decides the identifiers; any other link may still carry one.
     ordered = papers + [url for url in found.urls if url not in papers]
-    found.arxiv_id = next((i for i in map(arxiv_id_from_url, ordered) if i), None)
-    found.doi = next((d for d in map(doi_from_url, ordered) if d), None)
+    ids = [ids_from_url(url) for url in ordered]
+    found.arxiv_id = next((i.arxiv_id for i in ids if i.arxiv_id), None)
+    found.doi = next((i.doi for i in ids if i.doi), None)
     if not found.urls:
         row.warn(cell, "row has no paper link", "add the paper's link (arXiv, venue or DOI) to the Links cell")
     elif not papers and not (found.arxiv_id or found.doi):

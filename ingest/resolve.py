@@ -1,41 +1,32 @@
 """Entity resolution: which sightings (README rows, bib entries) are the same real paper.
 
-Identifiers first (arXiv id, DOI), then exact normalised titles, then rapidfuzz inside small
-blocks of sightings that share a rare title word (never all pairs). Two clusters whose
-identifiers or years disagree are never merged, however alike their titles; near misses are
-reported as warnings so a maintainer can look.
+The rule is `ingest.same_paper`'s, applied to the whole list at once: sightings sharing an arXiv id
+or DOI are merged, then equal normalised titles, then titles rapidfuzz finds close inside small
+blocks of sightings that share a rare title word (never all pairs). Two clusters whose identifiers
+or years disagree are never merged, however alike their titles; near misses are reported as
+warnings so a maintainer can look.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz
-
-from headkg.ingest.names import slugify
-from headkg.ingest.titles import normalize_title, title_tokens
+from headkg.ingest.same_paper import MERGE_SCORE, NEAR_MISS_SCORE, Evidence, candidate_pairs, conflict, title_score
 from headkg.schema.findings import Findings
 from headkg.schema.graph import Paper
+from headkg.schema.identifiers import doi_key, paper_id
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
-
-MERGE_SCORE = 94.0  # fuzz.ratio on normalised titles at or above which compatible sightings merge
-NEAR_MISS_SCORE = 85.0  # at or above this, but kept apart: reported as a warning
-BLOCK_TOKENS = 3  # the rarest title words of each sighting that form its blocks
-MAX_BLOCK = 200  # a block larger than this is too common a word to compare within
+from headkg.schema.titles import normalize_title
 
 
 class _Clusters:
-    """Union-find over sighting indexes, keeping each cluster's identifiers to refuse conflicts."""
+    """Union-find over sighting indexes, keeping each cluster's evidence to refuse conflicts."""
 
     def __init__(self, sightings: list[PaperSighting]) -> None:
         self.parent = list(range(len(sightings)))
-        self.arxiv = [{s.arxiv_id} if s.arxiv_id else set() for s in sightings]
-        self.doi = [{s.doi.casefold()} if s.doi else set() for s in sightings]
-        self.years = [{y} if (y := _year(s)) else set() for s in sightings]
+        self.evidence = [Evidence.of(s) for s in sightings]
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -45,15 +36,7 @@ class _Clusters:
 
     def conflict(self, a: int, b: int) -> str | None:
         """Why clusters a and b cannot be one paper, or None when they can."""
-        ra, rb = self.find(a), self.find(b)
-        if self.arxiv[ra] and self.arxiv[rb] and not self.arxiv[ra] & self.arxiv[rb]:
-            return f"different arXiv ids ({', '.join(sorted(self.arxiv[ra] | self.arxiv[rb]))})"
-        if self.doi[ra] and self.doi[rb] and not self.doi[ra] & self.doi[rb]:
-            return "different DOIs"
-        years_a, years_b = self.years[ra], self.years[rb]
-        if years_a and years_b and min(abs(x - y) for x in years_a for y in years_b) > 1:
-            return f"years {min(years_a)} and {min(years_b)}"
-        return None
+        return conflict(self.evidence[self.find(a)], self.evidence[self.find(b)])
 
     def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
@@ -61,19 +44,13 @@ class _Clusters:
             return
         keep, drop = min(ra, rb), max(ra, rb)
         self.parent[drop] = keep
-        self.arxiv[keep] |= self.arxiv[drop]
-        self.doi[keep] |= self.doi[drop]
-        self.years[keep] |= self.years[drop]
+        self.evidence[keep].absorb(self.evidence[drop])
 
     def groups(self) -> list[list[int]]:
         members: dict[int, list[int]] = defaultdict(list)
         for i in range(len(self.parent)):
             members[self.find(i)].append(i)
         return sorted(members.values(), key=lambda m: m[0])
-
-
-def _year(s: PaperSighting) -> int | None:
-    return s.date.year if s.date else s.year
 
 
 def _union_on(clusters: _Clusters, keys: Iterable[tuple[str | None, int]]) -> None:
@@ -91,7 +68,7 @@ def cluster(sightings: list[PaperSighting], findings: Findings) -> list[list[Pap
     """Group sightings into real papers; each group is one paper."""
     clusters = _Clusters(sightings)
     _union_on(clusters, ((s.arxiv_id, i) for i, s in enumerate(sightings)))
-    _union_on(clusters, ((s.doi.casefold() if s.doi else None, i) for i, s in enumerate(sightings)))
+    _union_on(clusters, ((doi_key(s.doi) if s.doi else None, i) for i, s in enumerate(sightings)))
 
     titles = [normalize_title(s.title) for s in sightings]
     by_title: dict[str, list[int]] = defaultdict(list)
@@ -103,11 +80,11 @@ def cluster(sightings: list[PaperSighting], findings: Findings) -> list[list[Pap
             _merge_or_report(clusters, sightings, members[0], other, 100.0, findings)
 
     reported: set[tuple[int, int]] = set()
-    for a, b in _candidate_pairs(titles):
+    for a, b in candidate_pairs(titles):
         root_a, root_b = clusters.find(a), clusters.find(b)
         if root_a == root_b or (min(root_a, root_b), max(root_a, root_b)) in reported:
             continue
-        score = fuzz.ratio(titles[a], titles[b], processor=None)
+        score = title_score(titles[a], titles[b])
         if score >= NEAR_MISS_SCORE and not _merge_or_report(clusters, sightings, a, b, score, findings):
             reported.add((min(root_a, root_b), max(root_a, root_b)))
 
@@ -115,28 +92,6 @@ def cluster(sightings: list[PaperSighting], findings: Findings) -> list[list[Pap
     for group in groups:
         _report_duplicates(group, findings)
     return groups
-
-
-def _candidate_pairs(titles: list[str]) -> Iterable[tuple[int, int]]:
-    """Pairs of sightings that share one of their rarest title words: the only pairs compared."""
-    tokens = [title_tokens(t) for t in titles]
-    frequency: dict[str, int] = defaultdict(int)
-    for words in tokens:
-        for w in words:
-            frequency[w] += 1
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, words in enumerate(tokens):
-        for w in sorted(words, key=lambda w: (frequency[w], w))[:BLOCK_TOKENS]:
-            blocks[w].append(i)
-    seen: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if len(members) > MAX_BLOCK:
-            continue
-        for x, a in enumerate(members):
-            for b in members[x + 1 :]:
-                if (a, b) not in seen:
-                    seen.add((a, b))
-                    yield a, b
 
 
 def _merge_or_report(
@@ -211,84 +166,12 @@ def merge(group: list[PaperSighting]) -> Paper:
     )
 
 
-def paper_id(paper: Paper) -> str:
-    """An id that comes from the data, so rebuilds and incremental builds keep it."""
-    if paper.arxiv_id:
-        return f"arxiv-{paper.arxiv_id.replace('/', '-')}"
-    if paper.doi:
-        return f"doi-{slugify(paper.doi)}"
-    normalized = normalize_title(paper.title)
-    words = "-".join(normalized.split()[:6]) or "untitled"
-    return f"{words}-{hashlib.sha1(normalized.encode()).hexdigest()[:6]}"
-
-
 def resolve_papers(sightings: list[PaperSighting], findings: Findings) -> list[Paper]:
     """Cluster, merge and give every paper a unique, data-derived id (sorted by id)."""
     papers = [merge(group) for group in cluster(sightings, findings)]
     taken: dict[str, int] = {}
     for paper in sorted(papers, key=lambda p: p.sources[0].sort_key()):
-        base = paper_id(paper)
+        base = paper_id(arxiv_id=paper.arxiv_id, doi=paper.doi, title=paper.title)
         taken[base] = taken.get(base, 0) + 1
         paper.id = base if taken[base] == 1 else f"{base}-{taken[base]}"
     return sorted(papers, key=lambda p: p.id)
-
-
-# A title this close to a listed one is the same paper: the resolver merges at this score, so `check`
-# would report the new row as a duplicate. Below it, down to NEAR_MISS_SCORE, `add` only warns.
-DUPLICATE_SCORE = MERGE_SCORE
-
-
-def matches(
-    sightings: list[PaperSighting],
-    title: str,
-    date: dt.date | None,
-    arxiv_id: str | None,
-    doi: str | None,
-    warnings: Findings,
-    where: str = "README.md",
-) -> list[tuple[PaperSighting, str]]:
-    """The sightings that are this new paper, with why; near misses become warnings (at `where`).
-
-    Identifiers first, then titles, compared by rapidfuzz only within blocks (sightings sharing the
-    title's first word or one of its distinctive words), so a large list costs one pass. A title at
-    DUPLICATE_SCORE or closer counts as the same paper even when arXiv ids or years differ: two papers
-    that alike are for a maintainer to add by hand.
-    """
-    norm = normalize_title(title)
-    words = set(norm.split()[:1]) | title_tokens(norm)
-    found: list[tuple[PaperSighting, str]] = []
-    for sighting in sightings:
-        why: str | None = None
-        other = normalize_title(sighting.title)
-        if arxiv_id and sighting.arxiv_id == arxiv_id:
-            why = f"same arXiv id {arxiv_id}"
-        elif doi and sighting.doi and sighting.doi.casefold() == doi.casefold():
-            why = f"same DOI {doi}"
-        elif other == norm:
-            why = "same title"
-        elif words & (set(other.split()[:1]) | title_tokens(other)):
-            score = fuzz.ratio(norm, other, processor=None)
-            if score >= DUPLICATE_SCORE:
-                why = f"title similarity {score:.0f}"
-            elif score >= NEAR_MISS_SCORE:
-                warnings.warn(
-                    where,
-                    None,
-                    f"the title looks like '{sighting.title}' at {sighting.source} ({score:.0f})",
-                    "if it is the same paper, do not add it twice",
-                    code="paper.similar-title",
-                )
-        if why is not None:
-            apart = kept_apart(sighting, date, arxiv_id) if why.startswith(("same title", "title")) else None
-            found.append((sighting, f"{why}, though {apart}" if apart else why))
-    return found
-
-
-def kept_apart(sighting: PaperSighting, date: dt.date | None, arxiv_id: str | None) -> str | None:
-    """Why the resolver would keep a look-alike apart from the new paper (as `ingest.resolve` does)."""
-    if arxiv_id and sighting.arxiv_id and sighting.arxiv_id != arxiv_id:
-        return "different arXiv ids"
-    year = sighting.date.year if sighting.date else sighting.year
-    if date and year and abs(date.year - year) > 1:
-        return "years apart"
-    return None

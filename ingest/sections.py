@@ -11,7 +11,7 @@ import bisect
 import json
 from dataclasses import dataclass, field
 
-README = "README.md"
+from headkg.ingest.readme import README
 
 
 @dataclass

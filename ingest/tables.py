@@ -10,7 +10,7 @@ Rows are split on `\\\\` and cells on `&` outside braces and nested tabulars;
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +25,10 @@ from headkg.ingest.latex import (
     take_args,
     tokenize,
 )
-from headkg.ingest.taxonomy import STAGES
+from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Findings
 from headkg.schema.provenance import Provenance
-from headkg.schema.sightings import BenchmarkRow, HeadFeatureRow, MethodRow
+from headkg.schema.sightings import BenchmarkSighting, HeadFeatureSighting, MethodSighting
 
 TABLES = "source/tables"
 
@@ -80,20 +80,24 @@ class _Table:
 class _Rows:
     """The three kinds of rows collected over all tables."""
 
-    features: list[HeadFeatureRow] = field(default_factory=list)
-    methods: list[MethodRow] = field(default_factory=list)
-    benchmarks: list[BenchmarkRow] = field(default_factory=list)
+    features: list[HeadFeatureSighting] = field(default_factory=list)
+    methods: list[MethodSighting] = field(default_factory=list)
+    benchmarks: list[BenchmarkSighting] = field(default_factory=list)
 
 
-def parse_tables(root: Path, findings: Findings) -> tuple[list[HeadFeatureRow], list[MethodRow], list[BenchmarkRow]]:
+def parse_tables(
+    root: Path, findings: Findings, vocabulary: Vocabulary | None = None
+) -> tuple[list[HeadFeatureSighting], list[MethodSighting], list[BenchmarkSighting]]:
     """Rows of every recognised table under `root/source/tables` (files in name order).
 
+    A feature table's stage is one of data/stages.yaml (`vocabulary`, default: the installed one).
     A missing folder gives three empty lists without a finding.
     """
     folder = root / TABLES
     rows = _Rows()
     if not folder.is_dir():
         return rows.features, rows.methods, rows.benchmarks
+    stages = (vocabulary or Vocabulary.load()).stage_names
     for path in sorted(folder.glob("*.tex")):
         name = path.relative_to(root).as_posix()
         try:
@@ -102,14 +106,14 @@ def parse_tables(root: Path, findings: Findings) -> tuple[list[HeadFeatureRow], 
             findings.warn(name, None, f"not UTF-8 ({error.reason})", "save the table as UTF-8")
             continue
         for table in _read_tables(name, raw, findings):
-            _collect(table, rows, findings)
+            _collect(table, rows, findings, stages)
     return rows.features, rows.methods, rows.benchmarks
 
 
-def _collect(table: _Table, rows: _Rows, findings: Findings) -> None:
+def _collect(table: _Table, rows: _Rows, findings: Findings, stages: Mapping[str, str]) -> None:
     """Turn a table's rows into schema rows if its header says what kind of table it is."""
     kinds: list[tuple[tuple[str, ...], Callable[[_Table, Findings], None]]] = [
-        (FEATURE_COLUMNS, lambda t, f: rows.features.extend(_features(t, f))),
+        (FEATURE_COLUMNS, lambda t, f: rows.features.extend(_features(t, f, stages))),
         (METHOD_COLUMNS, lambda t, f: rows.methods.extend(_methods(t, f))),
         (BENCHMARK_COLUMNS, lambda t, f: rows.benchmarks.extend(_benchmarks(t, f))),
     ]
@@ -265,11 +269,11 @@ def _pick(table: _Table, choices: dict[str, str]) -> str | None:
     return None
 
 
-def _stage(table: _Table) -> str | None:
+def _stage(table: _Table, stages: Mapping[str, str]) -> str | None:
     """The stage code a feature table's label (`tab:KR_Head`) or caption ("... (KR)") names."""
     for where in (table.label, table.caption):
-        codes = [word for word in re.split(r"[^A-Za-z]+", where) if word in STAGES]
-        names = [code for code, name in STAGES.items() if _letters(name) in _letters(where)]
+        codes = [word for word in re.split(r"[^A-Za-z]+", where) if word in stages]
+        names = [code for code, name in stages.items() if _letters(name) in _letters(where)]
         if found := codes or names:
             return found[0]
     return None
@@ -284,13 +288,13 @@ def _unknown(table: _Table, findings: Findings, what: str, known: str) -> None:
     )
 
 
-def _features(table: _Table, findings: Findings) -> list[HeadFeatureRow]:
-    stage = _stage(table)
+def _features(table: _Table, findings: Findings, stages: Mapping[str, str]) -> list[HeadFeatureSighting]:
+    stage = _stage(table, stages)
     if stage is None:
-        _unknown(table, findings, "stage", ", ".join(STAGES))
+        _unknown(table, findings, "stage", ", ".join(stages))
         return []
     return [
-        HeadFeatureRow(
+        HeadFeatureSighting(
             name=latex_to_text(table.column(row, "head name")),
             stage=stage,
             input_feature=latex_to_text(table.column(row, "input feature")),
@@ -302,12 +306,12 @@ def _features(table: _Table, findings: Findings) -> list[HeadFeatureRow]:
     ]
 
 
-def _methods(table: _Table, findings: Findings) -> list[MethodRow]:
+def _methods(table: _Table, findings: Findings) -> list[MethodSighting]:
     family = _pick(table, METHOD_FAMILIES)
     if family is None:
         _unknown(table, findings, "method family", "Modeling-Free, Modeling-Required")
         return []
-    result: list[MethodRow] = []
+    result: list[MethodSighting] = []
     for row in table.rows:
         kind = latex_to_text(table.column(row, "type"))
         if not kind:
@@ -318,7 +322,7 @@ def _methods(table: _Table, findings: Findings) -> list[MethodRow]:
                 "write the type in the first cell, or \\multirow{n}{*}{Type} in the first row of its group",
             )
         result.append(
-            MethodRow(
+            MethodSighting(
                 family=family,
                 type=kind,
                 name=latex_to_text(table.column(row, "specific method")),
@@ -330,17 +334,17 @@ def _methods(table: _Table, findings: Findings) -> list[MethodRow]:
     return result
 
 
-def _benchmarks(table: _Table, findings: Findings) -> list[BenchmarkRow]:
+def _benchmarks(table: _Table, findings: Findings) -> list[BenchmarkSighting]:
     category = _pick(table, BENCHMARK_CATEGORIES)
     if category is None:
         _unknown(table, findings, "benchmark category", "Common Evaluation, Mechanism Exploration")
         return []
-    result: list[BenchmarkRow] = []
+    result: list[BenchmarkSighting] = []
     for row in table.rows:
         name = table.column(row, "benchmark")
         links = hrefs(name)
         result.append(
-            BenchmarkRow(
+            BenchmarkSighting(
                 name=latex_to_text(name),
                 category=category,
                 type=latex_to_text(table.column(row, "type")),

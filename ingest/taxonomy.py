@@ -25,23 +25,12 @@ from headkg.ingest.latex import (
     take_args,
     tokenize,
 )
+from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Findings
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import TaxonomyHead
 
 FIGURE = "source/figures/head_taxonomy.tex"
-
-# The survey's four stages, keyed by the code its `\nameref{subsec:<code>}` labels use
-# (kept in step with data/stages.yaml).
-STAGES: dict[str, str] = {
-    "KR": "Knowledge Recalling",
-    "ICI": "In-Context Identification",
-    "LR": "Latent Reasoning",
-    "EP": "Expression Preparation",
-}
-
-# Icon macros that mark the model families a head was found in (see data/model_families.yaml).
-MODEL_ICONS: frozenset[str] = frozenset({"gpt", "llama", "pythia", "gemma", "mistral", "qwen", "yi", "internlm", "toy"})
 
 _BEGIN = re.compile(r"\\begin\s*\{forest\}")
 _END = re.compile(r"\\end\s*\{forest\}")
@@ -78,8 +67,8 @@ class _Figure:
     text: str
     lines: LineIndex
     findings: Findings
-    stage_codes: Collection[str] = frozenset(STAGES)
-    model_icons: Collection[str] = MODEL_ICONS
+    stage_codes: Collection[str]  # from data/stages.yaml
+    model_icons: Collection[str]  # from data/model_families.yaml
 
     def warn(self, offset: int, message: str, hint: str) -> None:
         self.findings.warn(FIGURE, self.lines.line(offset), message, hint)
@@ -88,18 +77,12 @@ class _Figure:
         return Provenance(file=FIGURE, line=self.lines.line(offset))
 
 
-def parse_taxonomy(
-    root: Path,
-    findings: Findings,
-    *,
-    stage_codes: Collection[str] | None = None,
-    model_icons: Collection[str] | None = None,
-) -> list[TaxonomyHead]:
+def parse_taxonomy(root: Path, findings: Findings, vocabulary: Vocabulary | None = None) -> list[TaxonomyHead]:
     """Every head type of the taxonomy figure under the checkout `root`, in reading order.
 
-    `stage_codes` and `model_icons` come from the curated vocabularies in data/ when given, so a
-    new stage or model family needs only a YAML entry. A missing figure gives an empty list
-    without a finding (older checkouts have none).
+    The stage codes and the model-family icons come from the curated vocabularies in data/ (default:
+    the installed ones), so a new stage or model family needs only a YAML entry. A missing figure
+    gives an empty list without a finding (older checkouts have none).
     """
     path = root / FIGURE
     if not path.is_file():
@@ -109,13 +92,8 @@ def parse_taxonomy(
     except UnicodeDecodeError as error:
         findings.warn(FIGURE, None, f"not UTF-8 ({error.reason})", "save the figure as UTF-8")
         return []
-    figure = _Figure(
-        blank_comments(raw),
-        LineIndex(raw),
-        findings,
-        stage_codes if stage_codes is not None else frozenset(STAGES),
-        model_icons if model_icons is not None else MODEL_ICONS,
-    )
+    vocabulary = vocabulary or Vocabulary.load()
+    figure = _Figure(blank_comments(raw), LineIndex(raw), findings, vocabulary.stage_codes, vocabulary.model_slugs)
     begin, end = _BEGIN.search(figure.text), _END.search(figure.text)
     if begin is None or end is None or end.start() < begin.end():
         findings.warn(FIGURE, None, "no \\begin{forest}...\\end{forest} tree", "the figure must hold a forest tree")

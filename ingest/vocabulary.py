@@ -3,15 +3,15 @@ and checked once, so a maintainer's typo in a YAML file is reported, not crashed
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from headkg.ingest.names import NameIndex, head_key, slugify
 from headkg.schema.exceptions import SourceError
 from headkg.schema.graph import ModelFamily, Stage
+from headkg.schema.names import NameIndex, head_key, slugify
 
 
 def _data_dir() -> Path:
@@ -20,6 +20,8 @@ def _data_dir() -> Path:
 
 
 DEFAULT_DATA_DIR = _data_dir()
+
+RGB = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Vocabulary:
     stages: list[Stage]
     heads: list[CuratedHead]
     models: list[ModelFamily]
+    stage_colors: dict[str, RGB] = field(default_factory=dict)  # for graph exports
 
     def __post_init__(self) -> None:
         self.head_by_slug = {h.slug: h for h in self.heads}
@@ -44,8 +47,9 @@ class Vocabulary:
             ((spelling, h.slug) for h in self.heads for spelling in (h.name, *h.aliases)),
             {h.slug: h.name for h in self.heads},
         )
-        self.stage_codes = {s.code for s in self.stages}
-        self.model_slugs = {m.slug for m in self.models}
+        self.stage_codes = [s.code for s in self.stages]  # in the survey's order
+        self.stage_names = {s.code: s.name for s in self.stages}
+        self.model_slugs = [m.slug for m in self.models]
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Vocabulary:
@@ -58,6 +62,7 @@ class Vocabulary:
             Stage(code=str(s["code"]), name=str(s["name"]), description=str(s.get("description", "")), order=i)
             for i, s in enumerate(stages_raw)
         ]
+        colors = {str(s["code"]): _color(s["color"], folder / "stages.yaml") for s in stages_raw if "color" in s}
         heads: list[CuratedHead] = []
         seen_keys: dict[str, str] = {}
         for entry in heads_raw:
@@ -82,7 +87,14 @@ class Vocabulary:
             )
             for m in models_raw
         ]
-        return cls(stages=stages, heads=heads, models=models)
+        return cls(stages=stages, heads=heads, models=models, stage_colors=colors)
+
+
+def _color(value: object, path: Path) -> RGB:
+    """An RGB colour written as [r, g, b], each 0-255."""
+    if isinstance(value, list) and len(value) == 3 and all(isinstance(c, int) and 0 <= c <= 255 for c in value):
+        return (value[0], value[1], value[2])
+    raise SourceError(f"{path}: colour {value!r} is not [r, g, b] with each 0-255")
 
 
 def _read_list(path: Path) -> list[dict]:

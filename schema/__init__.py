@@ -1,1 +1,1 @@
-"""What a record is: pydantic models shared by ingest, db and api (imports nothing of ours)."""
+"""What a record is, and the rules every layer shares (identifiers, names): imports nothing of ours."""

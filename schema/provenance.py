@@ -16,5 +16,14 @@ class Provenance(BaseModel):
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"
 
+    @classmethod
+    def parse(cls, text: str) -> Provenance:
+        """The inverse of `str`: "source/bib/AttnHead.bib:12" -> file "source/bib/AttnHead.bib", line 12.
+
+        Text without a line number is a whole file, line 0.
+        """
+        file, _, line = text.rpartition(":")
+        return cls(file=file, line=int(line)) if file and line.isdigit() else cls(file=text, line=0)
+
     def sort_key(self) -> tuple[str, int]:
         return (self.file, self.line)

@@ -58,7 +58,7 @@ class TaxonomyHead(BaseModel):
     source: Provenance
 
 
-class HeadFeatureRow(BaseModel):
+class HeadFeatureSighting(BaseModel):
     """A row of the KR_head / EP_head tables: what a head reads, writes, and where it sits."""
 
     name: str
@@ -69,7 +69,7 @@ class HeadFeatureRow(BaseModel):
     source: Provenance
 
 
-class MethodRow(BaseModel):
+class MethodSighting(BaseModel):
     """A row of the ModelingFree / ModelingRequired tables."""
 
     family: str  # "Modeling-Free" or "Modeling-Required"
@@ -80,7 +80,7 @@ class MethodRow(BaseModel):
     source: Provenance
 
 
-class BenchmarkRow(BaseModel):
+class BenchmarkSighting(BaseModel):
     """A row of the CommonEval / MechanEval tables."""
 
     name: str
@@ -99,7 +99,7 @@ class ListContents(BaseModel):
 
     papers: list[PaperSighting] = Field(default_factory=list)
     taxonomy: list[TaxonomyHead] = Field(default_factory=list)
-    features: list[HeadFeatureRow] = Field(default_factory=list)
-    methods: list[MethodRow] = Field(default_factory=list)
-    benchmarks: list[BenchmarkRow] = Field(default_factory=list)
+    features: list[HeadFeatureSighting] = Field(default_factory=list)
+    methods: list[MethodSighting] = Field(default_factory=list)
+    benchmarks: list[BenchmarkSighting] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)

@@ -13,14 +13,14 @@ import typer
 from typer.testing import CliRunner
 
 from headkg.api.commands.add import add
-from headkg.api.listedit import AddResult, add_paper
-from headkg.api.listedit.badge_urls import encode_badge_part, head_badge_url, paper_badge_url, venue_from_url
-from headkg.api.listedit.row_style import style_of
 from headkg.ingest.assemble import assemble
 from headkg.ingest.badges import decode_badge
 from headkg.ingest.bibtex import parse_bib_file
 from headkg.ingest.check import check_list
 from headkg.ingest.issue import PaperSubmission, parse_date, parse_issue, split_heads, summary_lines
+from headkg.ingest.listedit import AddResult, add_paper
+from headkg.ingest.listedit.badge_urls import encode_badge_part, head_badge_url, paper_badge_url, venue_from_url
+from headkg.ingest.listedit.row_style import style_of
 from headkg.ingest.pipeline import read_list
 from headkg.ingest.readme import parse_readme
 from headkg.ingest.vocabulary import Vocabulary

@@ -26,7 +26,6 @@ from sqlalchemy import create_engine, event, text
 from typer.testing import CliRunner
 
 from headkg.api.app import create_app
-from headkg.api.build import run_build
 from headkg.api.cli import app as cli_app
 from headkg.db.store import HeadKG
 
@@ -43,7 +42,7 @@ def built_url(
     """A store built from the snapshot, once per backend for the whole module."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'store.sqlite'}"
-        run_build(HeadKG(url), str(snapshot))
+        HeadKG(url).build(str(snapshot))
         yield url
         return
     server: str = request.getfixturevalue("pg_server_url")
@@ -53,7 +52,7 @@ def built_url(
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.rsplit("/", 1)[0] + f"/{name}"
     try:
-        run_build(HeadKG(url), str(snapshot))
+        HeadKG(url).build(str(snapshot))
         yield url
     finally:
         with admin.connect() as conn:

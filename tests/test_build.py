@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from headkg.api.cli import app
 from headkg.db.store import HeadKG
-from headkg.ingest.pipeline import build_graph, read_list
+from headkg.ingest.pipeline import graph_from_checkout, read_list
 from headkg.schema.exceptions import StoreError
 from headkg.schema.graph import KnowledgeGraph
 
@@ -27,7 +27,7 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def snapshot_graph(snapshot: Path) -> KnowledgeGraph:
-    return build_graph(snapshot)
+    return graph_from_checkout(snapshot)
 
 
 @pytest.fixture
@@ -90,8 +90,8 @@ def test_taxonomy_heads_carry_stage_and_families(
 
 def test_every_taxonomy_head_has_a_stage(snapshot: Path, snapshot_graph: KnowledgeGraph) -> None:
     from headkg.ingest.heads import HeadRegistry  # noqa: F401 - the registry decides the names below
-    from headkg.ingest.names import head_key
     from headkg.ingest.vocabulary import Vocabulary
+    from headkg.schema.names import head_key
 
     vocabulary = Vocabulary.load()
     contents = read_list(snapshot)

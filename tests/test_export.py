@@ -23,13 +23,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from headkg.api.build import run_build
 from headkg.api.export.formats import JSON_EDGES_KEY, csv_tables, csv_zip_bytes, gml_bytes, graphml_bytes, json_bytes
-from headkg.api.export.gexf import GEXF_NS, STAGE_COLORS, VIZ_NS, gexf_bytes
-from headkg.api.export.graph import build_graph
+from headkg.api.export.gexf import GEXF_NS, VIZ_NS, gexf_bytes
+from headkg.api.export.graph import to_networkx
 from headkg.api.export.service import FORMATS, FormatName, export_to_path, render
 from headkg.api.routes.graph import router
 from headkg.db.store import HeadKG
+from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError
 from headkg.schema.graph import (
     Author,
@@ -63,7 +63,7 @@ OPTION_SETS: list[dict[str, Any]] = [
 @pytest.fixture(scope="module")
 def kg(snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> HeadKG:
     store = HeadKG(tmp_path_factory.mktemp("export") / "store.sqlite")
-    run_build(store, str(snapshot))
+    store.build(str(snapshot))
     return store
 
 
@@ -124,7 +124,7 @@ GRAPH_FORMATS = {
 
 @pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: ",".join(o) or "full")
 def test_attributes_follow_the_rules(kg_graph: KnowledgeGraph, options: dict[str, Any]) -> None:
-    g = build_graph(kg_graph, **options)
+    g = to_networkx(kg_graph, **options)
     assert g.number_of_nodes() > 0
     for node, data in g.nodes(data=True):
         assert node.split(":", 1)[0] == data["kind"]
@@ -140,7 +140,7 @@ def test_attributes_follow_the_rules(kg_graph: KnowledgeGraph, options: dict[str
 
 
 def test_full_graph_has_every_record(kg_graph: KnowledgeGraph) -> None:
-    g = build_graph(kg_graph, with_authors=True)
+    g = to_networkx(kg_graph, with_authors=True)
     kinds: dict[str, set[str]] = defaultdict(set)
     for node, kind in g.nodes(data="kind"):
         kinds[kind].add(node)
@@ -167,14 +167,14 @@ def test_full_graph_has_every_record(kg_graph: KnowledgeGraph) -> None:
 
 def test_unknown_projection_is_an_invalid_request(kg_graph: KnowledgeGraph) -> None:
     with pytest.raises(InvalidRequestError, match="projection"):
-        build_graph(kg_graph, projection="authors")
+        to_networkx(kg_graph, projection="authors")
 
 
 # -- GEXF ------------------------------------------------------------------------------------------
 
 
 def test_snapshot_gexf_is_valid_and_gephi_ready(kg_graph: KnowledgeGraph, rng: etree.RelaxNG) -> None:
-    data = gexf_bytes(build_graph(kg_graph))
+    data = gexf_bytes(to_networkx(kg_graph))
     doc = assert_valid_gexf(data, rng)
     graph = doc.find(f"{{{GEXF_NS}}}graph")
     assert graph is not None
@@ -194,10 +194,12 @@ def test_snapshot_gexf_is_valid_and_gephi_ready(kg_graph: KnowledgeGraph, rng: e
         assert d["spells"] == [(starts[node], last)], node
     undated = next(p for p in kg_graph.papers if p.date is None and p.year)
     assert papers[f"paper:{undated.id}"]["spells"] == [(f"{undated.year}-01-01", last)]
+    stage_colors = Vocabulary.load().stage_colors  # data/stages.yaml
+    assert set(stage_colors) == {s.code for s in kg_graph.stages}
     for node, d in heads.items():
         if d["stage"]:
             color = d["viz"]["color"]
-            assert (color["r"], color["g"], color["b"]) == STAGE_COLORS[d["stage"]], node
+            assert (color["r"], color["g"], color["b"]) == stage_colors[d["stage"]], node
     # degree drives the size: the most connected head is drawn largest
     hub = max(heads, key=back.degree)
     assert heads[hub]["viz"]["size"] == max(d["viz"]["size"] for d in heads.values())
@@ -205,16 +207,16 @@ def test_snapshot_gexf_is_valid_and_gephi_ready(kg_graph: KnowledgeGraph, rng: e
 
 @pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: ",".join(o) or "full")
 def test_every_cut_gives_valid_gexf(kg_graph: KnowledgeGraph, rng: etree.RelaxNG, options: dict[str, Any]) -> None:
-    g = build_graph(kg_graph, **options)
+    g = to_networkx(kg_graph, **options)
     data = gexf_bytes(g)
     assert_valid_gexf(data, rng)
     back = read_gexf(data)
     assert (back.number_of_nodes(), back.number_of_edges()) == (g.number_of_nodes(), g.number_of_edges())
-    assert gexf_bytes(build_graph(kg_graph, **options)) == data  # same store, same bytes
+    assert gexf_bytes(to_networkx(kg_graph, **options)) == data  # same store, same bytes
 
 
 def test_viz_namespace_is_the_1_3_one(kg_graph: KnowledgeGraph) -> None:
-    doc = etree.fromstring(gexf_bytes(build_graph(kg_graph, projection="heads")))
+    doc = etree.fromstring(gexf_bytes(to_networkx(kg_graph, projection="heads")))
     assert doc.nsmap == {None: GEXF_NS, "viz": VIZ_NS} and doc.get("version") == "1.3"
     assert doc.find(f"{{{GEXF_NS}}}graph").get("mode") == "static"  # no paper, no timeline
 
@@ -224,7 +226,7 @@ def test_viz_namespace_is_the_1_3_one(kg_graph: KnowledgeGraph) -> None:
 
 @pytest.mark.parametrize("options", [{"with_authors": True}, {"projection": "heads"}], ids=["full", "heads"])
 def test_formats_agree_on_counts(kg_graph: KnowledgeGraph, options: dict[str, Any]) -> None:
-    g = build_graph(kg_graph, **options)
+    g = to_networkx(kg_graph, **options)
     counts = {}
     for name, (write, read) in GRAPH_FORMATS.items():
         back = read(write(g))
@@ -239,11 +241,11 @@ def test_formats_agree_on_counts(kg_graph: KnowledgeGraph, options: dict[str, An
 
 
 def test_graphml_has_no_lists_and_no_unknown_types(kg_graph: KnowledgeGraph) -> None:
-    doc = etree.fromstring(graphml_bytes(build_graph(kg_graph, with_authors=True)))
+    doc = etree.fromstring(graphml_bytes(to_networkx(kg_graph, with_authors=True)))
     ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
     types = {key.get("attr.type") for key in doc.iterfind("g:key", ns)}
     assert types <= {"boolean", "int", "long", "float", "double", "string"}  # what igraph reads
-    back = read_graphml(graphml_bytes(build_graph(kg_graph)))
+    back = read_graphml(graphml_bytes(to_networkx(kg_graph)))
     found = [d for _, _, d in back.edges(data=True) if d["relation"] == "found" and "|" in d.get("sources", "")]
     assert found, "a paper listed with a head twice keeps both sources, joined"
 
@@ -292,7 +294,7 @@ def small_graph() -> KnowledgeGraph:
 
 
 def test_awkward_labels_survive_every_format(rng: etree.RelaxNG) -> None:
-    g = build_graph(small_graph(), with_authors=True)
+    g = to_networkx(small_graph(), with_authors=True)
     assert g.nodes["paper:awkward"]["label"] == AWKWARD_CLEAN
     assert g.nodes["paper:awkward"]["venue"] == "Venue <b>"
     assert_valid_gexf(gexf_bytes(g), rng)
@@ -309,12 +311,12 @@ def test_awkward_labels_survive_every_format(rng: etree.RelaxNG) -> None:
 
 
 def test_small_graph_cuts(rng: etree.RelaxNG) -> None:
-    g = build_graph(small_graph(), year_from=2000)
+    g = to_networkx(small_graph(), year_from=2000)
     assert "paper:undated" not in g  # unknown year: outside any range
     assert set(g["head:induction-head"]) == {"paper:awkward"}
-    g = build_graph(small_graph(), stage="kr")
+    g = to_networkx(small_graph(), stage="kr")
     assert set(g) == {"stage:KR", "head:awk-head", "paper:awkward", "model:gpt", "method:m"}
-    g = build_graph(small_graph(), projection="heads")
+    g = to_networkx(small_graph(), projection="heads")
     assert g.edges["head:awk-head", "head:induction-head"] == {
         "relation": "co_found",
         "weight": 1,
@@ -336,7 +338,7 @@ def test_heads_projection_links_heads_found_together(kg_graph: KnowledgeGraph) -
             expected[frozenset((f"head:{a}", f"head:{b}"))].add(f"paper:{paper_id}")
     assert expected, "the snapshot has papers that found several heads"
 
-    g = build_graph(kg_graph, projection="heads")
+    g = to_networkx(kg_graph, projection="heads")
     assert {d["kind"] for _, d in g.nodes(data=True)} == {"head"}
     assert g.number_of_nodes() == len(kg_graph.heads)
     got = {frozenset((u, v)): d for u, v, d in g.edges(data=True)}
@@ -349,7 +351,7 @@ def test_heads_projection_links_heads_found_together(kg_graph: KnowledgeGraph) -
 
 
 def test_stage_keeps_its_heads_and_their_papers(kg_graph: KnowledgeGraph) -> None:
-    g = build_graph(kg_graph, stage="ici")
+    g = to_networkx(kg_graph, stage="ici")
     heads = {f"head:{h.slug}" for h in kg_graph.heads if h.stage == "ICI"}
     papers = {f"paper:{x.paper_id}" for x in kg_graph.paper_heads if f"head:{x.head_slug}" in heads}
     by_kind: dict[str, set[str]] = defaultdict(set)
@@ -358,14 +360,14 @@ def test_stage_keeps_its_heads_and_their_papers(kg_graph: KnowledgeGraph) -> Non
     assert by_kind["stage"] == {"stage:ICI"}
     assert by_kind["head"] == heads and by_kind["paper"] == papers
     assert all(g.degree(n) > 0 for n in g)  # methods, benchmarks, models only where linked
-    assert build_graph(kg_graph, stage="In-Context Identification").nodes == g.nodes
-    projection = build_graph(kg_graph, stage="ICI", projection="heads")
+    assert to_networkx(kg_graph, stage="In-Context Identification").nodes == g.nodes
+    projection = to_networkx(kg_graph, stage="ICI", projection="heads")
     assert set(projection) == heads
 
 
 def test_unknown_stage_is_not_found(kg_graph: KnowledgeGraph) -> None:
     with pytest.raises(NotFoundError) as info:
-        build_graph(kg_graph, stage="XYZ")
+        to_networkx(kg_graph, stage="XYZ")
     assert info.value.suggestions == ["KR", "ICI", "LR", "EP"]
 
 
@@ -374,7 +376,7 @@ def test_unknown_stage_is_not_found(kg_graph: KnowledgeGraph) -> None:
     [(2023, 2024), (2024, None), (None, 2019), (2024, 2024)],
 )
 def test_years_cut_papers_and_their_edges(kg_graph: KnowledgeGraph, year_from: int | None, year_to: int | None) -> None:
-    g = build_graph(kg_graph, year_from=year_from, year_to=year_to, with_authors=True)
+    g = to_networkx(kg_graph, year_from=year_from, year_to=year_to, with_authors=True)
     low, high = year_from or 0, year_to or 9999
     kept = {f"paper:{p.id}" for p in kg_graph.papers if p.year is not None and low <= p.year <= high}
     assert kept and {n for n, k in g.nodes(data="kind") if k == "paper"} == kept
@@ -387,7 +389,7 @@ def test_years_cut_papers_and_their_edges(kg_graph: KnowledgeGraph, year_from: i
 
 def test_empty_year_range_is_an_invalid_request(kg_graph: KnowledgeGraph) -> None:
     with pytest.raises(InvalidRequestError, match="after"):
-        build_graph(kg_graph, year_from=2024, year_to=2020)
+        to_networkx(kg_graph, year_from=2024, year_to=2020)
 
 
 # -- service ---------------------------------------------------------------------------------------
@@ -412,7 +414,7 @@ def test_export_to_path(kg: HeadKG, tmp_path: Path, fmt: str) -> None:
 
 def test_csv_folder_matches_the_zip(kg: HeadKG, kg_graph: KnowledgeGraph, tmp_path: Path) -> None:
     folder = export_to_path(kg, "csv", tmp_path / "csv")
-    tables = csv_tables(build_graph(kg_graph))
+    tables = csv_tables(to_networkx(kg_graph))
     for name, text in tables.items():
         assert (folder / name).read_text(encoding="utf-8") == text
     header = next(csv.reader(io.StringIO(tables["edges.csv"])))

@@ -121,6 +121,20 @@ def test_unchanged_sections_are_not_parsed_again(tmp_path: Path, lists: tuple[Pa
     assert unchanged > 100 and changed < 80
 
 
+def test_the_root_object_builds_and_reports_its_steps(lists: tuple[Path, Path], tmp_path: Path) -> None:
+    """`HeadKG.build` is the library's door to a build: progress is a callback, the report says what was done."""
+    old, new = lists
+    kg = HeadKG(tmp_path / "store.sqlite")
+    steps: list[str] = []
+    report = kg.build(str(old), progress=steps.append)
+    assert report.written and report.changes == [f"built from scratch: {report.papers} papers"]
+    assert steps[0] == "locating the list" and "README.md" in steps and steps[-1] == "writing the store"
+    assert kg.build(str(old)).changes == ["no input changed since the last build: the store is up to date"]
+    report = kg.build(str(new))
+    assert report.changes[0].startswith("updated: 1 papers added, 1 removed, ")
+    assert HeadKG.diff(str(old), str(new)).added[0].title == "Zebra Heads: A Field Guide"
+
+
 def test_a_store_of_an_older_schema_hands_its_ids_on(tmp_path: Path, snapshot: Path, snapshot_2024: Path) -> None:
     """A store written before id aliases existed (schema 3): the rebuild still carries its ids."""
     db = str(tmp_path / "store.sqlite")

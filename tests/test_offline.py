@@ -28,7 +28,7 @@ from headkg.api.cli import app
 from headkg.api.settings import Settings
 from headkg.db.store import HeadKG
 from headkg.ingest import bundled
-from headkg.ingest.pipeline import build_graph
+from headkg.ingest.pipeline import graph_from_checkout
 from headkg.ingest.source import Upstream, locate
 from headkg.schema.exceptions import SettingsError, SourceError
 
@@ -118,14 +118,14 @@ def test_committed_snapshot_is_the_current_list(snapshot: Path) -> None:
     --commit a992ea7 --date 2025-03-02"""
     committed = bundled.load()
     assert (committed.commit, committed.date.isoformat()) == (LIST_COMMIT, LIST_DATE)
-    fresh = bundled.from_graph(build_graph(snapshot, today=committed.date), LIST_COMMIT, committed.date)
+    fresh = bundled.from_graph(graph_from_checkout(snapshot, today=committed.date), LIST_COMMIT, committed.date)
     assert committed.graph == fresh.graph, "the bundled snapshot is stale: regenerate it (see this test's docstring)"
     assert committed.paper_count >= 187
     assert bundled.bundled_path().stat().st_size < 300_000
 
 
 def test_snapshot_holds_every_fact_but_the_summaries(snapshot: Path, tmp_path: Path) -> None:
-    graph = build_graph(snapshot)
+    graph = graph_from_checkout(snapshot)
     made, size = bundled.make(snapshot, tmp_path / "s.json.gz", commit=LIST_COMMIT, date=bundled.load().date)
     assert size == (tmp_path / "s.json.gz").stat().st_size
     text = gzip.decompress((tmp_path / "s.json.gz").read_bytes()).decode()

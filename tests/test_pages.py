@@ -20,7 +20,6 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from headkg.api.app import create_app
-from headkg.api.build import run_build
 from headkg.api.cli import app as cli_app
 from headkg.api.pages import graph as graph_page
 from headkg.api.pages import warm
@@ -45,7 +44,7 @@ def store_url(request: pytest.FixtureRequest, snapshot_checkout: tuple[Path, str
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.rsplit("/", 1)[0] + f"/{name}"
     try:
-        run_build(HeadKG(url), str(snapshot_checkout[0]))
+        HeadKG(url).build(str(snapshot_checkout[0]))
         yield url
     finally:
         with admin.connect() as conn:
@@ -421,13 +420,13 @@ def test_kept_answers_follow_a_rebuild(tmp_path: Path, snapshot: Path) -> None:
     """The pages keep answers per build: a rebuild of the store (another list) shows at once."""
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     small = Path(__file__).parent / "data" / "lists" / "clean"
-    run_build(HeadKG(url), str(small))
+    HeadKG(url).build(str(small))
     kg = HeadKG(url)
     app = create_app(kg)
     warm(app)
     client = TestClient(app)
     before = html(client, "/").xpath("string(//dl[@class='numbers']/div[1]/dd)")
     assert before == str(kg.stats().papers)
-    run_build(kg, str(snapshot))
+    kg.build(str(snapshot))
     after = html(client, "/").xpath("string(//dl[@class='numbers']/div[1]/dd)")
     assert after == f"{kg.stats().papers:,}" != before

@@ -7,8 +7,8 @@ import pytest
 
 from headkg.db.aliases import Previous, compute_aliases
 from headkg.ingest.paper_ids import FormerPaper, SamePaperIndex, id_forms
-from headkg.ingest.resolve import paper_id
 from headkg.schema.graph import KnowledgeGraph, Paper
+from headkg.schema.identifiers import paper_id
 
 TITLE = "In-context Learning and Induction Heads"
 TITLE_ID = "in-context-learning-and-induction-heads-fb2493"
@@ -16,7 +16,7 @@ TITLE_ID = "in-context-learning-and-induction-heads-fb2493"
 
 def paper(title: str = TITLE, **fields: object) -> Paper:
     p = Paper(id="", title=title, **fields)  # type: ignore[arg-type]
-    p.id = fields.get("id") or paper_id(p)  # type: ignore[assignment]
+    p.id = fields.get("id") or paper_id(arxiv_id=p.arxiv_id, doi=p.doi, title=p.title)  # type: ignore[assignment]
     return p
 
 

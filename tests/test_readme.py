@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from headkg.ingest import readme_html, readme_markdown
-from headkg.ingest.badges import Badge, arxiv_id_from_url, decode_badge, doi_from_url, is_paper_badge, venue_from_badge
-from headkg.ingest.names import split_qualifier
+from headkg.ingest.badges import Badge, decode_badge, is_paper_badge, venue_from_badge
 from headkg.ingest.readme import FORMATS, parse_readme
 from headkg.ingest.readme_row import Section, section_from_heading
 from headkg.schema.exceptions import SourceError
 from headkg.schema.findings import Findings
+from headkg.schema.names import split_qualifier
 from headkg.schema.sightings import PaperSighting
 
 DATA = Path(__file__).resolve().parent / "data" / "readme"
@@ -102,47 +102,6 @@ def test_paper_badge_and_venue(url: str, alt: str, paper: bool, venue: str | Non
     badge = decode_badge(url)
     assert is_paper_badge(badge, alt) is paper
     assert venue_from_badge(badge) == venue
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("https://arxiv.org/abs/2404.15574", "2404.15574"),
-        ("https://arxiv.org/abs/2402.13055v1", "2402.13055"),
-        ("https://arxiv.org/pdf/2402.18312v2.pdf", "2402.18312"),
-        ("http://export.arxiv.org/abs/0704.0001", "0704.0001"),
-        ("https://www.arxiv.org/abs/1911.12246?context=cs", "1911.12246"),
-        ("https://arxiv.org/abs/hep-th/9901001", "hep-th/9901001"),
-        ("https://arxiv.org/pdf/math.GT/0309136v1", "math.GT/0309136"),
-        ("https://doi.org/10.48550/arXiv.2404.15574", "2404.15574"),
-        ("https://arxiv.org/list/cs.CL/recent", None),
-        ("https://huggingface.co/papers/2409.03752", None),
-        ("https://openreview.net/forum?id=kvcbV8KQsi", None),
-        ("https://example.com/abs/2404.15574", None),
-    ],
-)
-def test_arxiv_id_from_url(url: str, expected: str | None) -> None:
-    assert arxiv_id_from_url(url) == expected
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("https://dl.acm.org/doi/10.1145/3626772.3657819", "10.1145/3626772.3657819"),
-        ("https://dl.acm.org/doi/abs/10.1145/3626772.3657819", "10.1145/3626772.3657819"),
-        ("https://doi.org/10.18653/V1/2024.ACL-LONG.1", "10.18653/v1/2024.acl-long.1"),
-        ("https://dx.doi.org/10.1000%2F182", "10.1000/182"),
-        ("https://onlinelibrary.wiley.com/doi/full/10.1002/Anie.123/", "10.1002/anie.123"),
-        ("https://doi.org/10.48550/arXiv.2404.15574", "10.48550/arxiv.2404.15574"),
-        ("https://doi.org/", None),
-        ("https://doi.org/not-a-doi", None),
-        ("https://www.cell.com/patterns/fulltext/S2666-3899(25)00024-8", None),
-        ("https://aclanthology.org/2024.findings-acl.199/", None),
-        ("https://arxiv.org/abs/2404.15574", None),
-    ],
-)
-def test_doi_from_url(url: str, expected: str | None) -> None:
-    assert doi_from_url(url) == expected
 
 
 @pytest.mark.parametrize(

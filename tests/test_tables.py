@@ -9,11 +9,11 @@ import pytest
 
 from headkg.ingest.tables import TABLES, parse_tables
 from headkg.schema.findings import Findings
-from headkg.schema.sightings import BenchmarkRow, HeadFeatureRow, MethodRow
+from headkg.schema.sightings import BenchmarkSighting, HeadFeatureSighting, MethodSighting
 
 FIXTURES = Path(__file__).parent / "data" / "tex" / "tables"
 
-Parsed = tuple[list[HeadFeatureRow], list[MethodRow], list[BenchmarkRow], Findings]
+Parsed = tuple[list[HeadFeatureSighting], list[MethodSighting], list[BenchmarkSighting], Findings]
 
 
 def parse(root: Path) -> Parsed:

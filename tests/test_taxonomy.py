@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from headkg.ingest.taxonomy import FIGURE, parse_taxonomy
+from headkg.ingest.vocabulary import DEFAULT_DATA_DIR, Vocabulary
 from headkg.schema.findings import Findings
 from headkg.schema.sightings import TaxonomyHead
 
@@ -167,6 +168,25 @@ def test_malformed_fixtures(
         assert message in finding.message
         assert finding.hint
     assert [(head.name, head.model_families) for head in heads] == expected_heads
+
+
+def test_stages_and_icons_come_from_the_vocabulary(tmp_path: Path) -> None:
+    """A new stage or model family needs only its YAML entry in data/: the parser has no list of its own."""
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, data, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    with (data / "stages.yaml").open("a", encoding="utf-8") as out:
+        out.write("- code: XY\n  name: Extra Stage\n")
+    with (data / "model_families.yaml").open("a", encoding="utf-8") as out:
+        out.write("- slug: falcon\n  name: Falcon series\n")
+    vocabulary = Vocabulary.load(data)
+    for fixture, expected in [
+        ("unknown_stage.tex", [("Lost Head", "XY", ["gpt"]), ("Mixed Head", "EP", ["pythia"])]),
+        ("unknown_icon.tex", [("Summary Reader", "LR", ["gpt"]), ("Induction Head", "LR", ["falcon", "llama"])]),
+    ]:
+        findings = Findings()
+        heads = parse_taxonomy(checkout(tmp_path / fixture, FIXTURES / fixture), findings, vocabulary)
+        assert [(h.name, h.stage, h.model_families) for h in heads] == expected
+        assert list(findings) == []
 
 
 def test_missing_figure_is_no_finding(tmp_path: Path) -> None:

@@ -1,29 +1,26 @@
 """`headkg add`: write a new paper into a checkout of the list, from flags, an issue, or both.
 
-Registered in api/cli.py. The command only gathers the
-submission and reports; `api.listedit.add_paper` decides and writes. Nothing is invented: a field
-that neither the issue nor a flag gives is named in the error, with the flag that supplies it.
+The command reads the files it is given, gathers the submission (`ingest.listedit.submission`) and
+reports; `HeadKG.add` decides and writes. Nothing is invented: a field that neither the issue nor
+a flag gives is named in the error, with the flag that supplies it.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from headkg.api.listedit import DEFAULT_TOPIC, AddResult, add_paper, missing_fields
-from headkg.api.listedit.badge_urls import normalize_link
-from headkg.ingest.badges import arxiv_id_from_url
-from headkg.ingest.issue import PaperSubmission, parse_date, parse_issue, split_heads, summary_lines
+from headkg.db.store import HeadKG
+from headkg.ingest.listedit import DEFAULT_TOPIC, AddResult
+from headkg.ingest.listedit.submission import gather_submission, missing_fields
 from headkg.schema.exceptions import HeadKGError, InvalidRequestError
-from headkg.schema.findings import Finding, Findings
+from headkg.schema.findings import Finding
 
 # The flag that supplies each field `missing_fields` can name.
 FLAGS = {"title": "--title", "date": "--date", "head": "--head", "link": "--arxiv/--url", "venue": "--venue"}
-_ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})"
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -34,55 +31,6 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 def _warn(findings: list[Finding]) -> None:
     for finding in findings:
         typer.echo(str(finding), err=True)
-
-
-def arxiv_id(value: str) -> str:
-    """An arXiv id from "2404.15574", "arXiv:2404.15574v2" or an arxiv.org link (version dropped)."""
-    text = value.strip()
-    from_url = arxiv_id_from_url(text) if "://" in text else None
-    if from_url:
-        return from_url
-    match = re.fullmatch(rf"(?:arxiv:\s*)?(?P<id>{_ARXIV_ID})(?:v\d+)?", text, re.IGNORECASE)
-    if match is None:
-        raise InvalidRequestError(f"--arxiv {value!r} is not an arXiv id (e.g. 2404.15574)")
-    return match["id"]
-
-
-def gather(
-    issue: PaperSubmission | None,
-    *,
-    title: str | None,
-    date: str | None,
-    heads: list[str],
-    arxiv: str | None,
-    url: str | None,
-    venue: str | None,
-    summary: list[str],
-    bibtex: str | None,
-) -> PaperSubmission:
-    """The issue's fields, each overridden by the flag that names it when that flag is given."""
-    sub = issue.model_copy(deep=True) if issue else PaperSubmission()
-    if title is not None:
-        sub.title = " ".join(title.split()) or None
-    if date is not None:
-        try:
-            sub.date = parse_date(date)
-        except ValueError as err:
-            raise InvalidRequestError(f"--date: {err}; write YYYY-MM-DD") from None
-    if heads:
-        sub.heads = [name for value in heads for name in split_heads(value)]
-    if venue is not None:
-        sub.venue = venue.strip() or None
-    if summary:
-        sub.summary = [line for value in summary for line in summary_lines(value)]
-    if bibtex is not None:
-        sub.bibtex = bibtex
-    if arxiv is not None or url is not None:
-        sub.arxiv_id = arxiv_id(arxiv) if arxiv is not None else None
-        sub.url = normalize_link(url) if url is not None else None
-        if sub.arxiv_id is None and sub.url:
-            sub.arxiv_id = arxiv_id_from_url(sub.url)
-    return sub
 
 
 def _read(path: Path, what: str) -> str:
@@ -139,28 +87,26 @@ def add(
 ) -> None:
     """Add a paper to the list's README (and its BibTeX to a topic file), in the list's own format."""
     try:
-        issue = None
-        found = Findings()
-        if from_issue is not None:
-            issue = parse_issue(_read(from_issue, "issue"), str(from_issue), found)
+        issue = _read(from_issue, "issue") if from_issue is not None else None
         entry = _read(bibtex, "BibTeX file") if bibtex is not None else None
-        submission = gather(
+        submission, notes = gather_submission(
             issue,
+            str(from_issue),
             title=title,
             date=date,
-            heads=head or [],
+            heads=head,
             arxiv=arxiv,
             url=url,
             venue=venue,
-            summary=summary or [],
+            summary=summary,
             bibtex=entry,
         )
-        _warn([f for f in found if not (f.code == "issue.date" and submission.date)])  # --date settled it
+        _warn(notes)
         missing = missing_fields(submission)
         if missing:
             flags = ", ".join(FLAGS[name] for name in missing)
             raise _fail(f"missing: {', '.join(missing)} ({flags})")
-        result = add_paper(source, submission, bib_topic=bib_topic, dry_run=dry_run)
+        result = HeadKG.add(source, submission, bib_topic=bib_topic, dry_run=dry_run)
     except HeadKGError as err:
         raise _fail(str(err)) from None
     except OSError as err:

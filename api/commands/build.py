@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from headkg.api.build import BuildReport, run_build
-from headkg.api.console import DbOption, QuietOption, err, print_findings, reported_errors, store_for
+from headkg.api.console import DbOption, QuietOption, err, print_findings, progress_steps, reported_errors, store_for
 from headkg.api.settings import Settings
+from headkg.db.build import BuildReport
 
 
 def build(
@@ -30,7 +30,8 @@ def build(
     with reported_errors():
         kg = store_for(db)
         upstream = Settings.from_env().upstream()
-        report = run_build(kg, source, strict=strict, full=full, progress=None if quiet else err, upstream=upstream)
+        with progress_steps(quiet) as step:
+            report = kg.build(source, strict=strict, full=full, progress=step, upstream=upstream)
         if report.notice:
             err.print(f"headkg: {report.notice}", highlight=False, markup=False)
         print_findings(report.findings)

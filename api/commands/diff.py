@@ -10,7 +10,7 @@ import typer
 
 from headkg.api.console import JsonOption, print_json, reported_errors
 from headkg.api.diff_format import as_markdown
-from headkg.api.versions import diff_versions
+from headkg.db.store import HeadKG
 
 
 def diff(
@@ -21,7 +21,7 @@ def diff(
 ) -> None:
     """Papers added, removed, changed and re-identified between two versions of the list (Markdown for a PR)."""
     with reported_errors():
-        result = diff_versions(old, new, repo)
+        result = HeadKG.diff(old, new, repo)
         if as_json:
             shown = {"added", "removed", "changed", "id_changes", "heads_added"}
             print_json(result.model_dump(mode="json", include=shown))

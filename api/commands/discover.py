@@ -18,9 +18,9 @@ import typer
 from headkg.api.console import DbOption, err, out, print_findings, print_json, reported_errors
 from headkg.api.discover import parse_heads, parse_since, run_discover, write_candidates
 from headkg.api.discover_format import as_json, as_markdown, as_table, summary_line
-from headkg.api.listedit import AddResult
 from headkg.ingest.arxiv import DEFAULT_DELAY, DEFAULT_URL, ArxivClient
 from headkg.ingest.discover import DEFAULT_LIMIT, DEFAULT_QUERY, Candidate, Discovery
+from headkg.ingest.listedit import AddResult
 from headkg.schema.exceptions import ArxivFeedError, ArxivUnavailableError
 
 EXIT_NONE, EXIT_UNAVAILABLE, EXIT_BAD_FEED = 1, 3, 4

@@ -1,6 +1,6 @@
 """GraphML, GML, node-link JSON and CSV writers; GEXF has its own module (api/export/gexf.py).
 
-Each writer takes the graph of `api.export.graph.build_graph` and returns bytes, so the CLI can
+Each writer takes the graph of `api.export.graph.to_networkx` and returns bytes, so the CLI can
 write them to a file and the HTTP route can send them. The formats without lists (GraphML, GML,
 CSV) get list values joined with `|`; JSON keeps real lists.
 """

@@ -4,9 +4,10 @@ Why not networkx's `write_gexf`: its 1.3 output fails the schema four ways (miss
 namespace, `graph name=""`, `xsi:schemaLocation`, timeformat "long" for int times), it raises on
 None and turns list values into spells, and it knows nothing of the colours and sizes Gephi shows.
 Repairing its tree afterwards would cost more than these hundred lines, and here every choice is
-explicit: viz colour by kind (by stage for head types), viz size by degree, each paper as a date
-spell from its date (its year's first day when only the year is known) to the last date in the
-export, so Gephi's timeline shows the field accumulating; attributes typed once per name.
+explicit: viz colour by kind (by stage for head types, from data/stages.yaml), viz size by degree,
+each paper as a date spell from its date (its year's first day when only the year is known) to the
+last date in the export, so Gephi's timeline shows the field accumulating; attributes typed once
+per name.
 The result still reads back with `networkx.read_gexf`.
 """
 
@@ -14,17 +15,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import networkx as nx
 from lxml import etree
 
 from headkg.api.export.graph import clean_text, flat
+from headkg.ingest.vocabulary import RGB, Vocabulary
 
 GEXF_NS = "http://gexf.net/1.3"
 VIZ_NS = "http://gexf.net/1.3/viz"
 
-RGB = tuple[int, int, int]
 # Tableau 10: distinct for the colour-blind and readable on Gephi's white and black backgrounds.
 KIND_COLORS: dict[str, RGB] = {
     "paper": (78, 121, 167),
@@ -35,12 +37,6 @@ KIND_COLORS: dict[str, RGB] = {
     "model": (156, 117, 95),
     "author": (255, 157, 167),
 }
-STAGE_COLORS: dict[str, RGB] = {
-    "KR": (225, 87, 89),
-    "ICI": (242, 142, 43),
-    "LR": (89, 161, 79),
-    "EP": (176, 122, 161),
-}
 OTHER_COLOR: RGB = (121, 112, 110)
 
 _XML_TYPES: dict[type, str] = {bool: "boolean", int: "integer", float: "double", str: "string"}
@@ -49,13 +45,19 @@ _EDGE_XML_ATTRS = {"label", "weight"}
 
 
 def stage_colors() -> dict[str, RGB]:
-    """Each stage's colour (and its head types'), in stage order: the one source for exports and plots."""
-    return dict(STAGE_COLORS)
+    """Each stage's colour (and its head types'), in stage order, as data/stages.yaml gives them: the
+    one source for exports and plots."""
+    return dict(_stage_colors())
+
+
+@cache
+def _stage_colors() -> dict[str, RGB]:
+    return Vocabulary.load().stage_colors
 
 
 def stage_color(code: str | None) -> RGB:
     """The colour of a stage (and of its head types); grey for none."""
-    return stage_colors().get(code or "", OTHER_COLOR)
+    return _stage_colors().get(code or "", OTHER_COLOR)
 
 
 def node_color(data: dict[str, Any]) -> RGB:

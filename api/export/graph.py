@@ -10,7 +10,7 @@ method with the same slug never collide. Attribute rules that keep every writer 
 - every string has its control characters removed and its whitespace collapsed (XML 1.0 and
   Gephi refuse control characters), and one attribute name always holds one Python type.
 
->>> g = build_graph(kg.graph(), stage="KR", year_from=2023)  # doctest: +SKIP
+>>> g = to_networkx(kg.graph(), stage="KR", year_from=2023)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -18,13 +18,26 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
 import networkx as nx
 
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError
-from headkg.schema.graph import HeadType, KnowledgeGraph, Paper, PaperHeadLink
+from headkg.schema.graph import (
+    Benchmark,
+    HeadModelLink,
+    HeadType,
+    KnowledgeGraph,
+    Method,
+    ModelFamily,
+    Paper,
+    PaperBenchmarkLink,
+    PaperHeadLink,
+    PaperMethodLink,
+    Stage,
+)
 from headkg.schema.provenance import Provenance
 
 PROJECTIONS = ("heads",)
@@ -84,7 +97,7 @@ def stage_node(code: str) -> str:
     return f"stage:{clean_text(code)}"
 
 
-def build_graph(
+def to_networkx(
     kg_graph: KnowledgeGraph,
     *,
     projection: str | None = None,
@@ -106,93 +119,89 @@ def build_graph(
     if year_from is not None and year_to is not None and year_from > year_to:
         raise InvalidRequestError(f"year_from ({year_from}) is after year_to ({year_to})")
     stage_code = _stage_code(kg_graph, stage) if stage else None
-
-    papers = [p for p in kg_graph.papers if _in_years(p, year_from, year_to)]
-    heads = [h for h in kg_graph.heads if stage_code is None or h.stage == stage_code]
-    head_slugs = {h.slug for h in heads}
-    paper_ids = {p.id for p in papers}
-    found = [ph for ph in kg_graph.paper_heads if ph.paper_id in paper_ids and ph.head_slug in head_slugs]
-    if stage_code is not None:
-        paper_ids = {ph.paper_id for ph in found}
-        papers = [p for p in papers if p.id in paper_ids]
-
+    part = _Selection.of(kg_graph, stage_code, year_from, year_to)
     graph_attrs = _attrs(
-        name="headkg",
-        projection=projection or "full",
-        stage=stage_code,
-        year_from=year_from,
-        year_to=year_to,
+        name="headkg", projection=projection or "full", stage=stage_code, year_from=year_from, year_to=year_to
     )
     if projection == "heads":
-        return _heads_projection(heads, found, graph_attrs)
-
+        return _heads_projection(part.heads, part.found, graph_attrs)
     g = nx.Graph(**graph_attrs)
     # Insertion order papers, heads, stages, models, methods, benchmarks, authors: networkx then
     # yields every edge as (paper, head), (head, stage)... which the writers keep as source/target.
-    for paper in sorted(papers, key=lambda p: p.id):
-        g.add_node(paper_node(paper.id), **_paper_attrs(paper))
-    for head in sorted(heads, key=lambda h: h.slug):
-        g.add_node(head_node(head.slug), **_head_attrs(head))
-    for st in sorted(kg_graph.stages, key=lambda s: (s.order, s.code)):
-        if stage_code is None or st.code == stage_code:
-            g.add_node(stage_node(st.code), **_attrs(kind="stage", label=st.name, code=st.code, order=st.order))
-
-    head_models = [hm for hm in kg_graph.head_models if hm.head_slug in head_slugs]
-    paper_methods = [pm for pm in kg_graph.paper_methods if pm.paper_id in paper_ids]
-    paper_benchmarks = [pb for pb in kg_graph.paper_benchmarks if pb.paper_id in paper_ids]
-    # Under a stage only what hangs off its heads and papers stays; otherwise every record does.
-    model_slugs = {hm.model_slug for hm in head_models} if stage_code else {m.slug for m in kg_graph.models}
-    method_slugs = {pm.method_slug for pm in paper_methods} if stage_code else {m.slug for m in kg_graph.methods}
-    bench_slugs = (
-        {pb.benchmark_slug for pb in paper_benchmarks} if stage_code else {b.slug for b in kg_graph.benchmarks}
-    )
-    for model in sorted(kg_graph.models, key=lambda m: m.slug):
-        if model.slug in model_slugs:
-            g.add_node(f"model:{model.slug}", **_attrs(kind="model", label=model.name, aliases=model.aliases))
-    for method in sorted(kg_graph.methods, key=lambda m: m.slug):
-        if method.slug in method_slugs:
-            g.add_node(
-                f"method:{method.slug}",
-                **_attrs(
-                    kind="method",
-                    label=method.name,
-                    family=method.family,
-                    method_type=method.type,
-                    description=method.core_operation or None,
-                ),
-            )
-    for bench in sorted(kg_graph.benchmarks, key=lambda b: b.slug):
-        if bench.slug in bench_slugs:
-            g.add_node(
-                f"benchmark:{bench.slug}",
-                **_attrs(
-                    kind="benchmark",
-                    label=bench.name,
-                    category=bench.category,
-                    benchmark_type=bench.type,
-                    description=bench.main_task or None,
-                    origin=bench.origin or None,
-                    release=bench.release,
-                    url=bench.url,
-                ),
-            )
+    _add_record_nodes(g, part)
     if with_authors:
-        _add_authors(g, kg_graph, {p.id for p in papers})
-
-    _add_found_edges(g, found)
-    for head in heads:
+        _add_authors(g, kg_graph, {p.id for p in part.papers})
+    _add_found_edges(g, part.found)
+    for head in part.heads:
         if head.stage and g.has_node(stage_node(head.stage)):
             g.add_edge(head_node(head.slug), stage_node(head.stage), relation="in_stage", weight=1)
-    _add_link_edges(g, "found_in", ((head_node(x.head_slug), f"model:{x.model_slug}", x.source) for x in head_models))
     _add_link_edges(
-        g, "uses_method", ((paper_node(x.paper_id), f"method:{x.method_slug}", x.source) for x in paper_methods)
+        g, "found_in", ((head_node(x.head_slug), f"model:{x.model_slug}", x.source) for x in part.head_models)
+    )
+    _add_link_edges(
+        g, "uses_method", ((paper_node(x.paper_id), f"method:{x.method_slug}", x.source) for x in part.paper_methods)
     )
     _add_link_edges(
         g,
         "uses_benchmark",
-        ((paper_node(x.paper_id), f"benchmark:{x.benchmark_slug}", x.source) for x in paper_benchmarks),
+        ((paper_node(x.paper_id), f"benchmark:{x.benchmark_slug}", x.source) for x in part.paper_benchmarks),
     )
     return g
+
+
+@dataclass
+class _Selection:
+    """What a stage and a year range keep of the knowledge graph."""
+
+    papers: list[Paper]
+    heads: list[HeadType]
+    stages: list[Stage]
+    found: list[PaperHeadLink]
+    head_models: list[HeadModelLink]
+    paper_methods: list[PaperMethodLink]
+    paper_benchmarks: list[PaperBenchmarkLink]
+    models: list[ModelFamily]
+    methods: list[Method]
+    benchmarks: list[Benchmark]
+
+    @classmethod
+    def of(cls, kg: KnowledgeGraph, stage_code: str | None, year_from: int | None, year_to: int | None) -> _Selection:
+        papers = [p for p in kg.papers if _in_years(p, year_from, year_to)]
+        heads = [h for h in kg.heads if stage_code is None or h.stage == stage_code]
+        head_slugs, paper_ids = {h.slug for h in heads}, {p.id for p in papers}
+        found = [ph for ph in kg.paper_heads if ph.paper_id in paper_ids and ph.head_slug in head_slugs]
+        if stage_code is not None:
+            paper_ids = {ph.paper_id for ph in found}
+            papers = [p for p in papers if p.id in paper_ids]
+        head_models = [hm for hm in kg.head_models if hm.head_slug in head_slugs]
+        paper_methods = [pm for pm in kg.paper_methods if pm.paper_id in paper_ids]
+        paper_benchmarks = [pb for pb in kg.paper_benchmarks if pb.paper_id in paper_ids]
+        # Under a stage only what hangs off its heads and papers stays; otherwise every record does.
+        models, methods, benchmarks = kg.models, kg.methods, kg.benchmarks
+        if stage_code is not None:
+            model_slugs = {hm.model_slug for hm in head_models}
+            method_slugs = {pm.method_slug for pm in paper_methods}
+            bench_slugs = {pb.benchmark_slug for pb in paper_benchmarks}
+            models = [x for x in models if x.slug in model_slugs]
+            methods = [x for x in methods if x.slug in method_slugs]
+            benchmarks = [x for x in benchmarks if x.slug in bench_slugs]
+        stages = [s for s in kg.stages if stage_code is None or s.code == stage_code]
+        return cls(
+            papers, heads, stages, found, head_models, paper_methods, paper_benchmarks, models, methods, benchmarks
+        )
+
+
+def _add_record_nodes(g: nx.Graph, part: _Selection) -> None:
+    """One node per kept paper, head type, stage, model family, method and benchmark, in that order."""
+    for paper in sorted(part.papers, key=lambda p: p.id):
+        g.add_node(paper_node(paper.id), **_paper_attrs(paper))
+    for head in sorted(part.heads, key=lambda h: h.slug):
+        g.add_node(head_node(head.slug), **_head_attrs(head))
+    for st in sorted(part.stages, key=lambda s: (s.order, s.code)):
+        g.add_node(stage_node(st.code), **_attrs(kind="stage", label=st.name, code=st.code, order=st.order))
+    for kind, records in (("model", part.models), ("method", part.methods), ("benchmark", part.benchmarks)):
+        for record in sorted(records, key=lambda r: r.slug):
+            g.add_node(f"{kind}:{record.slug}", **_catalog_attrs(kind, record))
 
 
 def _stage_code(kg_graph: KnowledgeGraph, stage: str) -> str:
@@ -237,6 +246,28 @@ def _head_attrs(head: HeadType) -> dict[str, Any]:
         curated=head.curated,
         aliases=head.aliases,
     )
+
+
+# Which field of a model family, method or benchmark becomes which node attribute (never `type`,
+# which GEXF and sigma.js reserve); an empty text is left out, like an unknown value.
+_CATALOG_ATTRS: dict[str, dict[str, str]] = {
+    "model": {"name": "label", "aliases": "aliases"},
+    "method": {"name": "label", "family": "family", "type": "method_type", "core_operation": "description"},
+    "benchmark": {
+        "name": "label",
+        "category": "category",
+        "type": "benchmark_type",
+        "main_task": "description",
+        "origin": "origin",
+        "release": "release",
+        "url": "url",
+    },
+}
+
+
+def _catalog_attrs(kind: str, record: ModelFamily | Method | Benchmark) -> dict[str, Any]:
+    fields = _CATALOG_ATTRS[kind].items()
+    return _attrs(kind=kind, **{attr: getattr(record, name) or None for name, attr in fields})
 
 
 def _add_authors(g: nx.Graph, kg_graph: KnowledgeGraph, paper_ids: set[str]) -> None:

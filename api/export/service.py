@@ -16,7 +16,7 @@ import networkx as nx
 
 from headkg.api.export.formats import csv_zip_bytes, gml_bytes, graphml_bytes, json_bytes, write_csv_folder
 from headkg.api.export.gexf import gexf_bytes
-from headkg.api.export.graph import build_graph
+from headkg.api.export.graph import to_networkx
 from headkg.db.store import HeadKG
 from headkg.schema.exceptions import InvalidRequestError
 
@@ -54,8 +54,8 @@ def check_format(fmt: str) -> str:
 
 
 def export_graph(kg: HeadKG, **options: Any) -> nx.Graph:
-    """The store as a networkx graph; `options` are those of `api.export.graph.build_graph`."""
-    return build_graph(kg.graph(), **options)
+    """The store as a networkx graph; `options` are those of `api.export.graph.to_networkx`."""
+    return to_networkx(kg.graph(), **options)
 
 
 def filename(fmt: str, g: nx.Graph) -> str:

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from headkg.api.listedit.new_row import NewRow
-from headkg.api.listedit.readme_layout import README, PaperRows, Table, indent, scan
-from headkg.api.listedit.row_style import RowStyle, render_rows, style_of
 from headkg.ingest import readme_html
-from headkg.ingest.readme import decode
+from headkg.ingest.listedit.new_row import NewRow
+from headkg.ingest.listedit.readme_layout import RowPairSpan, Table, indent, scan
+from headkg.ingest.listedit.row_style import RowStyle, render_rows, style_of
+from headkg.ingest.readme import README, decode
 from headkg.ingest.readme_row import CHATGPT_ANNOUNCED, Section
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
@@ -57,7 +57,7 @@ def _age(section: Section) -> tuple[int, int]:
     return ((section.before or CHATGPT_ANNOUNCED).year, 0)
 
 
-def _table_style(lines: list[str], table: Table, near: PaperRows | None) -> RowStyle:
+def _table_style(lines: list[str], table: Table, near: RowPairSpan | None) -> RowStyle:
     for rows in ([near] if near else []) + table.rows:
         style = style_of(lines[rows.start : rows.end + 1])
         if style is not None:
@@ -80,8 +80,8 @@ def plan_readme(path: Path, row: NewRow, today: dt.date, original: bytes | None 
     before: list[str] = []  # what the check parses around the new lines: the table's frame and neighbours
     after: list[str] = []
     if table is not None:
-        previous: PaperRows | None = None
-        following: PaperRows | None = None
+        previous: RowPairSpan | None = None
+        following: RowPairSpan | None = None
         for rows in table.rows:
             if rows.date is not None and rows.date < row.date:
                 following = rows

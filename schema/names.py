@@ -1,5 +1,9 @@
 """Forgiving name matching for head types: one normalised key per spelling, exact lookup first,
-rapidfuzz suggestions second. Used by ingest (to canonicalise) and by db (to answer `--head`)."""
+rapidfuzz suggestions second.
+
+A contract between ingest (which canonicalises the list's names and writes their keys) and db
+(which answers `--head` by the same keys), so it lives below both.
+"""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-from headkg.ingest.badges import arxiv_id_from_url
 from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.identifiers import arxiv_abs_url, arxiv_id_from_url
 
 ARXIV_BADGE = "https://img.shields.io/badge/arXiv-Paper-%23D2691E?logo=arxiv"
 PAPER_COLOR = "%23D2691E"
@@ -113,4 +113,4 @@ def normalize_link(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidRequestError(f"the paper link {url!r} is not an http(s) URL")
     arxiv = arxiv_id_from_url(url)
-    return f"https://arxiv.org/abs/{arxiv}" if arxiv and "arxiv.org" in (parts.hostname or "") else url
+    return arxiv_abs_url(arxiv) if arxiv and "arxiv.org" in (parts.hostname or "") else url

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bibtexparser.entrypoint import parse_string
-from rapidfuzz import fuzz
 
-from headkg.api.listedit.duplicates import DUPLICATE_SCORE, kept_apart, matches
 from headkg.ingest.bibtex import BIB_DIR, parse_bib_file
-from headkg.ingest.titles import normalize_title
+from headkg.ingest.same_paper import PaperMatcher, matches
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
 from headkg.schema.sightings import PaperSighting
@@ -72,11 +70,8 @@ def plan_bib(
         if other.bib_key and other.bib_key.casefold() == key.casefold():
             raise InvalidRequestError(f"bib key {key!r} is taken: {other.source}")
     sighting = _read_entry(entry_text, path.name, rel)
-    if not (
-        (arxiv_id and sighting.arxiv_id == arxiv_id)
-        or (doi and sighting.doi == doi)
-        or fuzz.ratio(normalize_title(title), normalize_title(sighting.title), processor=None) >= DUPLICATE_SCORE
-    ) or kept_apart(sighting, date, arxiv_id):
+    same = PaperMatcher([sighting]).find(title=title, arxiv_id=arxiv_id, doi=doi, year=date.year)
+    if same is None or not same.same_paper:
         raise InvalidRequestError(
             f"the bib entry '{sighting.title}' ({sighting.year}) is not the row's paper '{title}' ({date.year}); "
             "give the same title, year or arXiv id, or they count as two papers"

@@ -1,4 +1,5 @@
-"""Writing a new paper into a checkout of the list, in the list's own format (`headkg add`).
+"""Writing a new paper into a checkout of the list, in the list's own format (`headkg add`): the
+write side of the format whose readers are `ingest.readme*` and `ingest.bibtex`, so it sits beside them.
 
 The README is edited as lines, not re-serialised: the new row pair copies the layout of its
 neighbour row (the list's tables are indented differently from one stretch to the next), goes into
@@ -10,7 +11,7 @@ only after it parses cleanly and adds no second key or second entry for the same
 `add_paper` runs the steps (`add_papers` several rows in one write); each has its module: `new_row`
 (the row's content), `duplicates`, `readme_layout` (the README's tables as line ranges), `row_style`
 (a row's layout and rendering), `readme_edit` (placement and the read-back check), `badge_urls`,
-`bib_edit` and `atomic_write`.
+`bib_edit` and `atomic_write`; `submission` gathers what to write from an issue and given values.
 """
 
 from __future__ import annotations
@@ -20,35 +21,24 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from headkg.api.listedit.atomic_write import write_atomic
-from headkg.api.listedit.badge_urls import badge_label
-from headkg.api.listedit.bib_edit import BibEdit, plan_bib
-from headkg.api.listedit.duplicates import matches, refuse_listed
-from headkg.api.listedit.new_row import row_content
-from headkg.api.listedit.readme_edit import plan_readme
-from headkg.api.listedit.readme_layout import README
-from headkg.ingest.badges import arxiv_id_from_url, doi_from_url
 from headkg.ingest.bibtex import parse_bib_dir
 from headkg.ingest.issue import PaperSubmission
-from headkg.ingest.known_papers import KnownPapers
-from headkg.ingest.readme import decode, parse_readme, parse_text
+from headkg.ingest.listedit.atomic_write import write_atomic
+from headkg.ingest.listedit.bib_edit import BibEdit, plan_bib
+from headkg.ingest.listedit.duplicates import refuse_listed
+from headkg.ingest.listedit.new_row import NewRow, row_content
+from headkg.ingest.listedit.readme_edit import ReadmeEdit, plan_readme
+from headkg.ingest.listedit.submission import missing_fields
+from headkg.ingest.readme import README, decode, parse_readme, parse_text
+from headkg.ingest.same_paper import PaperMatcher, matches
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, SourceError
 from headkg.schema.findings import Finding, Findings
+from headkg.schema.identifiers import ids_from_url
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
 DEFAULT_TOPIC = "AttnHead"
-
-
-def missing_fields(submission: PaperSubmission) -> list[str]:
-    """What a README row still needs: "title", "date", "head", "link", and "venue" for a link that
-    does not tell its venue (openreview.net, a workshop page)."""
-    missing = submission.missing()
-    link = submission.link
-    if link and badge_label(link, submission.venue) is None:
-        missing.append("venue")
-    return missing
 
 
 @dataclass
@@ -88,46 +78,20 @@ def add_paper(
     and `SourceError` when `root` is no checkout; nothing is written then. Non-fatal remarks (an
     unknown head name, a bib entry the row will join) are in the result's `warnings`.
     """
-    missing = missing_fields(submission)
-    if missing:
-        raise InvalidRequestError("missing: " + ", ".join(missing))
     today = today or dt.date.today()
-    assert submission.date is not None and submission.title and submission.link
-    if submission.date > today:
-        raise InvalidRequestError(f"date {submission.date} is in the future (today is {today})")
     path = root / README
     if not path.is_file():
         raise SourceError(f"{root} has no {README}: give the root of a checkout of the list")
-    warnings = Findings()
-    row = row_content(submission, vocabulary or Vocabulary.load(), warnings)
-    readme_sightings = parse_readme(path, README, Findings(), today=today)
+    known = parse_readme(path, README, Findings(), today=today)
+    planned = _plan_row(path, submission, known, vocabulary or Vocabulary.load(), today)
+    title, row, edit, warnings = planned.title, planned.row, planned.edit, planned.warnings
+    arxiv_id, doi = planned.arxiv_id, planned.doi
     bib_sightings = parse_bib_dir(root, Findings())
-    arxiv_id = arxiv_id_from_url(row.link) or submission.arxiv_id
-    doi = doi_from_url(row.link)
-    title = html.unescape(row.title)
-    refuse_listed(readme_sightings, title, row.date, arxiv_id, doi, warnings)
     bib_twins = matches(bib_sightings, title, row.date, arxiv_id, doi, warnings)
-    edit = plan_readme(path, row, today)
-    result = AddResult(
-        readme=README,
-        title=title,
-        line=edit.line,
-        rows="".join(edit.inserted),
-        section=edit.section,
-        new_section=edit.new_section,
-        heads=row.heads,
-        link=row.link,
-        above=edit.above,
-        below=edit.below,
-    )
+    result = planned.result(neighbours=True)
     bib: BibEdit | None = None
     if submission.bibtex:
-        if bib_twins:
-            twin, why = bib_twins[0]
-            raise InvalidRequestError(
-                f"the paper already has a bib entry, {twin.bib_key!r} at {twin.source} ({why}); "
-                "a second key for it would be a duplicate: drop the BibTeX or edit that entry"
-            )
+        _refuse_second_entry(bib_twins)
         bib = plan_bib(root, bib_topic, submission.bibtex, title, row.date, arxiv_id, doi, bib_sightings)
         result.bib_file, result.bib_line, result.bib_key, result.bib_text = bib.rel, bib.line, bib.key, bib.entry
     for twin, why in bib_twins:
@@ -138,16 +102,38 @@ def add_paper(
         )
     result.warnings = [w.model_copy(update={"line": edit.line}) if w.line is None else w for w in warnings]
     if not dry_run:
-        if bib is not None:
-            write_atomic(bib.path, bib.data)
-        try:
-            write_atomic(path, edit.data)
-        except OSError:
-            if bib is not None:
-                write_atomic(bib.path, bib.original)  # both files or neither
-            raise
+        _write_both(path, edit.data, bib)
         result.written = True
     return result
+
+
+def _refuse_incomplete(submission: PaperSubmission, today: dt.date) -> None:
+    missing = missing_fields(submission)
+    if missing:
+        raise InvalidRequestError("missing: " + ", ".join(missing))
+    if submission.date is not None and submission.date > today:
+        raise InvalidRequestError(f"date {submission.date} is in the future (today is {today})")
+
+
+def _refuse_second_entry(bib_twins: list[tuple[PaperSighting, str]]) -> None:
+    if bib_twins:
+        twin, why = bib_twins[0]
+        raise InvalidRequestError(
+            f"the paper already has a bib entry, {twin.bib_key!r} at {twin.source} ({why}); "
+            "a second key for it would be a duplicate: drop the BibTeX or edit that entry"
+        )
+
+
+def _write_both(readme: Path, data: bytes, bib: BibEdit | None) -> None:
+    """The bib file then the README, each in one step; both files or neither."""
+    if bib is not None:
+        write_atomic(bib.path, bib.data)
+    try:
+        write_atomic(readme, data)
+    except OSError:
+        if bib is not None:
+            write_atomic(bib.path, bib.original)
+        raise
 
 
 def add_papers(
@@ -166,7 +152,7 @@ def add_papers(
     path = root / README
     if not path.is_file():
         raise SourceError(f"{root} has no {README}: give the root of a checkout of the list")
-    known = KnownPapers(parse_readme(path, README, Findings(), today=today))
+    known = PaperMatcher(parse_readme(path, README, Findings(), today=today))
     data = path.read_bytes()
     results: list[AddResult] = []
     for submission in submissions:
@@ -186,31 +172,72 @@ def add_papers(
 
 
 def _plan_one(
-    path: Path, submission: PaperSubmission, data: bytes, known: KnownPapers, vocabulary: Vocabulary, today: dt.date
+    path: Path,
+    submission: PaperSubmission,
+    data: bytes,
+    known: PaperMatcher[PaperSighting],
+    vocabulary: Vocabulary,
+    today: dt.date,
 ) -> tuple[AddResult, bytes]:
     """One more row planned into `data` (the README so far), checked as `add_paper` checks it."""
     if submission.bibtex:
         raise InvalidRequestError("add_papers writes README rows only, not BibTeX")
-    missing = missing_fields(submission)
-    if missing:
-        raise InvalidRequestError("missing: " + ", ".join(missing))
-    assert submission.date is not None
-    if submission.date > today:
-        raise InvalidRequestError(f"date {submission.date} is in the future (today is {today})")
+    planned = _plan_row(path, submission, known, vocabulary, today, data)
+    source = Provenance(file=README, line=planned.edit.line)
+    known.add(
+        PaperSighting(
+            kind="readme",
+            title=planned.title,
+            date=planned.row.date,
+            arxiv_id=planned.arxiv_id,
+            doi=planned.doi,
+            source=source,
+        )
+    )
+    result = planned.result(neighbours=False)
+    result.warnings = list(planned.warnings)
+    return result, planned.edit.data
+
+
+@dataclass
+class _PlannedRow:
+    """A new row checked and placed: its content, identifiers, the README edit and the remarks."""
+
+    title: str
+    row: NewRow
+    arxiv_id: str | None
+    doi: str | None
+    edit: ReadmeEdit
+    warnings: Findings
+
+    def result(self, *, neighbours: bool) -> AddResult:
+        edit, row = self.edit, self.row
+        result = AddResult(
+            README, self.title, edit.line, "".join(edit.inserted), edit.section, edit.new_section, row.heads, row.link
+        )
+        if neighbours:
+            result.above, result.below = edit.above, edit.below
+        return result
+
+
+def _plan_row(
+    path: Path,
+    submission: PaperSubmission,
+    known: PaperMatcher[PaperSighting] | list[PaperSighting],
+    vocabulary: Vocabulary,
+    today: dt.date,
+    data: bytes | None = None,
+) -> _PlannedRow:
+    """The row a submission makes, refused when incomplete or listed, placed into the README (`data`:
+    its bytes so far, when rows are planned one after another)."""
+    _refuse_incomplete(submission, today)
     warnings = Findings()
     row = row_content(submission, vocabulary, warnings)
-    arxiv_id = arxiv_id_from_url(row.link) or submission.arxiv_id
-    doi = doi_from_url(row.link)
+    link_ids = ids_from_url(row.link)
+    arxiv_id, doi = link_ids.arxiv_id or submission.arxiv_id, link_ids.doi
     title = html.unescape(row.title)
-    refuse_listed(known.block(title, arxiv_id, doi), title, row.date, arxiv_id, doi, warnings)
-    edit = plan_readme(path, row, today, original=data)
-    source = Provenance(file=README, line=edit.line)
-    known.add(PaperSighting(kind="readme", title=title, date=row.date, arxiv_id=arxiv_id, doi=doi, source=source))
-    result = AddResult(
-        README, title, edit.line, "".join(edit.inserted), edit.section, edit.new_section, row.heads, row.link
-    )
-    result.warnings = list(warnings)
-    return result, edit.data
+    refuse_listed(known, title, row.date, arxiv_id, doi, warnings)
+    return _PlannedRow(title, row, arxiv_id, doi, plan_readme(path, row, today, original=data), warnings)
 
 
 def _final_lines(results: list[AddResult], data: bytes, today: dt.date) -> None:

@@ -12,15 +12,16 @@ import html
 import re
 from dataclasses import dataclass
 
-from headkg.api.listedit.badge_urls import head_badge_url, normalize_link, paper_badge_url, venue_without_year
-from headkg.api.listedit.readme_layout import README
-from headkg.ingest.badges import arxiv_id_from_url, decode_badge
+from headkg.ingest.badges import decode_badge
 from headkg.ingest.heads import MISSPELT_SCORE
 from headkg.ingest.issue import PaperSubmission
-from headkg.ingest.names import split_qualifier
+from headkg.ingest.listedit.badge_urls import head_badge_url, normalize_link, paper_badge_url, venue_without_year
+from headkg.ingest.readme import README
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
+from headkg.schema.identifiers import arxiv_id_from_url
+from headkg.schema.names import split_qualifier
 
 
 @dataclass(frozen=True)

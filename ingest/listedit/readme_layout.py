@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 from headkg.ingest.readme_row import Section, section_from_heading
 
-README = "README.md"  # the list's README, by its path in a checkout (and in findings)
-
 _TAG = re.compile(r"<[^>]*>")
 _TABLE_TAG = re.compile(r"<(/?)table\b", re.IGNORECASE)
 _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
@@ -23,7 +21,7 @@ _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
 @dataclass
-class PaperRows:
+class RowPairSpan:
     """A paper's pair of <tr> in the README, as line indexes (0-based, inclusive)."""
 
     start: int
@@ -43,7 +41,7 @@ class Table:
     block_end: int  # </table>, or the </details> that closes the wrap
     header_end: int  # the </tr> of the header row
     close: int  # </table>
-    rows: list[PaperRows]
+    rows: list[RowPairSpan]
 
 
 def indent(line: str) -> str:
@@ -113,12 +111,12 @@ def _read_table(lines: list[str], start: int, close: int, section: Section | Non
         if "rowspan" in lines[j] and "<td" in lines[j]:
             tr = next((k for k in range(j, header_end, -1) if "<tr" in lines[k]), j)
             starts.append((tr, j))
-    rows: list[PaperRows] = []
+    rows: list[RowPairSpan] = []
     for n, (tr, date_line) in enumerate(starts):
         limit = starts[n + 1][0] if n + 1 < len(starts) else close
         end = next((k for k in range(limit - 1, date_line, -1) if "</tr>" in lines[k]), limit - 1)
         title = next((k for k in range(date_line, end + 1) if "<strong" in lines[k]), date_line)
-        rows.append(PaperRows(start=tr, end=end, title=title, date=_row_date(lines[date_line])))
+        rows.append(RowPairSpan(start=tr, end=end, title=title, date=_row_date(lines[date_line])))
     block_start, block_end = start, close
     if heading is not None:
         block_start = heading

@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from headkg.api.listedit.badge_urls import head_badge_url
-from headkg.api.listedit.new_row import NewRow
-from headkg.api.listedit.readme_layout import indent
+from headkg.ingest.listedit.badge_urls import head_badge_url
+from headkg.ingest.listedit.new_row import NewRow
+from headkg.ingest.listedit.readme_layout import indent
 
 _TD = re.compile(r"<td\b[^>]*>", re.IGNORECASE)
 
