@@ -2,7 +2,8 @@
 
 Builds the list into a fresh SQLite store (or takes `--db` built before), warms the pages' kept
 answers as `headkg serve` does at start, then requests each page in-process several times and
-reports the median and slowest server time and the weight of the HTML (or JSON) it sends; the
+reports the first view's server time (what the warm-up did not compute: a reader's own sort, years,
+page or words), the median of the views after it, and the weight of the HTML (or JSON) it sends; the
 graph page's weight counts the data its script fetches. Scripts and styles are weighed apart
 (cached for a year by the browser). Goal: every page under 100 ms and 1 MB at 100,000 papers.
 """
@@ -75,12 +76,11 @@ def report(kg: HeadKG, runs: int) -> None:
     print(f"warm-up (as `headkg serve` does in the background): {time.perf_counter() - start:.1f} s\n")
     client = TestClient(app)
     client.get("/openapi.json")  # the in-process client's own start (~200 ms) is not a page's
-    print("| page | status | median ms | slowest ms | bytes | within goal |\n|---|---|---:|---:|---:|---|")
+    print("| page | status | first view ms | again: median ms | bytes | within goal |\n|---|---|---:|---:|---:|---|")
     for path in paths(kg):
         times, status, size = timed(client, path, runs)
-        slowest = max(times)
-        ok = "yes" if slowest < GOAL_MS and size < GOAL_BYTES else "NO"
-        print(f"| `{path}` | {status} | {statistics.median(times):.1f} | {slowest:.1f} | {size:,} | {ok} |")
+        ok = "yes" if max(times) < GOAL_MS and size < GOAL_BYTES else "NO"
+        print(f"| `{path}` | {status} | {times[0]:.1f} | {statistics.median(times[1:]):.1f} | {size:,} | {ok} |")
     weight = sum(len(a.content) for a in assets().values())
     print(f"\nassets (kept a year by the browser): {len(assets())} files, {weight:,} bytes")
 

@@ -21,6 +21,7 @@ from headkg.api.render import render
 from headkg.db.store import HeadKG
 from headkg.schema.analysis import ANALYSES
 from headkg.schema.exceptions import HeadKGError
+from headkg.schema.views import PaperFilter
 
 log = logging.getLogger("headkg")
 
@@ -54,5 +55,6 @@ def warm(app: FastAPI) -> None:
         for h in cat.heads():
             cat.head(h.slug)
             cat.found_with(h.slug)
+            cat.papers(PaperFilter(head=h.slug), sort=heads.DEFAULT_SORT, limit=heads.PAGE_SIZE, offset=0)
     except HeadKGError as exc:  # no store yet, or it cannot answer: the pages will say so
         log.info("pages not warmed: %s", exc)

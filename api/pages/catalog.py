@@ -12,12 +12,15 @@ from headkg.api.deps import KG
 from headkg.api.pages.kept import Build
 from headkg.db.store import HeadKG
 from headkg.schema.analysis import Cooccurrence, Gaps, Growth, HeadRef, Timeline
+from headkg.schema.search import SearchResults
 from headkg.schema.views import (
     BenchmarkSummary,
     HeadDetail,
     HeadSummary,
     MethodSummary,
     ModelSummary,
+    PaperFilter,
+    PaperPage,
     StageSummary,
     Stats,
 )
@@ -74,7 +77,16 @@ class Catalog:
             shown = detail.model_copy(update={"papers": [], "sources": sources[:SOURCES_SHOWN]})
             return HeadInfo(shown, len(sources))
 
-        return self.build.get(f"head:{slug}", compute)
+        return self.build.recent(f"head:{slug}", compute)  # any spelling a reader types
+
+    def papers(self, filters: PaperFilter, *, sort: str, limit: int, offset: int) -> PaperPage:
+        """A page of papers, kept for the build: a page seen once comes back at once (the first view of
+        a head type's 27,000 papers sorted by title takes ~100 ms on SQLite at 160,000 papers)."""
+        key = f"papers:{filters.model_dump_json()}:{sort}:{limit}:{offset}"
+        return self.build.recent(key, lambda: self.kg.papers(filters, sort=sort, limit=limit, offset=offset))
+
+    def search(self, q: str, *, limit: int, offset: int = 0) -> SearchResults:
+        return self.build.recent(f"search:{q}:{limit}:{offset}", lambda: self.kg.search(q, limit=limit, offset=offset))
 
     def years(self) -> list[int]:
         """Every year a paper of the store has, oldest first."""

@@ -19,6 +19,7 @@ from headkg.schema.views import PaperFilter
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
+DEFAULT_SORT: SortKey = "date"  # oldest first: who found it first
 HEADS_PAGE_SIZE = 200
 FOUND_WITH_SHOWN = 25
 Year = Annotated[int | None, Query(ge=0, le=9999)]
@@ -57,7 +58,7 @@ def head(
     kg: KG,
     cat: Cat,
     slug: str,
-    sort: SortKey = "date",
+    sort: SortKey = DEFAULT_SORT,
     year_from: Year = None,
     year_to: Year = None,
     offset: Offset = 0,
@@ -69,7 +70,7 @@ def head(
         target = head_url(detail.slug) + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(target, status_code=308)
     filters = PaperFilter(head=detail.slug, year_from=year_from, year_to=year_to)
-    papers = kg.papers(filters, sort=sort, limit=PAGE_SIZE, offset=offset)
+    papers = cat.papers(filters, sort=sort, limit=PAGE_SIZE, offset=offset)
     stages = {s.code: s.name for s in cat.stages()}
     return page(
         request,

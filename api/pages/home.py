@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from headkg.api.deps import KG
 from headkg.api.pages.catalog import Cat
 from headkg.api.pages.templating import head_url, hit_url, page, paper_url
 from headkg.schema.views import HeadSummary, StageSummary
@@ -61,12 +60,12 @@ def explore() -> RedirectResponse:
 
 @router.get("/explore/suggest")
 def suggest(
-    kg: KG, q: Annotated[str, Query(max_length=200, description="What has been typed so far.")] = ""
+    cat: Cat, q: Annotated[str, Query(max_length=200, description="What has been typed so far.")] = ""
 ) -> dict[str, object]:
     """Up to a dozen things `q` may mean, each with the page it leads to (JSON for the search boxes)."""
     if len(q.strip()) < 2:
         return {"query": q, "items": []}
-    found = kg.search(q, limit=SUGGESTED_PAPERS)
+    found = cat.search(" ".join(q.split()), limit=SUGGESTED_PAPERS)
     items = []
     if found.head is not None:
         items.append(_item("head", found.head.name, found.head.stage or "", head_url(found.head.slug)))

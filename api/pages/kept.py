@@ -10,32 +10,51 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from headkg.db.store import HeadKG
 
 T = TypeVar("T")
-MAX_KEPT = 512  # answers per build; the oldest goes first
+MAX_RECENT = 512  # answers to readers' own queries kept per build; the least recently used goes
+_RECENT_LOCK = threading.Lock()
 
 
 class Build:
-    """One build of the store: its meta and the answers kept for it."""
+    """One build of the store: its meta and the answers kept for it.
 
-    def __init__(self, meta: dict[str, str], values: dict[str, Any] | None) -> None:
+    `get` keeps what the pages themselves name (statistics, vocabularies, analyses: a bounded set);
+    `recent` keeps the answers to what readers ask (a page of papers, a search) up to MAX_RECENT."""
+
+    def __init__(self, meta: dict[str, str], kept: tuple[dict[str, Any], OrderedDict[str, Any]] | None) -> None:
         self.meta = meta
-        self._values = values  # None: this store keeps nothing
+        self._kept = kept  # None: this store keeps nothing
 
     def get(self, name: str, compute: Callable[[], T]) -> T:
         """`compute()`, computed once per build (per name). Callers must not change the answer."""
-        if self._values is None:
+        if self._kept is None:
             return compute()
-        if name not in self._values:
-            value = compute()
-            if len(self._values) >= MAX_KEPT:
-                self._values.pop(next(iter(self._values)), None)
-            self._values[name] = value
-        return self._values[name]  # type: ignore[no-any-return]
+        values = self._kept[0]
+        if name not in values:
+            values[name] = compute()
+        return values[name]  # type: ignore[no-any-return]
+
+    def recent(self, name: str, compute: Callable[[], T]) -> T:
+        """Like `get`, for answers to readers' queries: only the MAX_RECENT last used are kept."""
+        if self._kept is None:
+            return compute()
+        recent = self._kept[1]
+        with _RECENT_LOCK:  # readers' threads share the order
+            if name in recent:
+                recent.move_to_end(name)
+                return recent[name]  # type: ignore[no-any-return]
+        value = compute()  # outside the lock: two readers may compute the same answer once each
+        with _RECENT_LOCK:
+            recent[name] = value
+            while len(recent) > MAX_RECENT:
+                recent.popitem(last=False)
+        return value
 
 
 class Kept:
@@ -44,7 +63,7 @@ class Kept:
     def __init__(self, kg: HeadKG) -> None:
         self.kg = kg
         self._key = ""
-        self._values: dict[str, Any] = {}
+        self._kept: tuple[dict[str, Any], OrderedDict[str, Any]] = ({}, OrderedDict())
         self._lock = threading.Lock()
 
     def current(self) -> Build:
@@ -55,5 +74,5 @@ class Kept:
         key = hashlib.sha256(repr(sorted(meta.items())).encode()).hexdigest()
         with self._lock:
             if key != self._key:
-                self._key, self._values = key, {}
-            return Build(meta, self._values)
+                self._key, self._kept = key, ({}, OrderedDict())
+            return Build(meta, self._kept)

@@ -54,7 +54,7 @@ def papers(
     limit: Annotated[int, Query(ge=1, le=max(PAGE_SIZES))] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> HTMLResponse:
-    found = kg.papers(filters, sort=sort, limit=limit, offset=offset)
+    found = cat.papers(filters, sort=sort, limit=limit, offset=offset)
     given = [(k, v) for k, v in request.query_params.multi_items() if k in (*FILTERS, "id")]
     return page(
         request,

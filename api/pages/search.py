@@ -43,7 +43,7 @@ def search(
         if resolution.head is not None:
             target = head_url(resolution.head.slug) + "?" + urlencode({"searched": words})
             return RedirectResponse(target, status_code=303)
-    found = kg.search(words, limit=PAGE_SIZE, offset=offset) if words else None
+    found = cat.search(words, limit=PAGE_SIZE, offset=offset) if words else None
     return page(
         request,
         "search.html",
