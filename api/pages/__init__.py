@@ -51,7 +51,7 @@ def warm(app: FastAPI) -> None:
         cat.stats(), cat.stages(), cat.methods(), cat.benchmarks(), cat.models(), cat.head_names()
         for name in ANALYSES:
             render("svg", getattr(cat, name)())  # the figures the pages show, drawn once
-        graph.graph_data(kept.kg, cat)
+        graph.graph_data(cat)
         for h in cat.heads():
             cat.head(h.slug)
             cat.found_with(h.slug)

@@ -68,7 +68,7 @@ def paper_edges(papers: list[PaperView], head_names: dict[str, str]) -> list[dic
     ]
 
 
-def graph_data(kg: Any, cat: Catalog) -> dict[str, Any]:
+def graph_data(cat: Catalog) -> dict[str, Any]:
     """The whole graph, or at scale the heads projection (computed once per build)."""
 
     def compute() -> dict[str, Any]:
@@ -83,7 +83,7 @@ def graph_data(kg: Any, cat: Catalog) -> dict[str, Any]:
                 if j > i and n
             ]
             return {"mode": "heads", "papers": total, "nodes": heads, "edges": edges}
-        papers = kg.papers(limit=None).items
+        papers = cat.kg.papers(limit=None).items
         nodes = heads + [paper_node_data(p) for p in papers]
         return {"mode": "full", "papers": total, "nodes": nodes, "edges": paper_edges(papers, cat.head_names())}
 
@@ -107,9 +107,9 @@ def graph(request: Request, cat: Cat) -> HTMLResponse:
 
 
 @router.get("/explore/graph/data.json")
-def data(kg: KG, cat: Cat) -> dict[str, Any]:
+def data(cat: Cat) -> dict[str, Any]:
     """Nodes and edges for vis-network (`mode` full or heads)."""
-    return graph_data(kg, cat)
+    return graph_data(cat)
 
 
 @router.get("/explore/graph/around.json")

@@ -10,7 +10,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from headkg.api.deps import KG
 from headkg.api.pages.catalog import Cat
 from headkg.api.pages.templating import Pager, head_url, page
 from headkg.db.queries import SortKey
@@ -55,7 +54,6 @@ def heads(request: Request, cat: Cat, sort: HeadSort = "stage", offset: Offset =
 @router.get("/explore/heads/{slug}", response_class=HTMLResponse)
 def head(
     request: Request,
-    kg: KG,
     cat: Cat,
     slug: str,
     sort: SortKey = DEFAULT_SORT,

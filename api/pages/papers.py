@@ -47,7 +47,6 @@ def context(cat: Catalog, request: Request) -> dict[str, Any]:
 @router.get("/explore/papers", response_class=HTMLResponse)
 def papers(
     request: Request,
-    kg: KG,
     cat: Cat,
     filters: Filters,
     sort: SortKey = "-date",
