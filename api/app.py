@@ -1,4 +1,4 @@
-"""The read-only HTTP API over a store: `create_app(HeadKG(url))`.
+"""The read-only HTTP API over a store, and the explorer's pages: `create_app(HeadKG(url))`.
 
 Only GET routes: the store is written by `headkg build` alone. Every route answers one pydantic
 model (OpenAPI at /openapi.json, docs at /docs), every error is the JSON of `api.errors`, and
@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import Depends, FastAPI
 
-from headkg.api import errors
+from headkg.api import errors, pages
 from headkg.api.deps import check_parameters
 from headkg.api.routes import analysis, catalog, comparison, graph, heads, papers, stages
 from headkg.db.store import HeadKG
@@ -35,7 +35,8 @@ def create_app(kg: HeadKG) -> FastAPI:
         responses=errors.ERROR_RESPONSES,
     )
     app.state.kg = kg
-    errors.install(app)
+    errors.install(app, page=pages.error_page)
     for module in (papers, comparison, heads, stages, catalog, graph, analysis):
         app.include_router(module.router)
+    pages.install(app, kg)  # the explorer: `/` and `/explore/...` (HTML, not in the OpenAPI schema)
     return app

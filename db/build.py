@@ -16,6 +16,7 @@ from headkg.db.writer import Layout
 from headkg.ingest import bundled, git
 from headkg.ingest.cache import ParseCache
 from headkg.ingest.fingerprint import INPUT_GLOBS, input_fingerprint
+from headkg.ingest.origin import checkout_origin
 from headkg.ingest.pipeline import Progress, bulk_allocation, graph_from_checkout
 from headkg.ingest.sections import SectionMap, shifts
 from headkg.ingest.source import Upstream, locate
@@ -88,6 +89,7 @@ def build_store(
         "parse_date": today.isoformat(),  # part of the README sections' cache keys (check --base --db)
         "readme_newline": cache.readme_newline,  # the README's line end, and byte order mark (render)
         "readme_bom": "1" if cache.readme_bom else "",
+        **checkout_origin(root),  # repository and commit, so the pages link each file:line to its line
     }
     revision = git.clean_revision(root, list(INPUT_GLOBS))
     if revision is not None:
