@@ -18,14 +18,15 @@ import json
 import re
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from headkg.ingest.check import grade, inspect, ordered
 from headkg.ingest.resolve import duplicate_finding, look_alike_finding
 from headkg.ingest.source import export_revision
-from headkg.ingest.subjects import message_key, pair_members, sighting_subject
+from headkg.ingest.subjects import is_record_subject, message_key, pair_members, record_subject, sighting_subject
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import CheckedFinding, Finding
 from headkg.schema.provenance import Provenance
@@ -55,8 +56,28 @@ def blame(
 ) -> list[CheckedFinding]:
     """`findings` marked new or old against `base_findings`; new pair findings moved to the record the
     change brought, old errors made notices."""
-    unchanged = Counter(fingerprint(s) for s in base_sightings)
-    return blame_with(findings, list(base_findings), {}, sightings, unchanged)
+    return blame_with(findings, list(base_findings), {}, sightings, BaseRecords.of(base_sightings))
+
+
+@dataclass
+class BaseRecords:
+    """The base's records that the change may have touched: their `fingerprint`s (unchanged records
+    are the same wherever they moved) and their subjects (a row or bib entry that is still there)."""
+
+    prints: Counter[str] = field(default_factory=Counter)
+    subjects: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, sightings: Iterable[PaperSighting]) -> BaseRecords:
+        records = cls()
+        for s in sightings:
+            records.add(s.model_dump(mode="json"))
+        return records
+
+    def add(self, data: dict[str, Any]) -> None:
+        """One record, as a sighting's JSON data (a parse-cache entry's, not validated)."""
+        self.prints[fingerprint_data(data)] += 1
+        self.subjects.add(record_subject(data.get("kind", ""), data.get("title", ""), data.get("bib_key")))
 
 
 def blame_with(
@@ -64,14 +85,14 @@ def blame_with(
     base_findings: list[Finding],
     still: dict[int, CheckedFinding],
     sightings: list[PaperSighting],
-    unchanged: Counter[str],
+    before: BaseRecords,
 ) -> list[CheckedFinding]:
     """`blame` when `findings` are those of the changed parts only: `still` holds (by index in
     `base_findings`) the base's findings about the parts the change left alone, which are reported as
-    old unless one of `findings` stands for them. `unchanged` counts the `fingerprint`s of the base's
-    records the change may have replaced."""
-    pairs = match(findings, base_findings)
-    relocate = _relocator(sightings, unchanged)
+    old unless one of `findings` stands for them. `before` holds the base's records the change may
+    have replaced, `sightings` the records of what it changed."""
+    pairs = match(findings, base_findings, {sighting_subject(s) for s in sightings}, before.subjects, still.keys())
+    relocate = _relocator(sightings, before.prints)
     out: list[CheckedFinding] = []
     for finding, partner in zip(findings, pairs, strict=True):
         if partner is None and finding.code in PAIR_CODES:
@@ -89,28 +110,37 @@ def _marked(finding: CheckedFinding, *, new: bool) -> CheckedFinding:
     return finding.model_copy(update=update)
 
 
-def new_flags(findings: list[Finding], base: list[Finding]) -> list[bool]:
-    """For each finding, whether `base` lacks it (see `match`)."""
-    return [j is None for j in match(findings, base)]
-
-
-def match(findings: list[Finding], base: list[Finding]) -> list[int | None]:
+def match(
+    findings: list[Finding],
+    base: list[Finding],
+    subjects: set[str],
+    base_subjects: set[str],
+    settled: Collection[int] = (),
+) -> list[int | None]:
     """For each finding, the index of the same finding in `base` (None: `base` lacks it), matched one
-    to one by (code, file, subject, message without line numbers), then by (code, file, subject),
-    then by (code, file, message)."""
+    to one by (code, file, subject, message without line numbers), then by (code, file, subject), then
+    by (code, file, message) for a finding whose row or bib entry the change re-worded: one about a
+    record the base did not have (not in `base_subjects`) with one about a record now gone (not in
+    `subjects`, the records of the working tree). `settled`: base findings about what the change left
+    alone, which only the first two match."""
     keys: tuple[Callable[[Finding], tuple[str, ...]], ...] = (
         lambda f: (f.code, f.file, f.subject, message_key(f.message)),
         lambda f: (f.code, f.file, f.subject),
         lambda f: (f.code, f.file, message_key(f.message)),
     )
+    renamed = (
+        lambda f: not is_record_subject(f.subject) or f.subject not in base_subjects,
+        lambda b: not is_record_subject(b.subject) or b.subject not in subjects,
+    )
     partner: list[int | None] = [None] * len(findings)
     left = list(range(len(base)))
-    for key in keys:
+    for n, key in enumerate(keys):
         pool: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for j in reversed(left):
-            pool[key(base[j])].append(j)
+            if n < 2 or (j not in settled and renamed[1](base[j])):
+                pool[key(base[j])].append(j)
         for i in range(len(findings)):
-            if partner[i] is None and (candidates := pool.get(key(findings[i]))):
+            if partner[i] is None and (n < 2 or renamed[0](findings[i])) and (candidates := pool.get(key(findings[i]))):
                 partner[i] = candidates.pop()
         taken = {j for j in partner if j is not None}
         left = [j for j in left if j not in taken]

@@ -6,7 +6,7 @@ in the store's parse cache is the base's, unchanged); the store's parse cache gi
 of what changed. The cross-record checks (duplicates, look-alike titles, repeated bib keys, head
 names) run for the records of what changed only, against the store's papers found by index (arXiv
 id, DOI, title id) and by the words of their titles, never all pairs. The findings the store keeps
-(the base's) are matched with these by `check_base.new_flags`; those about untouched parts are old.
+(the base's) are matched with these by `check_base.match`; those about untouched parts are old.
 
 Anything else changed (the taxonomy figure, the tables, the vocabulary file), or a store that was
 not built from the base: `check_incrementally` returns None and the caller checks both in full.
@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from headkg.ingest import readme as readme_parser
 from headkg.ingest.bibtex import BIB_DIR, duplicate_key_finding, parse_bib_text
 from headkg.ingest.cache import ParseCache
 from headkg.ingest.check import grade, mark_fixable
-from headkg.ingest.check_base import blame_with, fingerprint, fingerprint_data
+from headkg.ingest.check_base import BaseRecords, blame_with, fingerprint
 from headkg.ingest.fingerprint import INPUT_GLOBS
 from headkg.ingest.heads import HeadRegistry
 from headkg.ingest.list_vocabulary import load_list_vocabulary
@@ -77,7 +76,7 @@ class _Change:
 
     sightings: list[PaperSighting] = field(default_factory=list)  # parsed from what changed
     findings: Findings = field(default_factory=Findings)
-    unchanged: Counter[str] = field(default_factory=Counter)  # fingerprints of the base's records read again
+    before: BaseRecords = field(default_factory=BaseRecords)  # the base's records read again
     replaced_spans: list[tuple[int, int]] = field(default_factory=list)  # base README lines read again
     replaced_files: set[str] = field(default_factory=set)  # base bib files read again
     sections: SectionMap = field(default_factory=SectionMap)  # the README's sections now
@@ -129,7 +128,7 @@ def check_incrementally(
     _repeated_keys(change, view, change.findings)
     found = [grade(f) for f in with_subjects(change.findings, checkout_lines(root))]
     still = {j: _moved(f, view.sections, change) for j, f in enumerate(view.findings) if not change.replaced(_at(f))}
-    result = blame_with(found, view.findings, still, change.sightings, change.unchanged)
+    result = blame_with(found, view.findings, still, change.sightings, change.before)
     own = {s.source: s.arxiv_id for s in change.sightings if s.arxiv_id}
     mark_fixable(root, result, vocabulary, lambda source: own.get(source) or view.arxiv_of(source))
     return result
@@ -150,10 +149,11 @@ def _moved(finding: Finding, base: SectionMap, change: _Change) -> CheckedFindin
     return graded
 
 
-def _cached_fingerprints(payload: str) -> Counter[str]:
-    """The `fingerprint`s of a parse-cache entry's sightings (read as JSON, not validated: a section
-    holds thousands)."""
-    return Counter(fingerprint_data(s) for s in json.loads(payload).get("sightings", []))
+def _cached_records(payload: str, before: BaseRecords) -> None:
+    """The records of a parse-cache entry into `before` (read as JSON, not validated: a section holds
+    thousands)."""
+    for data in json.loads(payload).get("sightings", []):
+        before.add(data)
 
 
 def _readme_change(root: Path, view: BaseView, today: dt.date, change: _Change) -> None:
@@ -172,7 +172,7 @@ def _readme_change(root: Path, view: BaseView, today: dt.date, change: _Change) 
         first, last = view.sections.spans[key]
         change.replaced_spans.append((first, last))
         if key in payloads:
-            change.unchanged += _cached_fingerprints(payloads[key])
+            _cached_records(payloads[key], change.before)
 
 
 def _bib_change(root: Path, base: str, rel: str, view: BaseView, change: _Change) -> None:
@@ -188,9 +188,10 @@ def _bib_change(root: Path, base: str, rel: str, view: BaseView, change: _Change
     key = ParseCache.key("bib", rel, before.decode("latin-1"))
     payload = view.payloads([key]).get(key)
     if payload is not None:
-        change.unchanged += _cached_fingerprints(payload)
+        _cached_records(payload, change.before)
     else:
-        change.unchanged += Counter(fingerprint(s) for s in parse_bib_text(before, rel, Findings()))
+        for sighting in parse_bib_text(before, rel, Findings()):
+            change.before.add(sighting.model_dump(mode="json"))
 
 
 def _as_sighting(paper: KnownPaper, like: PaperSighting, change: _Change) -> PaperSighting | None:
@@ -207,10 +208,10 @@ def _as_sighting(paper: KnownPaper, like: PaperSighting, change: _Change) -> Pap
 def _same_papers(change: _Change, view: BaseView, findings: Findings) -> None:
     """Duplicates and look-alikes of the changed records, against the store and each other."""
     prints = {id(s): fingerprint(s) for s in change.sightings}
-    fresh = [s for s in change.sightings if prints[id(s)] not in change.unchanged]
+    fresh = [s for s in change.sightings if prints[id(s)] not in change.before.prints]
     known = [p for p in view.known(fresh) if not all(change.replaced(s) for s in p.sources)]
     matcher: PaperMatcher[KnownPaper | PaperSighting] = PaperMatcher(known)
-    for s in (s for s in change.sightings if prints[id(s)] in change.unchanged):
+    for s in (s for s in change.sightings if prints[id(s)] in change.before.prints):
         matcher.add(s)
     for sighting in sorted(fresh, key=lambda s: s.source.sort_key()):
         for match in matcher.matches(

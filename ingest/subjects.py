@@ -42,9 +42,17 @@ def bib_subject(key: str) -> str:
 
 def sighting_subject(sighting: PaperSighting) -> str:
     """A README row's or a bib entry's subject, from its sighting."""
-    if sighting.kind == "bib" and sighting.bib_key:
-        return bib_subject(sighting.bib_key)
-    return row_subject(sighting.title)
+    return record_subject(sighting.kind, sighting.title, sighting.bib_key)
+
+
+def record_subject(kind: str, title: str, bib_key: str | None) -> str:
+    """The subject of a record by its kind, title and bib key (a sighting's, or its JSON data's)."""
+    return bib_subject(bib_key) if kind == "bib" and bib_key else row_subject(title)
+
+
+def is_record_subject(subject: str) -> bool:
+    """Whether a subject names a README row or a bib entry (rather than a line's text or a pair)."""
+    return subject.startswith(("row:", "bib:"))
 
 
 def pair_subject(a: PaperSighting, b: PaperSighting) -> str:

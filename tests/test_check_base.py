@@ -252,3 +252,51 @@ def test_on_postgresql_too(repo: Path, pg_url: str, origin: Path) -> None:
     fast = check(repo, "--format", "json", "--db", pg_url)
     assert fast[0] == 1
     assert [(f["code"], f["new"]) for f in json.loads(fast[1]) if f["new"]] == [("paper.duplicate", True)]
+
+
+# --- what a finding is about decides, not its message alone ---------------------------------------
+
+
+def _store_of(root: Path, revision: str, tmp_path: Path) -> str:
+    """A store built from `revision`, as the workflow builds one (from a worktree of that commit)."""
+    tree = tmp_path / "base-tree"
+    git(root, "worktree", "add", "-q", "--detach", str(tree), revision)
+    url = f"sqlite:///{tmp_path / 'base.sqlite'}"
+    assert runner.invoke(app, ["build", "--source", str(tree), "--db", url, "--quiet"]).exit_code == 0
+    return url
+
+
+def _two_commits(root: Path, first: Callable[[Path], None], second: Callable[[Path], None]) -> None:
+    first(root)
+    git(root, "commit", "-qam", "base")
+    second(root)
+    git(root, "commit", "-qam", "change")
+
+
+def _replace(old: str, new: str) -> Callable[[Path], None]:
+    return lambda root: _edit_file(root / "README.md", old, new)
+
+
+@pytest.mark.parametrize("with_store", [False, True], ids=["full", "store"])
+def test_the_same_mistake_moved_to_another_row_is_new(repo: Path, tmp_path: Path, with_store: bool) -> None:
+    misspelt = _add_row(badges=["Inducton_Head"], arxiv="2502.99999", title="First Paper")
+    fix_it_and_misspell_another = lambda root: (  # noqa: E731
+        _replace("Inducton_Head", "Induction_Head")(root),
+        _add_row(badges=["Inducton_Head"], arxiv="2502.99998", title="Second Paper", date="2025-02-21")(root),
+    )
+    _two_commits(repo, misspelt, fix_it_and_misspell_another)
+    db = ["--db", _store_of(repo, "HEAD~1", tmp_path)] if with_store else []
+    result = runner.invoke(app, ["check", str(repo), "--base", "HEAD~1", "--format", "json", *db])
+    new = [(f["code"], f["subject"]) for f in json.loads(result.stdout) if f["new"]]
+    assert (result.exit_code, new) == (1, [("head.misspelt", "row:second paper")])
+
+
+@pytest.mark.parametrize("with_store", [False, True], ids=["full", "store"])
+def test_a_reworded_row_keeps_its_old_finding_old(repo: Path, tmp_path: Path, with_store: bool) -> None:
+    bad_date = _add_row(badges=["Induction_Head"], arxiv="2502.99999", title="First Paper", date="2025-02-30")
+    _two_commits(repo, bad_date, _replace("First Paper", "First Paper, Revised"))
+    db = ["--db", _store_of(repo, "HEAD~1", tmp_path)] if with_store else []
+    result = runner.invoke(app, ["check", str(repo), "--base", "HEAD~1", "--format", "json", *db])
+    assert result.exit_code == 0
+    (date,) = [f for f in json.loads(result.stdout) if f["code"] == "row.date"]
+    assert (date["new"], date["severity"], date["subject"]) == (False, "notice", "row:first paper revised")
