@@ -300,3 +300,16 @@ def test_a_reworded_row_keeps_its_old_finding_old(repo: Path, tmp_path: Path, wi
     assert result.exit_code == 0
     (date,) = [f for f in json.loads(result.stdout) if f["code"] == "row.date"]
     assert (date["new"], date["severity"], date["subject"]) == (False, "notice", "row:first paper revised")
+
+
+@pytest.mark.parametrize("with_store", [False, True], ids=["full", "store"])
+def test_a_pull_request_declaring_its_new_head_type_passes(repo: Path, base_store: str, with_store: bool) -> None:
+    """The vocabulary file and the row that needs it, in one pull request: nothing new to blame."""
+    (repo / ".headkg").mkdir()
+    (repo / ".headkg" / "vocabulary.yaml").write_text("heads:\n  - name: Counting Head\n    stage: LR\n", "utf-8")
+    commit_row(repo, date="2025-02-20", title="How Heads Count", badges=["Counting_Head"], arxiv="2502.99999")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "vocabulary")
+    status, out = check(repo, "--format", "json", *(["--db", base_store] if with_store else []))
+    assert status == 0, out
+    assert not [f for f in json.loads(out) if f["new"]]

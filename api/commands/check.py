@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from headkg.api.console import DbOption, err, reported_errors, store_for
+from headkg.api.console import DbOption, reported_errors, store_for
 from headkg.api.findings_format import as_github, as_json, as_text
 from headkg.db.store import HeadKG
 from headkg.ingest.check import has_errors
@@ -62,10 +62,9 @@ def check(
             if dry_run:
                 sys.stdout.write(result.diff())
                 raise typer.Exit(1 if result.files else 0)
-            console = err if output is not CheckFormat.text else None
+            stream = sys.stdout if output is CheckFormat.text else sys.stderr  # JSON and annotations stay clean
             for applied in result.applied:
-                line = f"fixed {applied.finding.location()}: {applied.what}\n"
-                err.print(line, end="", highlight=False, markup=False) if console else sys.stdout.write(line)
+                stream.write(f"fixed {applied.finding.location()}: {applied.what}\n")
         if base is None:
             findings = HeadKG.check(root)
         elif db is not None:
