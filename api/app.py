@@ -1,4 +1,4 @@
-"""The read-only HTTP API over a store: `create_app(HeadKG(url))`.
+"""The read-only HTTP API over a store, and the explorer's pages: `create_app(HeadKG(url))`.
 
 Only GET routes (HEAD answered alike): the store is written by `headkg build` alone, and `serve`
 opens it read-only. Every route answers one pydantic model (OpenAPI at /openapi.json, docs at
@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 
-from headkg.api import errors
+from headkg.api import errors, pages
 from headkg.api.deps import check_parameters, declare_parameter_rules
 from headkg.api.middleware import StoreHeaders
 from headkg.api.routes import analysis, catalog, comparison, graph, heads, papers, stages
@@ -40,9 +40,10 @@ def create_app(kg: HeadKG) -> FastAPI:
         responses=errors.ERROR_RESPONSES,
     )
     app.state.kg = kg
-    errors.install(app)
+    errors.install(app, page=pages.error_page)
     for module in (papers, comparison, heads, stages, catalog, graph, analysis):
         app.include_router(module.router)
+    pages.install(app, kg)  # the explorer: `/` and `/explore/...` (HTML, not in the OpenAPI schema)
     app.add_middleware(StoreHeaders)
     plain_openapi = app.openapi
 

@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 
 class Base(DeclarativeBase):
@@ -196,6 +196,7 @@ class FindingRow(Base):
     message: Mapped[str] = mapped_column(Text)
     hint: Mapped[str] = mapped_column(Text, default="")
     code: Mapped[str] = mapped_column(String(64), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")  # what it is about (`check --base` matches by it)
 
 
 class ParseCacheRow(Base):
