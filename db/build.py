@@ -24,6 +24,7 @@ from headkg.ingest.fingerprint import INPUT_GLOBS, input_fingerprint
 from headkg.ingest.origin import checkout_origin
 from headkg.ingest.paper_ids import id_forms
 from headkg.ingest.pipeline import Progress, bulk_allocation, graph_from_checkout
+from headkg.ingest.readme import README
 from headkg.ingest.sections import SectionMap, shifts
 from headkg.ingest.source import Upstream, locate
 from headkg.ingest.vocabulary import Vocabulary
@@ -157,8 +158,9 @@ def _build_from_checkout(
 
 def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, guard: Guard, cause: str) -> None:
     """BuildRefusedError when the README gave no paper table, or too many of the store's papers would go."""
+    from_readme = any(source.file == README for paper in graph.papers for source in paper.sources)
     empty = next((f for f in graph.findings if f.code in NO_PAPER_TABLE), None)
-    if empty is not None:
+    if empty is not None and not from_readme:
         raise BuildRefusedError(
             f"{empty.location()}: {empty.message}; the build stopped and the store was not changed "
             "(fix the README, or check that --source is a checkout of the list)",

@@ -150,5 +150,5 @@ def test_render_on_postgresql(snapshot: Path, pg_url: str, tmp_path: Path) -> No
     assert "".join(HeadKG(pg_url).readme()).encode("utf-8") == (snapshot / "README.md").read_bytes()
     engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
-        assert conn.execute(text("select count(*) from parse_cache")).scalar() >= 9
+        assert conn.execute(text("select count(*) from headkg.parse_cache")).scalar() >= 9  # headkg's own schema
     engine.dispose()
