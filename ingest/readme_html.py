@@ -309,13 +309,18 @@ def _parse_table(
                 sightings.append((sighting, tr, tr))
             last = sighting
     if columns is not None:
-        for tr in table.iter("tr"):
-            if next(tr.iterancestors("table")) is not table:
-                findings.warn(
-                    rel,
-                    _line(tr),
-                    "row of a table nested inside a paper table; it is not read",
-                    "close the paper table with </table> before starting another",
-                    code="readme.nested-row",
-                )
+        _report_nested_rows(table, rel, findings)
     return sightings
+
+
+def _report_nested_rows(table: HtmlElement, rel: str, findings: Findings) -> None:
+    """A finding for each row of a table nested inside a paper table: its paper would be lost."""
+    for tr in table.iter("tr"):
+        if next(tr.iterancestors("table")) is not table:
+            findings.warn(
+                rel,
+                _line(tr),
+                "row of a table nested inside a paper table; it is not read",
+                "close the paper table with </table> before starting another",
+                code="readme.nested-row",
+            )
