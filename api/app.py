@@ -1,7 +1,7 @@
 """The read-only HTTP API over a store: `create_app(HeadKG(url))`.
 
 Only GET routes: the store is written by `headkg build` alone. Every route answers one pydantic
-model (OpenAPI at /openapi.json, docs at /docs), every error is the JSON of `api.errors`, and
+model (OpenAPI at /openapi.json, docs at /docs and /redoc, offline), every error is the JSON of `api.errors`, and
 `api.deps.check_parameters` screens every path and query value before a route runs.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from headkg.api import errors
 from headkg.api.deps import check_parameters
@@ -25,14 +26,18 @@ def _version() -> str:
 
 
 def create_app(kg: HeadKG) -> FastAPI:
-    """An app serving `kg` read-only; OpenAPI at /openapi.json, docs at /docs."""
-    app = FastAPI(
+    """An app serving `kg` read-only; OpenAPI at /openapi.json, docs at /docs and /redoc.
+
+    Swagger UI and ReDoc come from the installed `fastapi-offline` package (served under
+    /static-offline-docs), not from a CDN: the docs work without a network."""
+    app = FastAPIOffline(
         title="headkg",
         version=_version(),
         description="The knowledge graph of attention-head research: papers, head types, stages, "
         "methods, benchmarks and model families from the Awesome-Attention-Heads list.",
         dependencies=[Depends(check_parameters)],
         responses=errors.ERROR_RESPONSES,
+        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
     )
     app.state.kg = kg
     errors.install(app)

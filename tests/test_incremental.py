@@ -66,7 +66,7 @@ def test_incremental_build_equals_full_build(store_url: str, lists: tuple[Path, 
     )
     code, _, stderr = cli("build", "--source", str(new), "--db", store_url, "--quiet")
     assert code == 0, stderr
-    assert "updated: 1 papers added, 1 removed" in stderr
+    assert "updated: 1 paper added, 1 removed" in stderr
     after = {p["id"]: p for p in json.loads(cli("papers", "--json", "--db", store_url)[1])}
     assert set(after) - set(before) == {"arxiv-2502.99999"}
     assert len(set(before) - set(after)) == 1
@@ -131,7 +131,7 @@ def test_the_root_object_builds_and_reports_its_steps(lists: tuple[Path, Path], 
     assert steps[0] == "locating the list" and "README.md" in steps and steps[-1] == "writing the store"
     assert kg.build(str(old)).changes == ["no input changed since the last build: the store is up to date"]
     report = kg.build(str(new))
-    assert report.changes[0].startswith("updated: 1 papers added, 1 removed, ")
+    assert report.changes[0].startswith("updated: 1 paper added, 1 removed, ")
     assert HeadKG.diff(str(old), str(new)).added[0].title == "Zebra Heads: A Field Guide"
 
 

@@ -9,6 +9,7 @@ import typer
 from headkg.api.console import DbOption, QuietOption, err, print_findings, progress_steps, reported_errors, store_for
 from headkg.api.settings import Settings
 from headkg.db.build import BuildReport
+from headkg.schema.table import plural
 
 
 def build(
@@ -42,11 +43,13 @@ def build(
 
 
 def _print_build_summary(report: BuildReport) -> None:
-    err.print(
-        f"[bold]{report.papers}[/bold] papers, [bold]{report.heads}[/bold] head types, "
-        f"[bold]{report.links}[/bold] paper–head links, [bold]{len(report.findings)}[/bold] warnings"
-        + (f" → {report.store}" if report.written else ""),
-        highlight=False,
-    )
+    counts = [
+        plural(report.papers, "paper"),
+        plural(report.heads, "head type"),
+        plural(report.paper_head_pairs, "paper–head pair"),
+        f"{plural(report.head_sightings, 'sighting')} of them in the list",
+        plural(len(report.findings), "warning"),
+    ]
+    err.print(", ".join(counts) + (f" → {report.store}" if report.written else ""), highlight=False)
     for line in report.changes:
         err.print(f"  {line}", highlight=False)

@@ -19,7 +19,7 @@ from rich.table import Table as RichTable
 
 from headkg.api.render.latex import latex_escape
 from headkg.api.render.registry import Tabular, register
-from headkg.schema.analysis import Cell, Table
+from headkg.schema.table import Cell, Table
 
 
 def _display(value: Tabular) -> Table:
