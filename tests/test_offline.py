@@ -382,7 +382,9 @@ def test_snapshot_store_answers_like_the_list_store(twin_stores: tuple[str, str]
     assert with_summary, "the list store keeps its summaries"
     assert all(p["summary"] is None for p in json.loads(cli("papers", "--json", "--db", twin_stores[1])[1]))
     # without summaries, search finds what titles, authors, venues and ids say: fewer papers, no others
-    found = [{p["id"] for p in json.loads(cli("papers", "--json", "--q", "induction", "--db", db)[1])} for db in twin_stores]
+    found = [
+        {p["id"] for p in json.loads(cli("papers", "--json", "--q", "induction", "--db", db)[1])} for db in twin_stores
+    ]  # noqa: E501
     assert found[1] and found[1] < found[0]
 
 

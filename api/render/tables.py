@@ -50,9 +50,16 @@ def to_csv(value: Tabular) -> bytes:
     return _delimited(value.table(), ",")
 
 
+_TSV_BREAKS = re.compile(r"[\t\r\n]+")
+
+
 @register("tsv", "text/tab-separated-values; charset=utf-8", ".tsv", (Tabular,))
 def to_tsv(value: Tabular) -> bytes:
-    return _delimited(value.table(), "\t")
+    """One record a line, fields between tabs, no quoting (as `cut` and `awk` read it): a tab or line
+    break inside a value becomes one space, every other character stays as it is."""
+    table = value.table()
+    lines = [table.columns, *([_text(c) for c in row] for row in table.rows)]
+    return "".join("\t".join(_TSV_BREAKS.sub(" ", cell) for cell in line) + "\n" for line in lines).encode()
 
 
 def _numeric(table: Table, column: int) -> bool:
