@@ -19,13 +19,12 @@ from headkg.db import mapping
 from headkg.db import models as m
 from headkg.db.queries import (
     SORTS,
-    check_sort,
     filtered_ids,
     head_slug_for,
-    ordered,
     resolve_paper_id,
     resolve_paper_ids,
-    text_match,
+    rows_in_order,
+    selection,
 )
 from headkg.schema.analysis import (
     Comparison,
@@ -63,22 +62,21 @@ def paper_list(
 ) -> PaperList:
     """Every paper passing the filters (`limit` of them from `offset`; by relevance when there is a
     `q` and no `sort`), with its bib entry; refused over `cap` papers (None: no cap)."""
-    check_sort(sort)
     if offset < 0 or (limit is not None and limit < 0):
         raise InvalidRequestError("limit and offset must not be negative")
-    found = text_match(filters.q, session=session)
-    ids = filtered_ids(filters, session=session, found=found)
-    total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+    chosen = selection(filters, session=session, sort=sort)
+    total = session.execute(select(func.count()).select_from(chosen.ids.subquery())).scalar_one()
     taken = max(0, total - offset) if limit is None else max(0, min(limit, total - offset))
     if cap is not None and taken > cap:
         raise TooManyPapersError(
             f"{total} papers match; a citation or spreadsheet export takes at most {cap}: narrow the query "
             "(e.g. --head, --stage, --year-from), take a part (--limit, --offset) or page through the JSON"
         )
-    stmt = ordered(select(m.PaperRow).where(m.PaperRow.id.in_(ids)), sort, found).offset(offset)
+    stmt = chosen.ranked_ids.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return PaperList([CitedPaper(**mapping.PAPERS.values(row)) for row in session.execute(stmt).scalars()])
+    rows = rows_in_order(list(session.execute(stmt).scalars()), session=session)
+    return PaperList([CitedPaper(**mapping.PAPERS.values(row)) for row in rows])
 
 
 def papers_by_id(ids: list[str], *, session: Session) -> PaperList:

@@ -4,9 +4,10 @@ models of schema/views.py; a list request is a fixed number of queries whatever 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import Select, String, cast, distinct, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from headkg.db import mapping, search
@@ -199,36 +200,61 @@ def text_match(q: str | None, *, session: Session) -> search.Match | None:
     return search.match(q, session=session, paper_id=paper_id)
 
 
-def filtered_ids(filters: PaperFilter, *, session: Session, found: search.Match | None = None) -> Select[Any]:
-    """A subquery of the ids of the papers that pass every filter (indexed lookups); `found` is
-    `text_match(filters.q)` when the caller has it already."""
-    stmt = select(m.PaperRow.id)
+def paper_conditions(filters: PaperFilter, *, session: Session) -> list[Any]:
+    """The conditions on `papers` of every filter but `q` (indexed lookups; see `text_match`)."""
+    conditions: list[Any] = []
     if filters.ids:
         current = resolve_paper_ids(filters.ids, session=session)
         for missing in (pid for pid in filters.ids if pid not in current):
             resolve_paper_id(missing, session=session)  # raises NotFoundError with close ids
-        stmt = stmt.where(m.PaperRow.id.in_(sorted(set(current.values()))))
-    stmt = stmt.where(*_vocabulary_conditions(filters, session=session))
+        conditions.append(m.PaperRow.id.in_(sorted(set(current.values()))))
+    conditions += _vocabulary_conditions(filters, session=session)
     if filters.has_heads is not None:
         reported = select(m.PaperHeadRow.paper_id).where(m.PaperHeadRow.paper_id == m.PaperRow.id).exists()
-        stmt = stmt.where(reported if filters.has_heads else ~reported)
+        conditions.append(reported if filters.has_heads else ~reported)
     if filters.year_from is not None:
-        stmt = stmt.where(m.PaperRow.year >= filters.year_from)
+        conditions.append(m.PaperRow.year >= filters.year_from)
     if filters.year_to is not None:
-        stmt = stmt.where(m.PaperRow.year <= filters.year_to)
-    found = found or text_match(filters.q, session=session)
-    if found is not None:
-        stmt = stmt.where(m.PaperRow.id.in_(found.ids()))
-    return stmt
+        conditions.append(m.PaperRow.year <= filters.year_to)
+    return conditions
 
 
-def ordered(stmt: Select[Any], sort: str | None, found: search.Match | None) -> Select[Any]:
-    """`stmt` (over papers) in the order asked: by relevance when there is a `q` and no other sort
-    is asked (`sort` None or "relevance"), else by `sort` (date when None)."""
+@dataclass(frozen=True)
+class Selection:
+    """A query's papers: `ids` (every match, for counts and facets) and `ranked_ids`, the same ids in
+    the order asked, to page through (sorting ids, not whole rows). By relevance, the order joins
+    the full-text ranks instead of filtering on the match a second time."""
+
+    ids: Select[Any]
+    ranked_ids: Select[Any]
+
+
+def selection(filters: PaperFilter, *, session: Session, sort: str | None = None) -> Selection:
+    """The papers passing every filter; by relevance when there is a `q` and `sort` is None or
+    "relevance", else by `sort` (date when None)."""
+    check_sort(sort)
+    found = text_match(filters.q, session=session)
+    conditions = paper_conditions(filters, session=session)
+    text = [found.condition()] if found else []
     if found is not None and sort in (None, "relevance"):
-        ranked = found.ranked()
-        return stmt.join(ranked, ranked.c.paper_id == m.PaperRow.id).order_by(ranked.c.rank, *SORTS["date"])
-    return stmt.order_by(*SORTS[sort if sort in SORTS else "date"])
+        ranked = found.order(select(m.PaperRow.id).where(*conditions)).order_by(*SORTS["date"])
+    else:
+        ranked = select(m.PaperRow.id).where(*conditions, *text).order_by(*SORTS[sort if sort in SORTS else "date"])
+    return Selection(ids=select(m.PaperRow.id).where(*conditions, *text), ranked_ids=ranked)
+
+
+def filtered_ids(filters: PaperFilter, *, session: Session) -> Select[Any]:
+    """A subquery of the ids of the papers that pass every filter, `q` included."""
+    return selection(filters, session=session).ids
+
+
+def rows_in_order(paper_ids: list[str], *, session: Session) -> list[m.PaperRow]:
+    """The rows of these papers, in this order (chunked: a whole export may hold many)."""
+    rows: dict[str, m.PaperRow] = {}
+    for start in range(0, len(paper_ids), 5000):
+        chunk = paper_ids[start : start + 5000]
+        rows.update({r.id: r for r in session.execute(select(m.PaperRow).where(m.PaperRow.id.in_(chunk))).scalars()})
+    return [rows[paper_id] for paper_id in paper_ids]
 
 
 def _view(row: m.PaperRow) -> PaperView:
@@ -245,81 +271,86 @@ def papers(
     facets: bool = False,
 ) -> PaperPage:
     """A page of papers (all when `limit` is None), the filtered total and optional facets; by
-    relevance when `filters.q` is given and `sort` is not (see `ordered`)."""
-    check_sort(sort)
+    relevance when `filters.q` is given and `sort` is not (see `selection`)."""
     if offset < 0 or (limit is not None and limit < 0):
         raise InvalidRequestError("limit and offset must not be negative")
-    found = text_match(filters.q, session=session)
-    ids = filtered_ids(filters, session=session, found=found)
-    total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
-    stmt = ordered(select(m.PaperRow).where(m.PaperRow.id.in_(ids)), sort, found).offset(offset)
+    chosen = selection(filters, session=session, sort=sort)
+    total = session.execute(select(func.count()).select_from(chosen.ids.subquery())).scalar_one()
+    stmt = chosen.ranked_ids.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    items = [_view(row) for row in session.execute(stmt).scalars()]
+    items = [_view(row) for row in rows_in_order(list(session.execute(stmt).scalars()), session=session)]
     page = PaperPage(total=total, limit=limit if limit is not None else total, offset=offset, items=items)
     if facets:
-        page.facets = paper_facets(ids, session=session)
+        page.facets = paper_facets(chosen.ids, session=session)
     return page
 
 
-def _counts(name: Any, link: Any, ids: Select[Any], *joins: tuple[Any, Any], where: Any = None) -> Select[Any]:
-    """Distinct papers of `ids` per `name`, over a link table (`paper_id` and what it links to)."""
+def _counts(facet: str, name: Any, link: Any, ids: Any, *joins: tuple[Any, Any], where: Any = None) -> Select[Any]:
+    """(facet, name, papers): the distinct papers of `ids` per `name`, over a link table."""
     paper_id = link.paper_id
-    stmt = select(name, func.count(distinct(paper_id))).select_from(link)
+    stmt = select(literal(facet).label("facet"), cast(name, String).label("key"), func.count(distinct(paper_id)))
+    stmt = stmt.select_from(link)
     for target, on in joins:
         stmt = stmt.join(target, on)
-    stmt = stmt.where(paper_id.in_(ids))
+    stmt = stmt.where(paper_id.in_(select(ids.c.id)))
     if where is not None:
         stmt = stmt.where(where)
     return stmt.group_by(name)
 
 
-def _by_count(rows: Any) -> dict[str, int]:
-    return dict(sorted(((str(n), c) for n, c in rows), key=lambda x: (-x[1], x[0])))
+def _by_count(rows: list[tuple[str, int]]) -> dict[str, int]:
+    return dict(sorted(rows, key=lambda x: (-x[1], x[0])))
 
 
 def paper_facets(ids: Select[Any], *, session: Session) -> Facets:
-    """Counts over the whole filtered set, not just the page: one grouped query per facet."""
+    """Counts over the whole filtered set, not just the page: one statement, in which the set is
+    worked out once (a CTE read by every facet) and grouped per facet."""
     ph = m.PaperHeadRow
     on_head = (m.HeadRow, m.HeadRow.slug == ph.head_slug)
-    queries = {
-        "heads": _counts(m.HeadRow.name, ph, ids, on_head),
-        "stages": _counts(m.HeadRow.stage_code, ph, ids, on_head, where=m.HeadRow.stage_code.is_not(None)),
-        "methods": _counts(
+    kept = ids.cte("kept")
+    facets = union_all(
+        _counts("heads", m.HeadRow.name, ph, kept, on_head),
+        _counts("stages", m.HeadRow.stage_code, ph, kept, on_head, where=m.HeadRow.stage_code.is_not(None)),
+        _counts(
+            "methods",
             m.MethodRow.name,
             m.PaperMethodRow,
-            ids,
+            kept,
             (m.MethodRow, m.MethodRow.slug == m.PaperMethodRow.method_slug),
         ),
-        "benchmarks": _counts(
+        _counts(
+            "benchmarks",
             m.BenchmarkRow.name,
             m.PaperBenchmarkRow,
-            ids,
+            kept,
             (m.BenchmarkRow, m.BenchmarkRow.slug == m.PaperBenchmarkRow.benchmark_slug),
         ),
-        "models": _counts(
+        _counts(
+            "models",
             m.ModelRow.name,
             ph,
-            ids,
+            kept,
             (m.HeadModelRow, (m.HeadModelRow.head_slug == ph.head_slug) & (m.HeadModelRow.file == ph.file)),
             (m.ModelRow, m.ModelRow.slug == m.HeadModelRow.model_slug),
         ),
-        "topics": _counts(m.PaperTopicRow.topic, m.PaperTopicRow, ids),
-    }
-    counted = {name: session.execute(stmt).all() for name, stmt in queries.items()}
-    years = session.execute(
-        select(m.PaperRow.year, func.count()).where(m.PaperRow.id.in_(ids)).group_by(m.PaperRow.year)
-    ).all()
+        _counts("topics", m.PaperTopicRow.topic, m.PaperTopicRow, kept),
+        select(literal("years"), cast(m.PaperRow.year, String), func.count())
+        .where(m.PaperRow.id.in_(select(kept.c.id)))
+        .group_by(m.PaperRow.year),
+    )
+    counted: dict[str, list[tuple[str, int]]] = {}
+    for facet, key, count in session.execute(facets).all():
+        counted.setdefault(facet, []).append((key, count))
+    years = sorted(counted.get("years", []), key=lambda x: (x[0] is None, int(x[0]) if x[0] is not None else 0))
     return Facets(
-        heads=_by_count(counted["heads"]),
-        stages={code: count for code, count in sorted(counted["stages"])},
-        years={
-            str(y if y is not None else "unknown"): c for y, c in sorted(years, key=lambda x: (x[0] is None, x[0] or 0))
-        },
-        methods=_by_count(counted["methods"]),
-        benchmarks=_by_count(counted["benchmarks"]),
-        models=_by_count(counted["models"]),
-        topics=_by_count(counted["topics"]),
+        heads=_by_count(counted.get("heads", [])),
+        stages=dict(sorted(counted.get("stages", []))),
+        years={key if key is not None else "unknown": count for key, count in years},
+        methods=_by_count(counted.get("methods", [])),
+        benchmarks=_by_count(counted.get("benchmarks", [])),
+        models=_by_count(counted.get("models", [])),
+        topics=_by_count(counted.get("topics", [])),
     )
 
 

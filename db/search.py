@@ -24,8 +24,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Float, Select, String, column, func, literal, literal_column, select, table, text
+from sqlalchemy import Connection, Select, String, Subquery, column, func, literal, literal_column, select, table, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from headkg.db import models as m
 from headkg.schema.identifiers import PaperIds, query_identifier
@@ -88,16 +89,25 @@ def install(conn: Connection) -> None:
 
 @dataclass(frozen=True)
 class Match:
-    """The papers a `q` finds, as (paper_id, rank) rows, the best rank lowest. Each call of `ranked`
-    makes a new subquery, so one statement can filter on the match and order by it."""
+    """The papers a `q` finds: `condition()` keeps them (a condition on `papers`), `order(stmt)` puts
+    a query over `papers` in order of relevance, best first. Each call builds new clauses, so one
+    statement can both filter on a match and order by it."""
 
-    make: Callable[[], Select[Any]]
-
-    def ranked(self) -> Any:
-        return self.make().subquery()
+    condition: Callable[[], ColumnElement[bool]]
+    rank: Callable[[], Any] | None = None  # SQLite: a subquery (key, rank); PostgreSQL: an expression
 
     def ids(self) -> Select[Any]:
-        return select(self.ranked().c.paper_id)
+        return select(m.PaperRow.id).where(self.condition())
+
+    def order(self, stmt: Select[Any]) -> Select[Any]:
+        """`stmt` kept to the matches and ordered by relevance, best first (SQLite: joined to the
+        FTS5 ranks, which keeps only the matches; PostgreSQL: filtered, then ordered by ts_rank)."""
+        if self.rank is None:
+            return stmt.where(self.condition())
+        rank = self.rank()
+        if isinstance(rank, Subquery):
+            return stmt.join(rank, rank.c.key == m.PaperRow.search_key).order_by(rank.c.rank)
+        return stmt.where(self.condition()).order_by(rank)
 
 
 def match(q: str, *, session: Session, paper_id: str | None = None) -> Match | None:
@@ -107,40 +117,34 @@ def match(q: str, *, session: Session, paper_id: str | None = None) -> Match | N
     caller resolves ids, former ones too)."""
     ids: PaperIds = query_identifier(q)
     if paper_id:
-        return _constant(m.PaperRow.id == paper_id)
+        return Match(lambda: m.PaperRow.id == paper_id)
     if ids.arxiv_id:
-        return _constant(m.PaperRow.arxiv_id == ids.arxiv_id)
+        return Match(lambda: m.PaperRow.arxiv_id == ids.arxiv_id)
     if ids.doi:
-        return _constant(m.PaperRow.doi == ids.doi)  # the store keeps DOIs normalised (lower case)
+        return Match(lambda: m.PaperRow.doi == ids.doi)  # the store keeps DOIs normalised (lower case)
     found = words(q)
     if not found:
         return None
     if session.get_bind().dialect.name == "sqlite":
-        return Match(lambda: _sqlite(found))
-    return Match(lambda: _postgres(found))
+        expression = " ".join(f'"{w}"' for w in found) + "*"  # every word quoted, the last a prefix
+        return Match(lambda: m.PaperRow.search_key.in_(_fts(expression, ranked=False)), lambda: _fts(expression))
+    tsquery = " & ".join(f"'{w}'" for w in found) + ":*"
+    return Match(lambda: _vector().op("@@")(_tsquery(tsquery)), lambda: -func.ts_rank(_vector(), _tsquery(tsquery)))
 
 
-def _constant(condition: Any) -> Match:
-    return Match(lambda: select(m.PaperRow.id.label("paper_id"), literal(0.0, Float).label("rank")).where(condition))
-
-
-def _sqlite(found: list[str]) -> Select[Any]:
-    """FTS5: every word as a quoted string, the last one a prefix; bm25 is lower for better."""
-    expression = " ".join(f'"{w}"' for w in found) + "*"
+def _fts(expression: str, *, ranked: bool = True) -> Any:
+    """FTS5's rows for a MATCH expression: their keys, and bm25 (lower is better) when `ranked`."""
+    matching = literal_column(FTS_TABLE).op("MATCH")(literal(expression, String))
+    if not ranked:
+        return select(_FTS.c.rowid).where(matching)
     return (
-        select(m.PaperRow.id.label("paper_id"), func.bm25(literal_column(FTS_TABLE)).label("rank"))
-        .select_from(_FTS)
-        .join(m.PaperRow, m.PaperRow.search_key == _FTS.c.rowid)
-        .where(literal_column(FTS_TABLE).op("MATCH")(literal(expression, String)))
+        select(_FTS.c.rowid.label("key"), func.bm25(literal_column(FTS_TABLE)).label("rank")).where(matching).subquery()
     )
 
 
-def _postgres(found: list[str]) -> Select[Any]:
-    """tsquery: every word, the last one a prefix; ts_rank is higher for better, so negated."""
-    expression = " & ".join(f"'{w}'" for w in found) + ":*"
-    query = func.to_tsquery(literal_column("'simple'::regconfig"), literal(expression, String))
-    vector = literal_column("papers.search_vector")
-    return (
-        select(m.PaperRow.id.label("paper_id"), (-func.ts_rank(vector, query)).label("rank"))
-        .where(vector.op("@@")(query))
-    )
+def _vector() -> Any:
+    return literal_column("papers.search_vector")
+
+
+def _tsquery(expression: str) -> Any:
+    return func.to_tsquery(literal_column("'simple'::regconfig"), literal(expression, String))
