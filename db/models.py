@@ -72,7 +72,7 @@ class PaperRow(Base):
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     # The words `q` searches (title, authors, summary, venue, arXiv id, DOI), tokenised once by
-    # db/search.py; the full-text index (SQLite FTS5, PostgreSQL tsvector) is built from it.
+    # db/fulltext.py; the full-text index (SQLite FTS5, PostgreSQL tsvector) is built from it.
     search_text: Mapped[str] = mapped_column(Text)
     search_key: Mapped[int] = mapped_column(BigInteger, unique=True)  # the paper's row in the FTS5 index
     authors: Mapped[list] = mapped_column(JSON, default=list)

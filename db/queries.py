@@ -10,7 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, String, cast, distinct, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from headkg.db import mapping, search
+from headkg.db import fulltext, mapping
 from headkg.db import models as m
 from headkg.ingest.taxonomy import FIGURE as TAXONOMY_FIGURE
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError
@@ -189,15 +189,15 @@ def _vocabulary_conditions(filters: PaperFilter, *, session: Session) -> list[An
     return conditions
 
 
-def text_match(q: str | None, *, session: Session) -> search.Match | None:
-    """The papers `q` finds (db/search.py), a paper id typed into it included."""
+def text_match(q: str | None, *, session: Session) -> fulltext.Match | None:
+    """The papers `q` finds (db/fulltext.py), a paper id typed into it included."""
     if not q or not q.strip():
         return None
     token = q.strip()
     paper_id = None
     if "-" in token and not any(ch.isspace() for ch in token):
         paper_id = resolve_paper_ids([token], session=session).get(token)
-    return search.match(q, session=session, paper_id=paper_id)
+    return fulltext.match(q, session=session, paper_id=paper_id)
 
 
 def paper_conditions(filters: PaperFilter, *, session: Session) -> list[Any]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from headkg.db import mapping, search
+from headkg.db import fulltext, mapping
 from headkg.db import models as m
 from headkg.db.mapping import Row
 from headkg.schema.graph import HeadType, KnowledgeGraph, Paper
@@ -73,12 +73,12 @@ def _hash(payload: Any) -> str:
 
 
 def paper_row(paper: Paper) -> Row:
-    """A paper's row: its record's columns and the words `q` searches (db/search.py)."""
+    """A paper's row: its record's columns and the words `q` searches (db/fulltext.py)."""
     row = mapping.PAPERS.row(paper)
-    row["search_text"] = search.search_text(
+    row["search_text"] = fulltext.search_text(
         paper.title, paper.authors, paper.summary, paper.venue, paper.arxiv_id, paper.doi
     )
-    row["search_key"] = search.search_key(paper.id)
+    row["search_key"] = fulltext.search_key(paper.id)
     return row
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, update
 from sqlalchemy.engine import URL
 
+from headkg.db import fulltext
 from headkg.db import models as m
-from headkg.db import search
 from headkg.db.aliases import AliasUpdate, Previous, alias_rows, compute_aliases, read_previous_safely
 from headkg.db.engine import make_engine, sqlite_path
 from headkg.db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
@@ -118,7 +118,7 @@ def write_graph(
             previous = read_previous_safely(conn, set(rows.papers))
             m.Base.metadata.drop_all(conn)
             m.Base.metadata.create_all(conn)
-            search.install(conn)
+            fulltext.install(conn)
             _fill(conn, rows, meta, cache, alias_rows(compute_aliases(graph, previous)))
     return WriteSummary(added=len(rows.papers))
 
@@ -145,7 +145,7 @@ def _write_sqlite_aside(
     try:
         with engine.begin() as conn:
             m.Base.metadata.create_all(conn)
-            search.install(conn)
+            fulltext.install(conn)
             _fill(conn, rows, meta, cache, aliases)
     except BaseException:
         engine.dispose()
