@@ -1,4 +1,4 @@
-"""The read-only HTTP API over a store: `create_app(HeadKG(url))`.
+"""The read-only HTTP API over a store, and the explorer's pages: `create_app(HeadKG(url))`.
 
 Only GET routes: the store is written by `headkg build` alone. Every route answers one pydantic
 model (OpenAPI at /openapi.json, docs at /docs and /redoc, offline), every error is the JSON of `api.errors`, and
@@ -12,7 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from headkg.api import errors
+from headkg.api import errors, pages
 from headkg.api.deps import check_parameters
 from headkg.api.routes import analysis, catalog, comparison, graph, heads, papers, stages
 from headkg.db.store import HeadKG
@@ -40,7 +40,8 @@ def create_app(kg: HeadKG) -> FastAPI:
         swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
     )
     app.state.kg = kg
-    errors.install(app)
+    errors.install(app, page=pages.error_page)
     for module in (papers, comparison, heads, stages, catalog, graph, analysis):
         app.include_router(module.router)
+    pages.install(app, kg)  # the explorer: `/` and `/explore/...` (HTML, not in the OpenAPI schema)
     return app

@@ -4,14 +4,16 @@ Library exceptions map by class (NotFoundError 404 with suggestions, InvalidRequ
 StoreError 503); request validation is a 422 that lists the bad fields without echoing their
 (possibly huge) values; unknown routes and methods keep their 404/405. A database error that
 escapes the store, or any bug, is logged here and answered with JSON, never a traceback.
+On the explorer's pages (`/`, `/explore/...`) the same status and body come as an HTML page.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -57,41 +59,58 @@ def error_response(status: int, body: ErrorBody, headers: dict[str, str] | None 
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
-async def on_headkg_error(_request: Request, exc: Exception) -> JSONResponse:
+# Given the request, the status and the body, an HTML page for the explorer's paths (None elsewhere).
+ErrorPage = Callable[[Request, int, ErrorBody], Response | None]
+
+
+def _answer(request: Request, status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> Response:
+    """The error as JSON; on the explorer's pages, as the page `install(app, page=...)` was given."""
+    page: ErrorPage | None = getattr(request.app.state, "error_page", None)
+    html = page(request, status, body) if page is not None else None
+    if html is not None:
+        html.headers.update(headers or {})
+        return html
+    return error_response(status, body, headers)
+
+
+async def on_headkg_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HeadKGError)
     status = status_of(exc)
     if status >= 500:
         log.error("%s: %s", type(exc).__name__, exc)
-    return error_response(status, ErrorBody(detail=str(exc), suggestions=getattr(exc, "suggestions", [])))
+    return _answer(request, status, ErrorBody(detail=str(exc), suggestions=getattr(exc, "suggestions", [])))
 
 
-async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
         FieldError(loc=[str(part) for part in e.get("loc", ())], msg=str(e.get("msg", "")), type=str(e.get("type", "")))
         for e in exc.errors()
     ]
     detail = "; ".join(f"{'.'.join(e.loc)}: {e.msg}" for e in errors) or "invalid request"
-    return error_response(422, ErrorBody(detail=detail, errors=errors))
+    return _answer(request, 422, ErrorBody(detail=detail, errors=errors))
 
 
-async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    return error_response(exc.status_code, ErrorBody(detail=str(exc.detail)), dict(exc.headers or {}) or None)
+    return _answer(request, exc.status_code, ErrorBody(detail=str(exc.detail)), dict(exc.headers or {}) or None)
 
 
-async def on_database_error(_request: Request, exc: Exception) -> JSONResponse:
+async def on_database_error(request: Request, exc: Exception) -> Response:
     log.error("database error outside the store's handling", exc_info=exc)
-    return error_response(503, ErrorBody(detail="the store could not answer"))
+    return _answer(request, 503, ErrorBody(detail="the store could not answer"))
 
 
-async def on_unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     log.error("unexpected error in the API", exc_info=exc)
-    return error_response(500, ErrorBody(detail="internal error"))
+    return _answer(request, 500, ErrorBody(detail="internal error"))
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers; the most specific class wins, so their order does not matter."""
+def install(app: FastAPI, page: ErrorPage | None = None) -> None:
+    """Register the handlers; the most specific class wins, so their order does not matter.
+
+    `page` answers errors on the explorer's paths as HTML (see `api.pages.errors`)."""
+    app.state.error_page = page
     app.add_exception_handler(HeadKGError, on_headkg_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

@@ -43,7 +43,8 @@ from benchmarks.synthetic_list import GENERATOR_VERSION, write_list
 from benchmarks.verdicts import RSS_LIMIT, passes, target_rps, typo
 
 FEW_REQUESTS = 100  # fewer completed requests than this in a run: the table shows n
-DEFAULT_PAGES = ["/", "/papers", "/heads"]  # weighed by `--pages` given without paths
+# The explorer's pages, weighed by `--pages` given without paths (`bench_pages` times them all).
+DEFAULT_PAGES = ["/", "/explore/heads", "/explore/papers", "/explore/graph", "/explore/field"]
 INTRO = """# API benchmark (issue 12)
 
 One section per run of `python -m benchmarks.bench_api`, newest at the bottom. Targets: headkg ≥ 10×
@@ -440,7 +441,7 @@ def main(argv: list[str] | None = None) -> None:
         default=str(Path(tempfile.gettempdir()) / "headkg-bench"),
         help="where built lists and stores are kept between runs",
     )
-    parser.add_argument("--pages", nargs="*", help="also weigh these HTML pages (paths; none yet in headkg)")
+    parser.add_argument("--pages", nargs="*", help="also weigh these HTML pages (default: the explorer's main ones)")
     parser.add_argument("--no-save", action="store_true", help="print only; do not append to results/api.md")
     args = parser.parse_args(argv)
     title, body = run(args)

@@ -1,6 +1,7 @@
 """Page weight of the HTML pages headkg may serve (`bench_api --pages`): the page and every
 same-origin script, stylesheet, image and icon it links, raw and gzip-compressed as sent.
-A URL that answers anything but HTML is reported as "no page" (headkg has no pages yet).
+A URL that answers anything but HTML is reported as "no page" (the explorer's pages are `/` and
+`/explore/...`; `bench_pages` times them and weighs the graph's data too).
 """
 
 from __future__ import annotations

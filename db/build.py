@@ -16,6 +16,7 @@ from headkg.db.writer import Layout
 from headkg.ingest import bundled
 from headkg.ingest.cache import ParseCache
 from headkg.ingest.fingerprint import input_fingerprint
+from headkg.ingest.origin import checkout_origin
 from headkg.ingest.pipeline import Progress, bulk_allocation, graph_from_checkout
 from headkg.ingest.sections import SectionMap, shifts
 from headkg.ingest.source import Upstream, locate
@@ -86,6 +87,7 @@ def build_store(
         "source": str(source or root),
         "input_fingerprint": fingerprint,
         "readme_sections": cache.sections.to_json(),
+        **checkout_origin(root),  # repository and commit, so the pages link each file:line to its line
     }
     layout = Layout(
         anchor=cache.sections.anchor,

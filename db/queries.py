@@ -42,10 +42,21 @@ from headkg.schema.views import (
 
 SortKey = Literal["relevance", "date", "-date", "title", "-title"]
 SORTS: dict[str, tuple[Any, ...]] = {
-    "date": (m.PaperRow.date.is_(None), m.PaperRow.date, m.PaperRow.id),
-    "-date": (m.PaperRow.date.is_(None), m.PaperRow.date.desc(), m.PaperRow.id),
+    # Undated papers last either way; NULLS LAST (SQLite 3.30+, PostgreSQL) lets SQLite walk the
+    # date index, where a leading `date IS NULL` key made it sort every row.
+    "date": (m.PaperRow.date.asc().nulls_last(), m.PaperRow.id),
+    "-date": (m.PaperRow.date.desc().nulls_last(), m.PaperRow.id),
     "title": (func.lower(m.PaperRow.title), m.PaperRow.id),
     "-title": (func.lower(m.PaperRow.title).desc(), m.PaperRow.id),
+}
+
+# Each order exactly reversed (SQLite's sorter keeps offset + limit rows: a deep page of 100,000
+# papers by title took ~330 ms, the same page read from the end ~30 ms).
+REVERSED: dict[str, tuple[Any, ...]] = {
+    "date": (m.PaperRow.date.desc().nulls_first(), m.PaperRow.id.desc()),
+    "-date": (m.PaperRow.date.asc().nulls_first(), m.PaperRow.id.desc()),
+    "title": (func.lower(m.PaperRow.title).desc(), m.PaperRow.id.desc()),
+    "-title": (func.lower(m.PaperRow.title), m.PaperRow.id.desc()),
 }
 
 
@@ -227,6 +238,7 @@ class Selection:
 
     ids: Select[Any]
     ranked_ids: Select[Any]
+    reversed_ids: Select[Any] | None = None  # the exact reverse order (none by relevance)
 
 
 def selection(filters: PaperFilter, *, session: Session, sort: str | None = None) -> Selection:
@@ -236,11 +248,12 @@ def selection(filters: PaperFilter, *, session: Session, sort: str | None = None
     found = text_match(filters.q, session=session)
     conditions = paper_conditions(filters, session=session)
     text = [found.condition()] if found else []
+    ids = select(m.PaperRow.id).where(*conditions, *text)
     if found is not None and sort in (None, "relevance"):
         ranked = found.order(select(m.PaperRow.id).where(*conditions)).order_by(*SORTS["date"])
-    else:
-        ranked = select(m.PaperRow.id).where(*conditions, *text).order_by(*SORTS[sort if sort in SORTS else "date"])
-    return Selection(ids=select(m.PaperRow.id).where(*conditions, *text), ranked_ids=ranked)
+        return Selection(ids=ids, ranked_ids=ranked)
+    key = sort if sort in SORTS else "date"
+    return Selection(ids=ids, ranked_ids=ids.order_by(*SORTS[key]), reversed_ids=ids.order_by(*REVERSED[key]))
 
 
 def filtered_ids(filters: PaperFilter, *, session: Session) -> Select[Any]:
@@ -276,10 +289,20 @@ def papers(
         raise InvalidRequestError("limit and offset must not be negative")
     chosen = selection(filters, session=session, sort=sort)
     total = session.execute(select(func.count()).select_from(chosen.ids.subquery())).scalar_one()
-    stmt = chosen.ranked_ids.offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    items = [_view(row) for row in rows_in_order(list(session.execute(stmt).scalars()), session=session)]
+    # Sort and cut the ids alone, then load the page's rows: sorting whole rows (summaries, JSON)
+    # of a large result costs several times more than sorting their ids.
+    stmt, skip, take = chosen.ranked_ids, offset, limit
+    backwards = limit is not None and chosen.reversed_ids is not None and offset > total // 2
+    if backwards:  # past the middle, read from the other end: the last page costs what the first does
+        assert chosen.reversed_ids is not None and limit is not None
+        stmt, skip, take = chosen.reversed_ids, max(total - offset - limit, 0), max(min(limit, total - offset), 0)
+    stmt = stmt.offset(skip)
+    if take is not None:
+        stmt = stmt.limit(take)
+    page_ids = list(session.execute(stmt).scalars())
+    if backwards:
+        page_ids.reverse()
+    items = [_view(row) for row in rows_in_order(page_ids, session=session)]
     page = PaperPage(total=total, limit=limit if limit is not None else total, offset=offset, items=items)
     if facets:
         page.facets = paper_facets(chosen.ids, session=session)
@@ -408,11 +431,10 @@ def paper_aliases(*, session: Session) -> list[PaperAlias]:
 
 
 def _head_counts(*, session: Session, slugs: Sequence[str] | None = None) -> Select[Any]:
-    counts = (
-        select(m.PaperHeadRow.head_slug, func.count(distinct(m.PaperHeadRow.paper_id)).label("n"))
-        .group_by(m.PaperHeadRow.head_slug)
-        .subquery()
-    )
+    counted = select(m.PaperHeadRow.head_slug, func.count(distinct(m.PaperHeadRow.paper_id)).label("n"))
+    if slugs is not None:  # count only these heads' links (resolving one name counts one head)
+        counted = counted.where(m.PaperHeadRow.head_slug.in_(slugs))
+    counts = counted.group_by(m.PaperHeadRow.head_slug).subquery()
     stmt = (
         select(m.HeadRow, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.head_slug == m.HeadRow.slug)

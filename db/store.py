@@ -14,7 +14,7 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from headkg.db import analysis, mapping, queries
+from headkg.db import analysis, facts, mapping, queries, search
 from headkg.db import models as m
 from headkg.db.build import build_store
 from headkg.db.engine import make_engine, normalize_url, sqlite_path
@@ -25,8 +25,10 @@ from headkg.ingest.versions import diff_versions
 from headkg.schema.analysis import ANALYSES, Comparison, Cooccurrence, Gaps, Growth, Timeline
 from headkg.schema.citation import CITATION_CAP, PaperList
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError, StoreError
+from headkg.schema.facts import PaperFacts
 from headkg.schema.findings import Finding
 from headkg.schema.graph import KnowledgeGraph
+from headkg.schema.search import SearchResults
 from headkg.schema.sightings import PaperSighting
 from headkg.schema.views import (
     BenchmarkSummary,
@@ -168,6 +170,16 @@ class HeadKG:
         head types (`head_links`); `.id` is its current id."""
         with self.session() as s:
             return queries.paper(paper_id, session=s)
+
+    def paper_facts(self, paper_id: str) -> PaperFacts:
+        """A paper with its head types, methods and benchmarks, each with the file:line that links it."""
+        with self.session() as s:
+            return facts.paper_facts(paper_id, session=s)
+
+    def search(self, q: str, *, limit: int = 10, offset: int = 0) -> SearchResults:
+        """What a search box finds for `q`: the head type it names, resembling names, matching papers."""
+        with self.session() as s:
+            return search.search(q, session=s, limit=limit, offset=offset)
 
     def resolve_paper_id(self, paper_id: str) -> str:
         """The current id of the paper `paper_id` names (NotFoundError if none)."""

@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from headkg.ingest import git
+from headkg.ingest import git, origin
 from headkg.ingest.pipeline import graph_from_checkout
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import SourceError
@@ -165,8 +165,9 @@ def store_meta(snapshot: Snapshot) -> dict[str, str]:
     return {
         "source": f"bundled snapshot {snapshot.label}",
         "input_fingerprint": f"bundled:{snapshot.digest}",
-        "list_commit": snapshot.commit,
-        "list_date": snapshot.date.isoformat(),
+        origin.REPOSITORY: origin.UPSTREAM_REPOSITORY,
+        origin.COMMIT: snapshot.commit,
+        origin.DATE: snapshot.date.isoformat(),
     }
 
 

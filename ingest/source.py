@@ -22,11 +22,12 @@ from platformdirs import user_cache_dir
 
 from headkg.ingest import bundled, git
 from headkg.ingest.bundled import Snapshot
+from headkg.ingest.origin import UPSTREAM_REPOSITORY
 from headkg.schema.exceptions import SourceError
 
 log = logging.getLogger("headkg")
 
-UPSTREAM_URL = "https://github.com/IAAR-Shanghai/Awesome-Attention-Heads"
+UPSTREAM_URL = UPSTREAM_REPOSITORY
 DEFAULT_TIMEOUT = 10.0  # seconds without an answer before the upstream counts as unreachable
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 

@@ -102,3 +102,49 @@ def snapshot_store(
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+GITHUB_LIST = "https://github.com/IAAR-Shanghai/Awesome-Attention-Heads.git"
+
+
+def make_checkout(source: Path, target: Path, origin: str = GITHUB_LIST) -> str:
+    """`source` copied to `target` as a git checkout with one commit and `origin`; its commit hash."""
+    import shutil
+    import subprocess
+
+    shutil.copytree(source, target)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(target)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "snapshot"], check=True)
+    subprocess.run([*git, "remote", "add", "origin", origin], check=True)
+    return subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def snapshot_checkout(snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The real snapshot as a git checkout whose origin is the list on GitHub: (folder, commit)."""
+    target = tmp_path_factory.mktemp("checkout") / "awesome-attention-heads"
+    return target, make_checkout(snapshot, target)
+
+
+@pytest.fixture(scope="session")
+def checkout_store(snapshot_checkout: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store built once from `snapshot_checkout` (so it knows its repository and commit)."""
+    from typer.testing import CliRunner
+
+    from headkg.api.cli import app
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('checkout-store') / 'store.sqlite'}"
+    result = CliRunner().invoke(app, ["build", "--source", str(snapshot_checkout[0]), "--db", url, "--quiet"])
+    assert result.exit_code == 0, result.output
+    return url
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """Keep each phase's report on the test item (`item.rep_call`), so a fixture can tell a failure
+    (the browser tests save their screenshots then)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

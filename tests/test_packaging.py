@@ -38,6 +38,9 @@ def test_the_wheel_holds_only_the_headkg_package(wheel: Path) -> None:
     assert "headkg/api/workflows/list-pull-request.yml" in names
     assert "headkg/api/workflows/discover-papers.yml" in names
     assert "headkg/data/list-snapshot.json.gz" in names  # what an offline first build reads
+    pages = {"home.html", "head.html", "paper.html", "papers.html", "graph.html", "field.html", "error.html"}
+    assert {f"headkg/api/pages/templates/{t}" for t in pages} <= set(names)
+    assert {f"headkg/api/pages/static/{a}" for a in ("headkg.css", "explorer.js", "graph.js")} <= set(names)
 
 
 def test_an_installed_schema_package_still_works_beside_headkg(wheel: Path, tmp_path: Path) -> None:
@@ -69,3 +72,33 @@ def test_an_installed_schema_package_still_works_beside_headkg(wheel: Path, tmp_
             timeout=60,
         )
         assert run.returncode == 0, run.stderr
+
+
+def test_the_installed_wheel_serves_the_explorer(wheel: Path, tmp_path: Path) -> None:
+    """A plain (non-editable) install renders a page with its templates and serves its assets."""
+    target = tmp_path / "site"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    probe = (
+        "import headkg.api.app as a; from fastapi.testclient import TestClient; "
+        "from headkg.db.store import HeadKG; from headkg.api.pages.assets import assets; "
+        f"assert a.__file__.startswith({str(target)!r}); "
+        "c = TestClient(a.create_app(HeadKG('never-built.sqlite'))); r = c.get('/'); "
+        "assert r.status_code == 503 and 'headkg build' in r.text, r.text; "
+        "assert all(c.get(x.url).status_code == 200 for x in assets().values()); print(sorted(assets()))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "vis-network.min.js" in run.stdout and "graph.js" in run.stdout
