@@ -49,9 +49,7 @@ class HeadList(Listing[HeadSummary]):
         return Table(
             title=plural(len(self.items), "head type"),
             columns=["head type", "stage", "sub-category", "models", "papers"],
-            rows=[
-                [h.name, h.stage, h.sub_category, " ".join(h.model_families), h.paper_count] for h in self.items
-            ],
+            rows=[[h.name, h.stage, h.sub_category, " ".join(h.model_families), h.paper_count] for h in self.items],
         )
 
 
