@@ -23,8 +23,10 @@ from headkg.api.commands import (
     export,
     plot,
     query,
+    render,
     serve,
     snapshot,
+    vocabulary,
 )
 
 app = typer.Typer(
@@ -72,6 +74,8 @@ app.command()(compare.compare)
 app.command()(analyze.analyze)
 app.command()(plot.plot)
 app.command()(snapshot.snapshot)
+app.command()(render.render)
+app.add_typer(vocabulary.app, name="vocabulary")
 
 
 def main() -> None:

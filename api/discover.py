@@ -27,9 +27,9 @@ from headkg.ingest.discover import (
 )
 from headkg.ingest.issue import split_heads
 from headkg.ingest.known_papers import KnownPapers
+from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.listedit import AddResult, add_papers
 from headkg.ingest.source import checkout, is_git_url, locate
-from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import InvalidRequestError, StoreError
 from headkg.schema.findings import Finding, Findings
 
@@ -125,7 +125,9 @@ def run_discover(
 ) -> tuple[Discovery, Known]:
     """The new papers arXiv has for `query`, compared with what `known_papers` picks."""
     known = known_papers(source, db)
-    return discover(client, known.papers, known.rejected, query=query, since=since, limit=limit), known
+    vocabulary = load_list_vocabulary(known.root)[0] if known.root is not None else None
+    found = discover(client, known.papers, known.rejected, query=query, since=since, limit=limit, vocabulary=vocabulary)
+    return found, known
 
 
 def utc_today() -> dt.date:
@@ -151,7 +153,7 @@ def write_candidates(
         raise InvalidRequestError("--write needs --source, a local checkout of the list to write into")
     root = checkout(source)
     rejected = read_rejected(root, Findings())
-    vocabulary = Vocabulary.load()
+    vocabulary, _ = load_list_vocabulary(root)
     candidates = fetch_candidates(client, ids, vocabulary, query=query, since=since, limit=limit)
     refused = [f"{c.arxiv_id} ({rejected[c.arxiv_id]})" for c in candidates if c.arxiv_id in rejected]
     if refused:

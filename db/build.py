@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from headkg.db.models import SCHEMA_VERSION
 from headkg.db.writer import Layout
-from headkg.ingest import bundled
+from headkg.ingest import bundled, git
 from headkg.ingest.cache import ParseCache
-from headkg.ingest.fingerprint import input_fingerprint
+from headkg.ingest.fingerprint import INPUT_GLOBS, input_fingerprint
 from headkg.ingest.origin import checkout_origin
 from headkg.ingest.pipeline import Progress, bulk_allocation, graph_from_checkout
 from headkg.ingest.sections import SectionMap, shifts
@@ -87,8 +87,14 @@ def build_store(
         "source": str(source or root),
         "input_fingerprint": fingerprint,
         "readme_sections": cache.sections.to_json(),
+        "parse_date": today.isoformat(),  # part of the README sections' cache keys (check --base --db)
+        "readme_newline": cache.readme_newline,  # the README's line end, and byte order mark (render)
+        "readme_bom": "1" if cache.readme_bom else "",
         **checkout_origin(root),  # repository and commit, so the pages link each file:line to its line
     }
+    revision = git.clean_revision(root, list(INPUT_GLOBS))
+    if revision is not None:
+        meta["list_revision"] = revision  # the list's commit, when the build read exactly it
     layout = Layout(
         anchor=cache.sections.anchor,
         moves=shifts(SectionMap.from_json(existing.get("readme_sections")), cache.sections),

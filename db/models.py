@@ -214,6 +214,7 @@ class FindingRow(Base):
     message: Mapped[str] = mapped_column(Text)
     hint: Mapped[str] = mapped_column(Text, default="")
     code: Mapped[str] = mapped_column(String(64), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")  # what it is about (`check --base` matches by it)
 
 
 class ParseCacheRow(Base):

@@ -4,6 +4,7 @@ the workflows all go through it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,16 +18,21 @@ from sqlalchemy.orm import Session
 from headkg.db import analysis, facts, mapping, queries, search
 from headkg.db import models as m
 from headkg.db.build import build_store
+from headkg.db.check_change import check_change
 from headkg.db.engine import make_engine, normalize_url, sqlite_path
+from headkg.db.readme import readme_text
 from headkg.db.snapshot import load_graph
 from headkg.db.writer import Layout, WriteSummary, schema_is_current, write_graph
+from headkg.ingest.check import check_list, fix_list
+from headkg.ingest.check_base import check_against_revision
 from headkg.ingest.listedit import add_paper
 from headkg.ingest.versions import diff_versions
+from headkg.ingest.vocabulary_starter import write_starter_vocabulary
 from headkg.schema.analysis import ANALYSES, Comparison, Cooccurrence, Gaps, Growth, Timeline
 from headkg.schema.citation import CITATION_CAP, PaperList
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError, StoreError
 from headkg.schema.facts import PaperFacts
-from headkg.schema.findings import Finding
+from headkg.schema.findings import CheckedFinding, Finding
 from headkg.schema.graph import KnowledgeGraph
 from headkg.schema.search import SearchResults
 from headkg.schema.sightings import PaperSighting
@@ -86,6 +92,25 @@ class HeadKG:
 
     add = staticmethod(add_paper)
     """`HeadKG.add(checkout, submission, ...)`: a new paper written into the list (ingest/listedit)."""
+
+    @staticmethod
+    def check(root: Path, *, base: str | None = None, today: dt.date | None = None) -> list[CheckedFinding]:
+        """Every finding of the checkout at `root`, graded (ingest/check.py); with `base`, a git revision,
+        each marked new or old, old errors as notices (ingest/check_base.py)."""
+        if base is None:
+            return check_list(root, today=today)
+        return check_against_revision(root, base, today=today)
+
+    init_vocabulary = staticmethod(write_starter_vocabulary)
+    """`HeadKG.init_vocabulary(checkout)`: a starter .headkg/vocabulary.yaml (ingest/vocabulary_starter.py)."""
+
+    fix = staticmethod(fix_list)
+    """`HeadKG.fix(checkout, write=True)`: the mechanical fixes made in place (ingest/fixes.py)."""
+
+    def check_change(self, root: Path, base: str, *, today: dt.date | None = None) -> list[CheckedFinding]:
+        """`check(root, base=base)` with this store built from `base`: only the README sections and bib
+        files that changed are read (db/check_change.py)."""
+        return check_change(self, root, base, today=today)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -308,6 +333,12 @@ class HeadKG:
                     self._memo.pop(next(iter(self._memo)))
                 self._memo[key] = compute(s)
         return self._memo[key].model_copy(deep=True)
+
+    def readme(self) -> Iterator[str]:
+        """The list's README written back from the store, in pieces (`headkg render`): each row from its
+        facts and layout, the text around the rows as it was (db/readme.py)."""
+        with self.session() as s:
+            yield from readme_text(session=s)
 
     def findings(self) -> list[Finding]:
         with self.session() as s:

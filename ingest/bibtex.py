@@ -52,7 +52,7 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
 from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 
 from headkg.schema.bib import BibEntry, PersonName
-from headkg.schema.findings import Findings
+from headkg.schema.findings import Finding, Findings
 from headkg.schema.identifiers import arxiv_id_from_doi, arxiv_ids_in_text, dois_in_text, normalize_doi, parse_arxiv_id
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
@@ -117,8 +117,19 @@ def parse_bib_file(path: Path, rel: str, findings: Findings) -> list[PaperSighti
     return _parse_file(path, rel, findings, {})
 
 
+def parse_bib_text(data: bytes, rel: str, findings: Findings) -> list[PaperSighting]:
+    """`parse_bib_file` on the file's bytes (e.g. as a git revision holds it)."""
+    return _parse_data(data, rel, Path(rel).stem, findings, {})
+
+
 def _parse_file(path: Path, rel: str, findings: Findings, seen: dict[str, Provenance]) -> list[PaperSighting]:
-    text = _decode_bytes(path.read_bytes(), rel, findings)
+    return _parse_data(path.read_bytes(), rel, path.stem, findings, seen)
+
+
+def _parse_data(
+    data: bytes, rel: str, topic: str, findings: Findings, seen: dict[str, Provenance]
+) -> list[PaperSighting]:
+    text = _decode_bytes(data, rel, findings)
     library = parse_string(text, parse_stack=_parse_stack())
     sightings: list[PaperSighting] = []
     for block in library.blocks:
@@ -134,7 +145,7 @@ def _parse_file(path: Path, rel: str, findings: Findings, seen: dict[str, Proven
             _warn_duplicate(findings, rel, source.line, entry.key, first)
             continue
         seen[entry.key.casefold()] = source
-        sightings.append(_sighting(entry, path.stem, source, findings))
+        sightings.append(_sighting(entry, topic, source, findings))
     return sightings
 
 
@@ -144,11 +155,17 @@ def _line(block: Block) -> int:
 
 
 def _warn_duplicate(findings: Findings, rel: str, line: int, key: str, first: Provenance) -> None:
-    findings.warn(
-        rel,
-        line,
-        f"duplicate key {key!r}: already defined at {first}",
-        "BibTeX keeps the first entry and ignores this one; rename or delete one of them",
+    findings.append(duplicate_key_finding(rel, line, key, first))
+
+
+def duplicate_key_finding(rel: str, line: int, key: str, first: Provenance) -> Finding:
+    """A warning at `rel`:`line` that `key` is defined again (first at `first`)."""
+    return Finding(
+        file=rel,
+        line=line,
+        message=f"duplicate key {key!r}: already defined at {first}",
+        hint="BibTeX keeps the first entry and ignores this one; rename or delete one of them",
+        code="bib.duplicate-key",
     )
 
 
@@ -179,6 +196,7 @@ def _decode_bytes(data: bytes, rel: str, findings: Findings) -> str:
             line,
             f"file is not UTF-8 (first bad byte 0x{data[first_bad]:02x} on line {line})",
             "read those bytes as Windows-1252/Latin-1; re-save the file as UTF-8",
+            code="bib.encoding",
         )
     return "".join(parts).replace("\r\n", "\n").replace("\r", "\n")
 
@@ -262,21 +280,38 @@ def _walker_context() -> Any:
     return context
 
 
-def _parse_stack() -> list[Middleware]:
-    """Decode LaTeX with braces kept, then split names: `{Barnes and Noble}` stays one author."""
+@cache
+def _text_decoder() -> _Decoder:
     text_context = get_default_latex_context_db()
     text_context.add_context_category(
         "headkg",
         prepend=True,
         macros=[MacroTextSpec("href", simplify_repl="%(2)s"), MacroTextSpec("url", simplify_repl="%(1)s")],
     )
-    decoder = _Decoder(latex_context=text_context, keep_braced_groups=True, math_mode="text")
+    return _Decoder(latex_context=text_context, keep_braced_groups=True, math_mode="text")
+
+
+def decoded_text(raw: str) -> str:
+    """A field's raw value (without its enclosing braces) as the parser reads a title: LaTeX decoded."""
+    return _clean(_text_decoder().latex_to_text(raw))
+
+
+def unknown_field_suggestion(key: str) -> str | None:
+    """The BibTeX field a key that is none most likely means ("notes" -> "note"), if one is close."""
+    if key in _KNOWN_FIELDS:
+        return None
+    close = difflib.get_close_matches(key, _KNOWN_FIELDS, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _parse_stack() -> list[Middleware]:
+    """Decode LaTeX with braces kept, then split names: `{Barnes and Noble}` stays one author."""
     return [
         _FoldFieldKeys(),
         ResolveStringReferencesMiddleware(),
         RemoveEnclosingMiddleware(),
         _KeepRawValues(),
-        _DecodeTextFields(decoder=decoder),
+        _DecodeTextFields(decoder=_text_decoder()),
         SeparateCoAuthors(),
         SplitNameParts(),
     ]
@@ -296,6 +331,7 @@ def _entry_of(block: Block, rel: str, findings: Findings) -> Entry | None:
             line,
             f"could not fully decode this entry: {block.error}",
             "kept it with the fields as far as they were decoded; check its LaTeX and author names",
+            code="bib.decode",
         )
         entry = block.ignore_error_block
         return entry if isinstance(entry, Entry) else None
@@ -306,6 +342,7 @@ def _entry_of(block: Block, rel: str, findings: Findings) -> Entry | None:
             line,
             f"could not parse this block, it is skipped: {reason}",
             "look for an unbalanced brace or quote, or a missing comma; parsing went on at the next @",
+            code="bib.syntax",
         )
         return None
     if isinstance(block, ImplicitComment) and _STRAY_FIELD.search(block.comment):
@@ -314,6 +351,7 @@ def _entry_of(block: Block, rel: str, findings: Findings) -> Entry | None:
             line,
             "text outside any entry looks like fields, which BibTeX ignores",
             "an extra closing brace probably ended the entry above too early",
+            code="bib.stray-fields",
         )
     return None
 
@@ -328,19 +366,29 @@ def _sighting(entry: Entry, topic: str, source: Provenance, findings: Findings) 
     _check_fields(entry, source, findings)
     title = _text(entry, "title")
     if not title:
-        findings.warn(source.file, source.line, f"entry {entry.key!r} has no title", "add a title field")
+        findings.warn(
+            source.file, source.line, f"entry {entry.key!r} has no title", "add a title field", code="bib.no-title"
+        )
     author = entry.get("author")
     names, others = _person_names(author.value if author is not None else None)
     authors = [n.display() for n in names]
     venue = _text(entry, "journal") or _text(entry, "booktitle")
     for field, value in (("title", title), ("venue", venue), ("author", " ".join(authors))):
         if value and "\\" in value:
-            findings.warn(source.file, source.line, f"{field} keeps undecoded LaTeX: {value!r}")
+            findings.warn(
+                source.file, source.line, f"{field} keeps undecoded LaTeX: {value!r}", code=f"bib.latex-{field}"
+            )
     year = _year(entry, source, findings)
     arxiv_ids, dois = _identifiers(raw)
     for what, found in (("arXiv ids", arxiv_ids), ("DOIs", dois)):
         if len(found) > 1:
-            findings.warn(source.file, source.line, f"entry names several {what}: {', '.join(found)}", "kept the first")
+            findings.warn(
+                source.file,
+                source.line,
+                f"entry names several {what}: {', '.join(found)}",
+                "kept the first",
+                code="bib.several-ids",
+            )
     return PaperSighting(
         kind="bib",
         title=title or "",
@@ -371,18 +419,18 @@ def _check_fields(entry: Entry, source: Provenance, findings: Findings) -> None:
             source.line,
             f"field {key!r} appears twice in entry {entry.key!r}",
             "BibTeX keeps the first value and ignores the second; delete one",
+            code="bib.field-repeated",
         )
     enclosings = entry.parser_metadata.get(REMOVED_ENCLOSING_KEY) or {}
     for field in entry.fields:
-        if field.key not in _KNOWN_FIELDS:
-            close = difflib.get_close_matches(field.key, _KNOWN_FIELDS, n=1, cutoff=0.8)
-            if close:
-                findings.warn(
-                    source.file,
-                    source.line,
-                    f"field {field.key!r} is not a BibTeX field, so BibTeX ignores it",
-                    f"did you mean {close[0]!r}?",
-                )
+        if (close := unknown_field_suggestion(field.key)) is not None:
+            findings.warn(
+                source.file,
+                source.line,
+                f"field {field.key!r} is not a BibTeX field, so BibTeX ignores it",
+                f"did you mean {close!r}?",
+                code="bib.field-unknown",
+            )
         value = str(field.value)
         if enclosings.get(field.key) == "no-enclosing" and field.key != "month" and not value.isdigit():
             findings.warn(
@@ -390,6 +438,7 @@ def _check_fields(entry: Entry, source: Provenance, findings: Findings) -> None:
                 source.line,
                 f"field {field.key!r} is neither braced nor quoted: {value!r}",
                 "an undefined @string, a # concatenation or a missing comma; brace the value",
+                code="bib.field-unbraced",
             )
 
 
@@ -479,6 +528,7 @@ def _year(entry: Entry, source: Provenance, findings: Findings) -> int | None:
         source.line,
         f"year {value!r} of entry {entry.key!r} is not a four-digit year",
         "write the year of publication, e.g. year = {2024}",
+        code="bib.year",
     )
     return None
 

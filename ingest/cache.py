@@ -19,12 +19,15 @@ from headkg.schema.findings import Finding, Findings
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
-PARSER_VERSION = "2"  # bump when a parser's output for the same text changes
+PARSER_VERSION = "3"  # bump when a parser's output for the same text changes
 
 
 class _Entry(BaseModel):
     sightings: list[PaperSighting] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
+    # A README section's text around its rows (one more piece than rows with a layout): with the
+    # sightings, the section itself (`headkg render`).
+    frame: list[str] | None = None
 
 
 def _shift(entry: dict[str, Any], by: int) -> dict[str, Any]:
@@ -60,6 +63,8 @@ class ParseCache:
         self.hits = 0
         self.misses = 0
         self.sections = SectionMap()  # where this build found each README section
+        self.readme_newline = "\n"  # the README's line end ("\r\n" in a Windows file): `render` writes it
+        self.readme_bom = False  # whether the README starts with a UTF-8 byte order mark
 
     @staticmethod
     def key(kind: str, rel: str, text: str, extra: str = "") -> str:
@@ -73,8 +78,10 @@ class ParseCache:
         first_line: int,
         parse: Callable[[Findings], list[PaperSighting]],
         findings: Findings,
+        frame_of: Callable[[list[PaperSighting]], list[str]] | None = None,
     ) -> list[PaperSighting]:
-        """Sightings of one chunk starting at `first_line` (1-based): from the cache, or parsed."""
+        """Sightings of one chunk starting at `first_line` (1-based): from the cache, or parsed (and,
+        with `frame_of`, the chunk's text around its rows kept with them)."""
         payload = self._stored.get(key) or self.used.get(key)
         if payload is not None:
             self.hits += 1
@@ -82,8 +89,16 @@ class ParseCache:
         else:
             self.misses += 1
             local = Findings()
-            entry = _Entry(sightings=parse(local), findings=list(local))
+            sightings = parse(local)
+            entry = _Entry(sightings=sightings, findings=list(local), frame=frame_of(sightings) if frame_of else None)
             payload = json.dumps(_shift(entry.model_dump(mode="json"), 1 - first_line), ensure_ascii=False)
         self.used[key] = payload
         findings.extend(entry.findings)
         return entry.sightings
+
+
+def cached_section(payload: str) -> tuple[list[str] | None, list[PaperSighting]]:
+    """A README section kept by a build: the text around its rows (None if the entry has none) and
+    its sightings, at lines relative to the section (`headkg render` needs no more)."""
+    entry = _Entry.model_validate_json(payload)
+    return entry.frame, entry.sightings

@@ -7,9 +7,9 @@ import hashlib
 from pathlib import Path
 
 from headkg.ingest.cache import PARSER_VERSION
-from headkg.ingest.vocabulary import DEFAULT_DATA_DIR
+from headkg.ingest.vocabulary import DEFAULT_DATA_DIR, LIST_VOCABULARY
 
-INPUT_GLOBS = ("README.md", "source/bib/*.bib", "source/figures/*.tex", "source/tables/*.tex")
+INPUT_GLOBS = ("README.md", "source/bib/*.bib", "source/figures/*.tex", "source/tables/*.tex", LIST_VOCABULARY)
 
 
 def input_fingerprint(root: Path, today: dt.date, data_dir: Path | None = None) -> str:

@@ -88,3 +88,27 @@ def last_commit(repo: Path) -> tuple[str, str] | None:
         return None
     commit, _, date = out.strip().partition(" ")
     return (commit, date) if commit and date else None
+
+
+def revision_of(repo: Path, revision: str = "HEAD") -> str | None:
+    """The commit hash `revision` names in the git checkout (or folder inside one) `repo`; None when
+    git cannot tell (no checkout, no such revision)."""
+    if revision.startswith("-"):
+        return None
+    try:
+        return run(["-C", str(repo), "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], timeout=30).strip()
+    except SourceError:
+        return None
+
+
+def clean_revision(repo: Path, paths: list[str]) -> str | None:
+    """The commit of the checkout's HEAD when none of `paths` (globs, relative to `repo`) differs from
+    it: what a build read is exactly that commit. None otherwise, or outside git."""
+    commit = revision_of(repo)
+    if commit is None:
+        return None
+    try:
+        status = run(["-C", str(repo), "status", "--porcelain", "--untracked-files=all", "--", *paths], timeout=60)
+    except SourceError:
+        return None
+    return None if status.strip() else commit

@@ -7,7 +7,7 @@ silently into a near-looking one.
 
 from __future__ import annotations
 
-from headkg.ingest.vocabulary import Vocabulary
+from headkg.ingest.vocabulary import LIST_VOCABULARY, Vocabulary
 from headkg.schema.findings import Findings
 from headkg.schema.graph import HeadFeatures, HeadType
 from headkg.schema.names import NameIndex, head_key, slugify, split_qualifier
@@ -51,7 +51,12 @@ class HeadRegistry:
         if slug not in self.heads:
             curated = self.vocabulary.head_by_slug[slug]
             self.heads[slug] = HeadType(
-                slug=slug, name=curated.name, aliases=list(curated.aliases), description=curated.description
+                slug=slug,
+                name=curated.name,
+                aliases=list(curated.aliases),
+                description=curated.description,
+                stage=curated.stage,
+                sub_category=curated.sub_category,
             )
 
     def _unknown(self, name: str, key: str, source: Provenance) -> str:
@@ -60,7 +65,7 @@ class HeadRegistry:
             "did you mean " + ", ".join(f"'{s.name}' ({s.score:.0f})" for s in suggestions) + "? "
             if suggestions
             else ""
-        ) + "if it is a new head type, add it to data/heads.yaml; if a new spelling, add it as an alias"
+        ) + f"if it is a new head type, declare it in the list's {LIST_VOCABULARY}; if a new spelling, as an alias"
         close = bool(suggestions) and suggestions[0].score >= MISSPELT_SCORE
         message = (
             f"head name '{name}' is not a known head type but close to '{suggestions[0].name}'"
@@ -85,7 +90,7 @@ class HeadRegistry:
                 entry.source.file,
                 entry.source.line,
                 f"'{head.name}' is placed in stage {entry.stage} here but in {head.stage} elsewhere",
-                "place each head type in one stage, or split it into two head types in data/heads.yaml",
+                f"place each head type in one stage, or split it into two head types in {LIST_VOCABULARY}",
             )
             return
         head.stage = entry.stage

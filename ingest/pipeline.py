@@ -12,7 +12,10 @@ from headkg.ingest import readme as readme_parser
 from headkg.ingest.assemble import assemble
 from headkg.ingest.bibtex import BIB_DIR, drop_repeated_keys, parse_bib_file
 from headkg.ingest.cache import ParseCache
+from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.readme import README
+from headkg.ingest.readme_render import chunk_frame
+from headkg.ingest.subjects import with_subjects
 from headkg.ingest.tables import parse_tables
 from headkg.ingest.taxonomy import parse_taxonomy
 from headkg.ingest.vocabulary import Vocabulary
@@ -30,10 +33,13 @@ def read_list(
     today: dt.date | None = None,
     progress: Progress | None = None,
     cache: ParseCache | None = None,
+    *,
+    layouts: bool = True,
 ) -> ListContents:
     """Parse README.md, source/bib, the taxonomy figure and the tables of one checkout.
 
     With a `cache`, README sections and bib files whose text did not change are not parsed again.
+    Without `layouts`, README rows get no layout (a check needs none; a build keeps them for `render`).
     """
     vocabulary = vocabulary or Vocabulary.load()
     step = progress or (lambda _label: None)
@@ -42,7 +48,7 @@ def read_list(
     today = today or dt.date.today()
     step(README)
     readme = root / README
-    papers = _read_readme(readme, findings, today, cache) if readme.is_file() else []
+    papers = _read_readme(readme, findings, today, cache, layouts) if readme.is_file() else []
     step("bib files")
     papers += _read_bibs(root, findings, cache)
     step("taxonomy figure")
@@ -59,25 +65,32 @@ def read_list(
     )
 
 
-def _read_readme(path: Path, findings: Findings, today: dt.date, cache: ParseCache) -> list[PaperSighting]:
+def _read_readme(
+    path: Path, findings: Findings, today: dt.date, cache: ParseCache, layouts: bool = True
+) -> list[PaperSighting]:
     """The README's papers, section by section through the cache."""
     rel = README
     try:
-        text = readme_parser.decode(path.read_bytes(), rel, findings)
+        data = path.read_bytes()
+        text = readme_parser.decode(data, rel, findings)
     except OSError as err:
         raise SourceError(f"cannot read the list's README {path}: {err.strerror or err}") from err
     sightings: list[PaperSighting] = []
+    cache.readme_newline = "\r\n" if b"\r\n" in data else "\n"
+    cache.readme_bom = data.startswith(b"\xef\xbb\xbf")
     for first_line, chunk in readme_parser.sections(text):
-        if not readme_parser.has_table(chunk):  # prose between tables: nothing to parse
-            continue
         key = cache.key("readme", rel, chunk, today.isoformat())
         padded = "\n" * (first_line - 1) + chunk  # parsed where it stands, so lines are the file's
+        table = readme_parser.has_table(chunk)  # else prose between tables: nothing to parse
 
-        def parse(local: Findings, padded: str = padded) -> list[PaperSighting]:
-            return readme_parser.parse_text(padded, rel, local, today)
+        def parse(local: Findings, padded: str = padded, table: bool = table) -> list[PaperSighting]:
+            return readme_parser.parse_text(padded, rel, local, today, layouts=layouts) if table else []
 
-        sightings += cache.parse(key, first_line, parse, findings)
-        cache.sections.place(key, first_line, first_line + len(chunk.splitlines()) - 1)
+        def frame(found: list[PaperSighting], chunk: str = chunk, pad: int = first_line - 1) -> list[str]:
+            return chunk_frame(chunk, pad, found)
+
+        sightings += cache.parse(key, first_line, parse, findings, frame if layouts else None)
+        cache.sections.place(key, first_line, first_line + max(len(chunk.splitlines()), 1) - 1)
     if not sightings:
         readme_parser.parse_text(text, rel, findings, today)  # reports why there are no papers
     return sorted(sightings, key=lambda s: s.source.line)
@@ -108,13 +121,44 @@ def graph_from_checkout(
     progress: Progress | None = None,
     cache: ParseCache | None = None,
 ) -> KnowledgeGraph:
-    """Everything a build writes, from a checkout folder."""
-    vocabulary = vocabulary or Vocabulary.load()
+    """Everything a build writes, from a checkout folder (with the list's own vocabulary file)."""
     with bulk_allocation():
-        contents = read_list(root, vocabulary, today=today, progress=progress, cache=cache)
+        contents, vocabulary = read_list_and_vocabulary(root, vocabulary, today=today, progress=progress, cache=cache)
         if progress:
             progress("resolving papers and heads")
-        return assemble(contents, vocabulary)
+        graph = assemble(contents, vocabulary)
+        graph.findings = with_subjects(graph.findings, checkout_lines(root))
+        return graph
+
+
+def read_list_and_vocabulary(
+    root: Path,
+    vocabulary: Vocabulary | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+    cache: ParseCache | None = None,
+    *,
+    layouts: bool = True,
+) -> tuple[ListContents, Vocabulary]:
+    """`read_list` under headkg's vocabulary with the checkout's `.headkg/vocabulary.yaml` applied
+    (whose problems are findings of the contents, like any other file's)."""
+    vocabulary, vocabulary_findings = load_list_vocabulary(root, vocabulary)
+    contents = read_list(root, vocabulary, today=today, progress=progress, cache=cache, layouts=layouts)
+    contents.findings = [*vocabulary_findings, *contents.findings]
+    return contents, vocabulary
+
+
+def checkout_lines(root: Path) -> Callable[[str], list[str] | None]:
+    """A file of the checkout (by its path in findings) -> its lines as the parsers count them."""
+
+    def lines(rel: str) -> list[str] | None:
+        try:
+            data = (root / rel).read_bytes()
+        except OSError:
+            return None
+        return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+    return lines
 
 
 @contextmanager

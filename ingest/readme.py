@@ -26,7 +26,9 @@ class ReadmeFormat(Protocol):
 
     def detect(self, text: str) -> bool: ...
 
-    def parse(self, text: str, rel: str, findings: Findings, today: dt.date) -> list[PaperSighting]: ...
+    def parse(
+        self, text: str, rel: str, findings: Findings, today: dt.date, *, layouts: bool = True
+    ) -> list[PaperSighting]: ...
 
 
 # Every form whose `detect` matches is parsed: they read disjoint tables (lxml sees no pipe table,
@@ -45,6 +47,7 @@ def decode(data: bytes, rel: str, findings: Findings) -> str:
             line,
             f"bytes that are not UTF-8 ({data[err.start : err.end]!r}); replaced by U+FFFD",
             "save the README as UTF-8",
+            code="readme.encoding",
         )
         text = data.decode("utf-8-sig", errors="replace")
     # lxml and markdown-it count lines alike only on "\n"; NUL breaks lxml.
@@ -65,19 +68,28 @@ def parse_readme(path: Path, rel: str, findings: Findings, today: dt.date | None
     return parse_text(decode(data, rel, findings), rel, findings, today)
 
 
-def parse_text(text: str, rel: str, findings: Findings, today: dt.date | None = None) -> list[PaperSighting]:
-    """`parse_readme` on text already decoded."""
+def parse_text(
+    text: str, rel: str, findings: Findings, today: dt.date | None = None, *, layouts: bool = True
+) -> list[PaperSighting]:
+    """`parse_readme` on text already decoded. Without `layouts`, rows get no layout (a check needs
+    none; `render` and `add` do)."""
     today = today or dt.date.today()
     formats = [fmt for fmt in FORMATS if fmt.detect(text)]
     if not formats:
         names = ", ".join(fmt.NAME for fmt in FORMATS)
         findings.warn(
-            rel, None, f"no paper table found (known forms: {names})", "add a parser for the new form to FORMATS"
+            rel,
+            None,
+            f"no paper table found (known forms: {names})",
+            "add a parser for the new form to FORMATS",
+            code="readme.no-table",
         )
         return []
-    sightings = [sighting for fmt in formats for sighting in fmt.parse(text, rel, findings, today)]
+    sightings = [sighting for fmt in formats for sighting in fmt.parse(text, rel, findings, today, layouts=layouts)]
     if not sightings:
-        findings.warn(rel, None, "the paper tables hold no paper row", "check the tables' header rows")
+        findings.warn(
+            rel, None, "the paper tables hold no paper row", "check the tables' header rows", code="readme.no-rows"
+        )
     return sorted(sightings, key=lambda sighting: sighting.source.line)
 
 

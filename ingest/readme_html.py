@@ -32,7 +32,9 @@ from headkg.ingest.readme_row import (
     section_from_heading,
     text_lines,
 )
+from headkg.ingest.row_template import LineOffsets, extract
 from headkg.schema.findings import Findings
+from headkg.schema.row_layout import RowLayout
 from headkg.schema.sightings import PaperSighting
 
 NAME = "html"
@@ -92,33 +94,81 @@ def _header(cells: list[HtmlElement]) -> list[str | None] | None:
     return roles if {"date", "title"} <= set(roles) else None
 
 
-def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[PaperSighting]:
-    """Every paper row of every paper table (one whose header names Date and Paper columns)."""
+def parse(text: str, rel: str, findings: Findings, today: dt.date, *, layouts: bool = True) -> list[PaperSighting]:
+    """Every paper row of every paper table (one whose header names Date and Paper columns), each with
+    its layout (`layouts`)."""
     try:
         doc = lxml.html.document_fromstring(_stamp_lines(_mask_fences(text)).encode("utf-8"), parser=_parser())
     except (etree.ParserError, ValueError) as err:
-        findings.error(rel, None, f"the README cannot be read as HTML: {err}", "check the file is the paper list")
+        findings.error(
+            rel,
+            None,
+            f"the README cannot be read as HTML: {err}",
+            "check the file is the paper list",
+            code="readme.unreadable",
+        )
         return []
     sightings: list[PaperSighting] = []
+    offsets = LineOffsets(text)
     for table, section in _sections(doc).items():
-        sightings.extend(_parse_table(table, section, rel, findings, today))
+        for sighting, first, last in _parse_table(table, section, rel, findings, today):
+            sighting.layout = _layout(text, offsets, sighting, first, last) if layouts else None
+            sightings.append(sighting)
     return sightings
+
+
+_ROW_EDGE = re.compile(r"<tr\b|</tr\s*>", re.IGNORECASE)
+
+
+def _layout(
+    text: str, offsets: LineOffsets, sighting: PaperSighting, first: HtmlElement, last: HtmlElement
+) -> RowLayout | None:
+    """The layout of a paper row pair (from its first <tr> to the </tr> closing its last), if it reproduces."""
+    start, close = _offset(offsets, first), _offset(offsets, last)
+    if start is None or close is None:
+        return None
+    edge = _ROW_EDGE.search(text, close + 3)
+    end = edge.end() if edge is not None and edge[0].startswith("</") else len(text[:close].rstrip()) + 0
+    if edge is not None and not edge[0].startswith("</"):
+        end = len(text[: edge.start()].rstrip())
+    line_start = text.rfind("\n", 0, start) + 1
+    if not text[line_start:start].strip():
+        start = line_start
+    layout = extract(text[start:end], sighting, "html")
+    if layout is not None:
+        layout.start, layout.end = start, end
+    return layout
+
+
+def _offset(offsets: LineOffsets, tr: HtmlElement) -> int | None:
+    line, column = _line(tr), tr.get(COLUMN_ATTRIBUTE)
+    if not line or column is None or not column.isdigit():
+        return None
+    return offsets.offset(line) + int(column)
 
 
 # libxml2's HTML parser counts lines in 16 bits: past line 65535 every `sourceline` reads 65535.
 # So each tag that provenance needs is stamped with its true line before parsing.
 LINE_ATTRIBUTE = "data-headkg-line"
+COLUMN_ATTRIBUTE = "data-headkg-col"  # on <tr> only: where a row starts, for its layout
 _STAMPED_TAG = re.compile(r"<(tr|td|th|img|a|strong|b)\b", re.IGNORECASE)
 
 
 def _stamp_lines(text: str) -> str:
-    """The text with `data-headkg-line="N"` added to every tag whose line provenance records."""
+    """The text with `data-headkg-line="N"` added to every tag whose line provenance records (and the
+    column to each <tr>)."""
     lines = text.split("\n")
     for index, line in enumerate(lines):
         if "<" in line:
             stamp = f' {LINE_ATTRIBUTE}="{index + 1}"'
-            lines[index] = _STAMPED_TAG.sub(lambda tag, stamp=stamp: f"<{tag.group(1)}{stamp}", line)
+            lines[index] = _STAMPED_TAG.sub(lambda tag, stamp=stamp: _stamped(tag, stamp), line)
     return "\n".join(lines)
+
+
+def _stamped(tag: re.Match[str], stamp: str) -> str:
+    name = tag.group(1)
+    column = f' {COLUMN_ATTRIBUTE}="{tag.start()}"' if name.lower() == "tr" else ""
+    return f"<{name}{stamp}{column}"
 
 
 def _line(el: HtmlElement) -> int | None:
@@ -135,10 +185,13 @@ def _parser() -> lxml.html.HTMLParser:
     return lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
 
 
+Row = tuple[PaperSighting, HtmlElement, HtmlElement]  # a paper, its row's <tr>, the last <tr> of its pair
+
+
 def _parse_table(
     table: HtmlElement, section: Section | None, rel: str, findings: Findings, today: dt.date
-) -> list[PaperSighting]:
-    sightings: list[PaperSighting] = []
+) -> list[Row]:
+    sightings: list[Row] = []
     columns: list[str | None] | None = None
     last: PaperSighting | None = None  # the paper row still waiting for its summary row
     for tr in _rows(table):
@@ -152,17 +205,32 @@ def _parse_table(
         if columns is None:
             continue
         if not cells:
-            findings.warn(rel, line, "empty table row", "remove the stray <tr>; an earlier <tr> may be unclosed")
+            findings.warn(
+                rel, line, "empty table row", "remove the stray <tr>; an earlier <tr> may be unclosed", code="row.empty"
+            )
         elif len(cells) == 1 and _span(cells[0]) > 1:
             if last is None:
-                findings.warn(rel, line, "summary row without a paper row above it", "put it under its paper")
+                findings.warn(
+                    rel,
+                    line,
+                    "summary row without a paper row above it",
+                    "put it under its paper",
+                    code="row.orphan-summary",
+                )
                 continue
             lines = text_lines(cells[0])
             last.summary = "\n".join(([last.summary] if last.summary else []) + lines) or None
+            sightings[-1] = (sightings[-1][0], sightings[-1][1], tr)
             last = None
         else:
             if len(cells) != len(columns):
-                findings.warn(rel, line, f"row has {len(cells)} cells, the header has {len(columns)}", "fix the row")
+                findings.warn(
+                    rel,
+                    line,
+                    f"row has {len(cells)} cells, the header has {len(columns)}",
+                    "fix the row",
+                    code="row.cells",
+                )
             by_role = dict(zip(columns, cells, strict=False))
             sighting = read_row(
                 RowCells(*(by_role.get(role) for role in COLUMNS)),
@@ -174,6 +242,6 @@ def _parse_table(
                 today=today,
             )
             if sighting is not None:
-                sightings.append(sighting)
+                sightings.append((sighting, tr, tr))
             last = sighting
     return sightings

@@ -19,7 +19,9 @@ from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
 
 from headkg.ingest.readme_row import COLUMNS, LineOf, RowCells, Section, column_role, read_row, section_from_heading
+from headkg.ingest.row_template import LineOffsets, extract
 from headkg.schema.findings import Findings
+from headkg.schema.row_layout import RowLayout
 from headkg.schema.sightings import PaperSighting
 
 NAME = "markdown"
@@ -86,12 +88,14 @@ def _source_cells(line: str) -> int:
     return len(cells)
 
 
-def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[PaperSighting]:
-    """Every body row of every pipe table whose header names Date and Paper columns."""
+def parse(text: str, rel: str, findings: Findings, today: dt.date, *, layouts: bool = True) -> list[PaperSighting]:
+    """Every body row of every pipe table whose header names Date and Paper columns (each with its
+    layout, with `layouts`)."""
     md = _markdown()
     env: dict[str, Any] = {}  # holds the link reference definitions the cells may use
     tokens = md.parse(text, env)
     lines = text.split("\n")
+    offsets = LineOffsets(text)
     section: Section | None = None
     sightings: list[PaperSighting] = []
     i = 0
@@ -99,7 +103,8 @@ def parse(text: str, rel: str, findings: Findings, today: dt.date) -> list[Paper
         token = tokens[i]
         if token.type == "table_open":
             end = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
-            sightings.extend(_table(md, env, tokens[i:end], lines, section, rel, findings, today))
+            found = _table(md, env, tokens[i:end], lines, offsets if layouts else None, section, rel, findings, today)
+            sightings.extend(found)
             i = end
         elif token.type in ("inline", "html_block"):
             text_ = _plain(token) if token.type == "inline" else _html_text(token.content)
@@ -137,6 +142,7 @@ def _table(
     env: dict[str, Any],
     tokens: list[Token],
     lines: list[str],
+    offsets: LineOffsets | None,
     section: Section | None,
     rel: str,
     findings: Findings,
@@ -157,6 +163,7 @@ def _table(
                 line,
                 f"row has {count} cells, the header has {len(columns)}; {effect}",
                 "write '\\|' for a '|' inside a cell, and give every row Date | Paper | Tags | Links",
+                code="row.cells",
             )
         by_role = {role: _cell(md, cell, env) for role, cell in zip(columns, cells, strict=False) if role}
         sighting = read_row(
@@ -169,5 +176,15 @@ def _table(
             today=today,
         )
         if sighting is not None:
+            sighting.layout = _layout(lines, offsets, index, sighting) if offsets is not None else None
             sightings.append(sighting)
     return sightings
+
+
+def _layout(lines: list[str], offsets: LineOffsets, index: int, sighting: PaperSighting) -> RowLayout | None:
+    """The layout of a pipe-table row: its whole line."""
+    layout = extract(lines[index], sighting, "markdown")
+    if layout is not None:
+        layout.start = offsets.offset(index + 1)
+        layout.end = layout.start + len(lines[index])
+    return layout

@@ -140,8 +140,9 @@ class _Row:
     line_of: LineOf
     findings: Findings
 
-    def warn(self, el: HtmlElement | None, message: str, hint: str) -> None:
-        self.findings.warn(self.rel, self.line_of(el) if el is not None else self.line, message, hint)
+    def warn(self, el: HtmlElement | None, message: str, hint: str, code: str) -> None:
+        line = self.line_of(el) if el is not None else self.line
+        self.findings.warn(self.rel, line, message, hint, code=code)
 
 
 def _title(cell: HtmlElement | None) -> tuple[str, HtmlElement | None, list[str]]:
@@ -163,13 +164,20 @@ def _heads(cell: HtmlElement | None, row: _Row) -> list[HeadMention]:
         src = (img.get("src") or "").strip()
         badge = decode_badge(src) if src else None
         if badge is None:
-            row.warn(img, f"head badge {src!r} does not decode", f"use a shields.io badge like {BADGE_EXAMPLE}")
+            row.warn(
+                img, f"head badge {src!r} does not decode", f"use a shields.io badge like {BADGE_EXAMPLE}", "row.badge"
+            )
             continue
         name, qualifier = split_qualifier(badge.text)
         mention = HeadMention(name=name, qualifier=qualifier, source=Provenance(file=row.rel, line=row.line_of(img)))
         if any((m.name, m.qualifier) == (name, qualifier) for m in mentions):
-            row.warn(img, f"head badge {badge.text!r} appears twice in the row", "remove the repeated badge")
-            continue
+            row.warn(
+                img,
+                f"head badge {badge.text!r} appears twice in the row",
+                "remove the repeated badge",
+                "row.badge-repeated",
+            )
+            continue  # one mention (the row's layout repeats the badge)
         mentions.append(mention)
     return mentions
 
@@ -188,15 +196,22 @@ def _links(cell: HtmlElement | None, row: _Row) -> _Links:
     for a in cell.iter("a") if cell is not None else ():
         href = (a.get("href") or "").strip()
         if not href:
-            row.warn(a, "link without a target in the Links cell", "give the <a> an href or remove it")
+            row.warn(
+                a, "link without a target in the Links cell", "give the <a> an href or remove it", "row.link-empty"
+            )
             continue
         img = next(iter(a.iter("img")), None)
         src = (img.get("src") or "").strip() if img is not None else ""
         badge = decode_badge(src) if src else None
         if src and badge is None:
-            row.warn(img, f"link badge {src!r} does not decode", "use a shields.io badge like VENUE-Paper-color")
+            row.warn(
+                img,
+                f"link badge {src!r} does not decode",
+                "use a shields.io badge like VENUE-Paper-color",
+                "row.link-badge",
+            )
         alt = (img.get("alt") or "") if img is not None else collapse(a.text_content())
-        if href not in found.urls:
+        if href not in found.urls:  # a link repeated in the row is one url (its layout repeats it)
             found.urls.append(href)
         if is_paper_badge(badge, alt):
             papers.append(href)
@@ -207,9 +222,16 @@ def _links(cell: HtmlElement | None, row: _Row) -> _Links:
     found.arxiv_id = next((i.arxiv_id for i in ids if i.arxiv_id), None)
     found.doi = next((i.doi for i in ids if i.doi), None)
     if not found.urls:
-        row.warn(cell, "row has no paper link", "add the paper's link (arXiv, venue or DOI) to the Links cell")
+        row.warn(
+            cell, "row has no paper link", "add the paper's link (arXiv, venue or DOI) to the Links cell", "row.no-link"
+        )
     elif not papers and not (found.arxiv_id or found.doi):
-        row.warn(cell, "no link in the row is marked as the paper", "give the paper's link a VENUE-Paper badge")
+        row.warn(
+            cell,
+            "no link in the row is marked as the paper",
+            "give the paper's link a VENUE-Paper badge",
+            "row.no-paper-link",
+        )
     return found
 
 
@@ -230,14 +252,21 @@ def read_row(
     row = _Row(rel=rel, line=line, line_of=line_of, findings=findings)
     title, title_el, summary = _title(cells.title)
     if not title:
-        row.warn(cells.title, "row has no title; skipped", "put the paper's title in bold in the Paper cell")
+        row.warn(
+            cells.title, "row has no title; skipped", "put the paper's title in bold in the Paper cell", "row.no-title"
+        )
         return None
     raw_date = collapse(cells.date.text_content()) if cells.date is not None else ""
     date, problem, hint = _date(raw_date, today)
     if problem:
-        row.warn(cells.date, problem, hint)
+        row.warn(cells.date, problem, hint, "row.date")
     elif date is not None and section is not None and section.disagrees_with(date):
-        row.warn(cells.date, f"date {raw_date} is not in section {section.label!r}", "move the row or fix its date")
+        row.warn(
+            cells.date,
+            f"date {raw_date} is not in section {section.label!r}",
+            "move the row or fix its date",
+            "row.date-section",
+        )
     heads = _heads(cells.tags, row)
     links = _links(cells.links, row)
     return PaperSighting(

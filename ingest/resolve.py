@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from headkg.ingest.same_paper import MERGE_SCORE, NEAR_MISS_SCORE, Evidence, candidate_pairs, conflict, title_score
-from headkg.schema.findings import Findings
+from headkg.ingest.subjects import pair_subject
+from headkg.schema.findings import Finding, Findings
 from headkg.schema.graph import Paper
 from headkg.schema.identifiers import doi_key, paper_id
 from headkg.schema.provenance import Provenance
@@ -105,29 +106,42 @@ def _merge_or_report(
     later = max(sightings[a], sightings[b], key=lambda s: s.source.sort_key())
     earlier = sightings[a] if later is sightings[b] else sightings[b]
     why = f"kept apart: {reason}" if reason else f"kept apart: title similarity {score:.0f} < {MERGE_SCORE:.0f}"
-    findings.warn(
-        later.source.file,
-        later.source.line,
-        f"title '{later.title}' looks like '{earlier.title}' at {earlier.source} ({why})",
-        "if they are the same paper, give both the same arXiv id or DOI; if not, ignore this warning",
-        code="paper.similar-title",
-    )
+    findings.append(look_alike_finding(later, earlier, why))
     return False
+
+
+def look_alike_finding(at: PaperSighting, other: PaperSighting, why: str) -> Finding:
+    """A warning at `at` that its title looks like `other`'s though they are kept apart (`why`)."""
+    return Finding(
+        file=at.source.file,
+        line=at.source.line,
+        message=f"title '{at.title}' looks like '{other.title}' at {other.source} ({why})",
+        hint="if they are the same paper, give both the same arXiv id or DOI; if not, ignore this warning",
+        code="paper.similar-title",
+        subject=pair_subject(at, other),
+    )
+
+
+def duplicate_finding(dup: PaperSighting, first: PaperSighting) -> Finding:
+    """A warning at `dup` that it lists again the paper `first` lists (both README rows, or both bib entries)."""
+    label, plural = ("README row", "README rows") if dup.kind == "readme" else ("bib entry", "bib entries")
+    what = f" (key {dup.bib_key}, first as {first.bib_key})" if dup.kind == "bib" else ""
+    return Finding(
+        file=dup.source.file,
+        line=dup.source.line,
+        message=f"duplicate {label}{what}: same paper as {first.source}",
+        hint=f"remove one of the two {plural}, or merge them",
+        code="paper.duplicate",
+        subject=pair_subject(dup, first),
+    )
 
 
 def _report_duplicates(group: list[PaperSighting], findings: Findings) -> None:
     """A paper listed twice in the same kind of source is a defect of the list worth fixing."""
-    for kind, label in (("readme", "README rows"), ("bib", "bib entries")):
+    for kind in ("readme", "bib"):
         same = sorted((s for s in group if s.kind == kind), key=lambda s: s.source.sort_key())
         for dup in same[1:]:
-            what = f" (key {dup.bib_key}, first as {same[0].bib_key})" if kind == "bib" else ""
-            findings.warn(
-                dup.source.file,
-                dup.source.line,
-                f"duplicate {label[:-1] if kind == 'readme' else 'bib entry'}{what}: same paper as {same[0].source}",
-                f"remove one of the two {label}, or merge them",
-                code="paper.duplicate",
-            )
+            findings.append(duplicate_finding(dup, same[0]))
 
 
 def _first(values: Iterable[object]) -> object | None:

@@ -138,15 +138,18 @@ def locate(source: str | Path | None, upstream: Upstream | None = None) -> Locat
 
 
 def export_revision(repo: Path, revision: str, dest: Path) -> Path:
-    """The tree of `revision` of the git checkout `repo`, written to `dest` (no working tree touched)."""
-    if not (repo / ".git").exists():
-        raise SourceError(f"{repo}: not a git checkout; pass --repo a clone of the list")
+    """The tree of `revision` of the git checkout `repo` (or of the folder `repo` is inside a
+    checkout), written to `dest` (no working tree touched)."""
     if revision.startswith("-"):
         raise SourceError(f"{revision!r} is not a revision")
+    try:
+        prefix = git.run(["-C", str(repo), "rev-parse", "--show-prefix"], timeout=60).strip()
+    except SourceError as exc:
+        raise SourceError(f"{repo}: not a git checkout; pass a clone of the list ({exc})") from exc
     dest.mkdir(parents=True, exist_ok=True)
     try:
         archive = subprocess.run(
-            ["git", "-C", str(repo), "archive", "--format=tar", revision],
+            ["git", "-C", str(repo), "archive", "--format=tar", f"{revision}:{prefix}" if prefix else revision],
             check=True,
             capture_output=True,
             timeout=600,

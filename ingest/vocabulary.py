@@ -20,16 +20,22 @@ def _data_dir() -> Path:
 
 
 DEFAULT_DATA_DIR = _data_dir()
+LIST_VOCABULARY = ".headkg/vocabulary.yaml"  # the list's own vocabulary, in its checkout (ingest.list_vocabulary)
 
 RGB = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
 class CuratedHead:
+    """A head type a vocabulary declares: headkg's data/heads.yaml or the list's own file."""
+
     slug: str
     name: str
     aliases: tuple[str, ...] = ()
     description: str = ""
+    stage: str | None = None  # only the list's own vocabulary places heads; else the taxonomy does
+    sub_category: str | None = None
+    origin: str = "data/heads.yaml"  # where it is declared (file, or file:line)
 
 
 @dataclass

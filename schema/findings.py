@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-Severity = Literal["error", "warning"]
+# "notice": a finding `check --base` lists but does not blame the change for (it was there before).
+Severity = Literal["error", "warning", "notice"]
 
 
 class Finding(BaseModel):
@@ -18,6 +19,9 @@ class Finding(BaseModel):
     message: str
     hint: str = ""
     code: str = ""  # a stable kind, e.g. "head.unknown", "paper.duplicate": `check` grades by it
+    # What the finding is about, independent of its line (a row's title, a bib key, a pair of
+    # them): how `check --base` tells a finding the change brought from one that moved with it.
+    subject: str = ""
 
     def location(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
@@ -27,11 +31,27 @@ class Finding(BaseModel):
         return f"{text} ({self.hint})" if self.hint else text
 
 
+class CheckedFinding(Finding):
+    """A finding as `headkg check` reports it: whether `check --fix` can repair it, and (with
+    `--base`) whether the change brought it (`new`) or it was there before (`new` False)."""
+
+    fixable: bool = False
+    new: bool | None = None
+
+
 class Findings(list[Finding]):
     """A list of findings with helpers to add one in a single call."""
 
-    def warn(self, file: str, line: int | None, message: str, hint: str = "", code: str = "") -> None:
-        self.append(Finding(severity="warning", file=file, line=line, message=message, hint=hint, code=code))
+    def warn(
+        self, file: str, line: int | None, message: str, hint: str = "", code: str = "", subject: str = ""
+    ) -> None:
+        self.append(
+            Finding(severity="warning", file=file, line=line, message=message, hint=hint, code=code, subject=subject)
+        )
 
-    def error(self, file: str, line: int | None, message: str, hint: str = "", code: str = "") -> None:
-        self.append(Finding(severity="error", file=file, line=line, message=message, hint=hint, code=code))
+    def error(
+        self, file: str, line: int | None, message: str, hint: str = "", code: str = "", subject: str = ""
+    ) -> None:
+        self.append(
+            Finding(severity="error", file=file, line=line, message=message, hint=hint, code=code, subject=subject)
+        )

@@ -83,6 +83,21 @@ def parse_arxiv_id(text: str) -> str | None:
     return None
 
 
+def arxiv_year(arxiv_id: str) -> int | None:
+    """The year an arXiv id was first submitted, which the id itself tells (YYMM.NNNNN, or
+    archive/YYMMNNN before 2007).
+
+    >>> arxiv_year("2406.01563"), arxiv_year("hep-th/9901001"), arxiv_year("not an id")
+    (2024, 1999, None)
+    """
+    canonical = canonical_arxiv_id(arxiv_id)
+    digits = canonical.split("/", 1)[1] if "/" in canonical else canonical
+    if not re.fullmatch(r"\d{4}(?:\.\d{4,5}|\d{3})", digits) or int(digits[2:4]) not in range(1, 13):
+        return None
+    yy = int(digits[:2])
+    return 1900 + yy if "/" in canonical and yy >= 91 else 2000 + yy
+
+
 def bare_arxiv_id(text: str) -> str | None:
     """The id when `text` is an arXiv id alone ("2404.15574v2", "hep-th/9901001"), without prefix or link."""
     match = _ARXIV_BARE.fullmatch(text.strip())

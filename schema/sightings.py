@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from headkg.schema.bib import BibEntry
 from headkg.schema.findings import Finding
 from headkg.schema.provenance import Provenance
+from headkg.schema.row_layout import RowLayout
 
 SightingKind = Literal["readme", "bib"]
 
@@ -44,6 +45,7 @@ class PaperSighting(BaseModel):
     heads: list[HeadMention] = Field(default_factory=list)
     source: Provenance
     bib: BibEntry | None = None  # a bib sighting's entry, for citing the paper back
+    layout: RowLayout | None = None  # a README row's markup around its facts (None: it would not reproduce)
 
 
 class TaxonomyHead(BaseModel):

@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 
 from headkg.api.commands.add import add
 from headkg.ingest.assemble import assemble
+from headkg.ingest.badge_urls import encode_badge_part, head_badge_url, paper_badge_url, venue_from_url
 from headkg.ingest.badges import decode_badge
 from headkg.ingest.bibtex import parse_bib_file
 from headkg.ingest.check import check_list
 from headkg.ingest.issue import PaperSubmission, parse_date, parse_issue, split_heads, summary_lines
 from headkg.ingest.listedit import AddResult, add_paper
-from headkg.ingest.listedit.badge_urls import encode_badge_part, head_badge_url, paper_badge_url, venue_from_url
 from headkg.ingest.listedit.row_style import style_of
 from headkg.ingest.pipeline import read_list
 from headkg.ingest.readme import parse_readme
@@ -128,7 +128,8 @@ def test_row_copies_its_neighbours_layout(checkout: Path, snapshot: Path, vocabu
     """Between two rows of 2024-07 (cells indented by six spaces) the new row is indented alike."""
     lines = (snapshot / "README.md").read_text(encoding="utf-8").splitlines(keepends=True)
     neighbour = style_of(lines[607:620])  # the 2024-07-31 row pair
-    assert neighbour is not None and neighbour.date == " " * 6 and neighbour.link_indent is None
+    assert neighbour is not None and neighbour.parts[0] == '  <tr>\n      <td rowspan="2" style="width: 15%;">'
+    assert neighbour.parts[-2][0] == "summary" and neighbour.parts[-1] == "\n      </td>\n  </tr>"
     result = add_paper(
         checkout, paper("A New Head Study", dt.date(2024, 7, 30), "2407.99999"), vocabulary=vocabulary, today=TODAY
     )

@@ -144,7 +144,7 @@ def test_github_annotations(checkout: Path) -> None:
     _, line = _no_link(checkout)
     exit_code, out = check(checkout, "github")
     assert exit_code == 1
-    assert f"::error file=README.md,line={line},title=headkg check::" in out
+    assert f"::error file=README.md,line={line},title=headkg check (row.no-link)::" in out
 
 
 def test_snapshot_defects_are_found(snapshot: Path) -> None:

@@ -46,11 +46,17 @@ def test_workflow_commands_exist_with_their_options(name: str) -> None:
             assert option in help_text, f"{name}: headkg {command} has no option {option}"
 
 
-def test_pull_request_workflow_checks_and_diffs() -> None:
+def test_pull_request_workflow_checks_against_the_base_and_diffs() -> None:
     flow = workflow("list-pull-request.yml")
     assert "pull_request" in flow[True] if True in flow else "pull_request" in flow["on"]
-    commands = [w[0] for w in headkg_calls("list-pull-request.yml")]
-    assert commands == ["check", "diff"]
+    calls = headkg_calls("list-pull-request.yml")
+    assert [w[0] for w in calls] == ["build", "check", "diff"]
+    build, check, _ = calls
+    assert check[:3] == ["check", ".", "--base"] and "--db" in check
+    assert build[build.index("--db") + 1] == check[check.index("--db") + 1]  # the store built from the base
+    steps = flow["jobs"]["check"]["steps"]
+    (cache,) = [s for s in steps if s.get("uses", "").startswith("actions/cache")]
+    assert cache["with"]["path"] == check[check.index("--db") + 1] and "BASE_SHA" in cache["with"]["key"]
 
 
 def test_issue_workflow_runs_on_the_add_new_paper_label() -> None:

@@ -10,7 +10,7 @@ only after it parses cleanly and adds no second key or second entry for the same
 
 `add_paper` runs the steps (`add_papers` several rows in one write); each has its module: `new_row`
 (the row's content), `duplicates`, `readme_layout` (the README's tables as line ranges), `row_style`
-(a row's layout and rendering), `readme_edit` (placement and the read-back check), `badge_urls`,
+(a row's layout and rendering), `readme_edit` (placement and the read-back check), `ingest.badge_urls`,
 `bib_edit` and `atomic_write`; `submission` gathers what to write from an issue and given values.
 """
 
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from headkg.ingest.bibtex import parse_bib_dir
 from headkg.ingest.issue import PaperSubmission
+from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.listedit.atomic_write import write_atomic
 from headkg.ingest.listedit.bib_edit import BibEdit, plan_bib
 from headkg.ingest.listedit.duplicates import refuse_listed
@@ -83,7 +84,7 @@ def add_paper(
     if not path.is_file():
         raise SourceError(f"{root} has no {README}: give the root of a checkout of the list")
     known = parse_readme(path, README, Findings(), today=today)
-    planned = _plan_row(path, submission, known, vocabulary or Vocabulary.load(), today)
+    planned = _plan_row(path, submission, known, load_list_vocabulary(root, vocabulary)[0], today)
     title, row, edit, warnings = planned.title, planned.row, planned.edit, planned.warnings
     arxiv_id, doi = planned.arxiv_id, planned.doi
     bib_sightings = parse_bib_dir(root, Findings())
@@ -148,7 +149,7 @@ def add_papers(
     checks it, against the list and the rows before it, and the README is replaced once, atomically,
     only when every row is valid. README rows only: a submission with BibTeX is refused."""
     today = today or dt.date.today()
-    vocabulary = vocabulary or Vocabulary.load()
+    vocabulary, _ = load_list_vocabulary(root, vocabulary)
     path = root / README
     if not path.is_file():
         raise SourceError(f"{root} has no {README}: give the root of a checkout of the list")

@@ -12,12 +12,12 @@ import html
 import re
 from dataclasses import dataclass
 
+from headkg.ingest.badge_urls import head_badge_url, normalize_link, paper_badge_url, venue_without_year
 from headkg.ingest.badges import decode_badge
 from headkg.ingest.heads import MISSPELT_SCORE
 from headkg.ingest.issue import PaperSubmission
-from headkg.ingest.listedit.badge_urls import head_badge_url, normalize_link, paper_badge_url, venue_without_year
 from headkg.ingest.readme import README
-from headkg.ingest.vocabulary import Vocabulary
+from headkg.ingest.vocabulary import LIST_VOCABULARY, Vocabulary
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
 from headkg.schema.identifiers import arxiv_id_from_url
@@ -99,7 +99,7 @@ def _canonical_head(written: str, vocabulary: Vocabulary, warnings: Findings) ->
     else:
         name = base
         suggestions = vocabulary.head_index.suggest(base)
-        hint = "if it is a new head type, add it to data/heads.yaml"
+        hint = f"if it is a new head type, declare it in {LIST_VOCABULARY}"
         if suggestions:
             hint = "did you mean " + ", ".join(f"'{s.name}'" for s in suggestions) + "? " + hint
         if suggestions and suggestions[0].score >= MISSPELT_SCORE:  # what `check` calls a misspelling, an error

@@ -16,11 +16,12 @@ from pathlib import Path
 from headkg.ingest import readme_html
 from headkg.ingest.listedit.new_row import NewRow
 from headkg.ingest.listedit.readme_layout import RowPairSpan, Table, indent, scan
-from headkg.ingest.listedit.row_style import RowStyle, render_rows, style_of
+from headkg.ingest.listedit.row_style import default_layout, render_rows, style_of
 from headkg.ingest.readme import README, decode
 from headkg.ingest.readme_row import CHATGPT_ANNOUNCED, Section
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Findings
+from headkg.schema.row_layout import RowLayout
 from headkg.schema.sightings import PaperSighting
 
 _LINES = re.compile(r"[^\n]*\n|[^\n]+\Z")
@@ -57,12 +58,12 @@ def _age(section: Section) -> tuple[int, int]:
     return ((section.before or CHATGPT_ANNOUNCED).year, 0)
 
 
-def _table_style(lines: list[str], table: Table, near: RowPairSpan | None) -> RowStyle:
+def _table_style(lines: list[str], table: Table, near: RowPairSpan | None) -> RowLayout:
     for rows in ([near] if near else []) + table.rows:
         style = style_of(lines[rows.start : rows.end + 1])
         if style is not None:
             return style
-    return RowStyle()
+    return default_layout()
 
 
 def plan_readme(path: Path, row: NewRow, today: dt.date, original: bytes | None = None) -> ReadmeEdit:

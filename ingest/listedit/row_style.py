@@ -1,134 +1,71 @@
 """How a README table lays out a paper's row pair, and the new row drawn in that layout.
 
 The list's tables are indented differently from one stretch to the next; a new row copies the
-layout of its neighbour (`style_of`) so the file reads as if written by hand, and falls back to
-the list's usual layout (`RowStyle()`) where no neighbour can be read.
+layout of its neighbour (`style_of`: the neighbour read by the list's parser, its layout found as
+`headkg render` finds every row's), and falls back to the list's usual layout (`default_layout`)
+where no neighbour can be read. The row is written by `ingest.row_template.render_row`, the one
+writer of the list's row format.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from functools import cache
 
-from headkg.ingest.listedit.badge_urls import head_badge_url
+from headkg.ingest import readme_html
+from headkg.ingest.badge_urls import ARXIV_BADGE
 from headkg.ingest.listedit.new_row import NewRow
-from headkg.ingest.listedit.readme_layout import indent
+from headkg.ingest.readme import README
+from headkg.ingest.row_template import RowContent, render_row
+from headkg.schema.findings import Findings
+from headkg.schema.row_layout import RowLayout
 
-_TD = re.compile(r"<td\b[^>]*>", re.IGNORECASE)
+_TABLE = "<table>\n<tr><td>Date</td><td>Paper</td><td>Tags</td><td>Links</td></tr>\n{rows}</table>\n"
 
-
-@dataclass(frozen=True)
-class RowStyle:
-    """How a table lays out a paper's row pair: indents, the cells' opening tags, badge spacing."""
-
-    tr: str = "  "
-    date: str = "    "
-    title: str = "    "
-    tags: str = "    "
-    links: str = "    "
-    tr_close: str = "  "
-    tr2: str = "  "
-    summary: str = "      "
-    bullet: str = "        "
-    summary_close: str = "      "
-    tr2_close: str = "  "
-    date_td: str = '<td rowspan="2" style="width: 15%;">'
-    title_td: str = '<td style="width: 55%;">'
-    tags_td: str = '<td style="width: 15%;">'
-    links_td: str = '<td style="width: 15%;">'
-    summary_td: str = '<td colspan="3">'
-    badge_sep: str = ""
-    link_indent: str | None = "      "  # None: the link sits on the Links cell's own line
-    links_close: str = "    "
+# The list's usual layout, for a table with no row to copy.
+USUAL_ROW = (
+    "  <tr>\n"
+    '    <td rowspan="2" style="width: 15%;">2024-01-01</td>\n'
+    '    <td style="width: 55%;"><strong>Title</strong></td>\n'
+    '    <td style="width: 15%;">'
+    '<img src="https://img.shields.io/badge/Induction_Head-blue" alt="Induction Head Badge"></td>\n'
+    '    <td style="width: 15%;">\n'
+    f'      <a href="https://arxiv.org/abs/2401.00001"><img src="{ARXIV_BADGE}" alt="Paper Badge"></a>\n'
+    "    </td>\n"
+    "  </tr>\n"
+    "  <tr>\n"
+    '      <td colspan="3">\n'
+    "        • One line.<br>\n"
+    "        • Another line.\n"
+    "      </td>\n"
+    "  </tr>\n"
+)
 
 
-class _NoStyle(Exception):
-    pass
+def style_of(lines: list[str]) -> RowLayout | None:
+    """The layout of an existing row pair (its lines), or None when it does not read as one paper row."""
+    text = "".join(line.rstrip("\r\n") + "\n" for line in lines)  # the row's own line ends are the README's
+    doc = _TABLE.format(rows=text)
+    sightings = readme_html.parse(doc, README, Findings(), dt.date.max)
+    return sightings[0].layout if len(sightings) == 1 else None
 
 
-def style_of(lines: list[str]) -> RowStyle | None:
-    """The layout of an existing row pair (its lines), or None when it is laid out unlike the list."""
-    rows = [line.rstrip("\r\n") for line in lines]
-    pos = 0
-
-    def take(test: Callable[[str], bool]) -> str:
-        nonlocal pos
-        for j in range(pos, len(rows)):
-            if test(rows[j]):
-                pos = j + 1
-                return rows[j]
-        raise _NoStyle
-
-    def td(line: str) -> str:
-        match = _TD.search(line)
-        if match is None:
-            raise _NoStyle
-        return match[0]
-
-    try:
-        tr = take(lambda line: line.strip().casefold() == "<tr>")
-        date = take(lambda line: "rowspan" in line)
-        title = take(lambda line: "<td" in line and "<strong" in line)
-        tags = take(lambda line: "<td" in line)
-        links = take(lambda line: "<td" in line)
-        link_indent, links_close = None, ""
-        if "</td>" not in links:
-            link_indent = indent(take(lambda line: "<a " in line))
-            links_close = indent(take(lambda line: line.strip() == "</td>"))
-        tr_close = take(lambda line: line.strip() == "</tr>")
-        tr2 = take(lambda line: line.strip().casefold() == "<tr>")
-        summary = take(lambda line: "colspan" in line and line.strip().endswith(">"))
-        has_bullet = pos < len(rows) and rows[pos].strip().startswith("•")
-        # a row without summary (as `discover` writes them) still gives its layout: bullets two deeper
-        bullet = take(lambda line: line.strip().startswith("•")) if has_bullet else indent(summary) + "  "
-        summary_close = take(lambda line: line.strip() == "</td>")
-        tr2_close = take(lambda line: line.strip() == "</tr>")
-        return RowStyle(
-            tr=indent(tr),
-            date=indent(date),
-            title=indent(title),
-            tags=indent(tags),
-            links=indent(links),
-            tr_close=indent(tr_close),
-            tr2=indent(tr2),
-            summary=indent(summary),
-            bullet=indent(bullet),
-            summary_close=indent(summary_close),
-            tr2_close=indent(tr2_close),
-            date_td=td(date),
-            title_td=td(title),
-            tags_td=td(tags),
-            links_td=td(links),
-            summary_td=td(summary),
-            badge_sep=" " if "> <img" in tags else "",
-            link_indent=link_indent,
-            links_close=links_close,
-        )
-    except _NoStyle:
-        return None
+@cache
+def default_layout() -> RowLayout:
+    layout = style_of(USUAL_ROW.splitlines(keepends=True))
+    assert layout is not None, "the usual row must read as a row"
+    return layout
 
 
-def render_rows(row: NewRow, style: RowStyle) -> list[str]:
+def render_rows(row: NewRow, layout: RowLayout) -> list[str]:
     """The row pair's lines (without line ends) in the given layout."""
-    badges = style.badge_sep.join(
-        f'<img src="{html.escape(head_badge_url(name))}" alt="{html.escape(name)} Badge">' for name in row.heads
+    content = RowContent(
+        date=row.date.isoformat(),
+        title=html.unescape(row.title),
+        heads=list(row.heads),
+        links=[row.link],
+        summary=[html.unescape(line) for line in row.summary],
+        link_badges={0: row.link_badge},
     )
-    anchor = f'<a href="{html.escape(row.link)}"><img src="{row.link_badge}" alt="Paper Badge"></a>'
-    out = [
-        f"{style.tr}<tr>",
-        f"{style.date}{style.date_td}{row.date.isoformat()}</td>",
-        f"{style.title}{style.title_td}<strong>{row.title}</strong></td>",
-        f"{style.tags}{style.tags_td}{badges}</td>",
-    ]
-    if style.link_indent is None:
-        out.append(f"{style.links}{style.links_td}{anchor}</td>")
-    else:
-        out += [f"{style.links}{style.links_td}", f"{style.link_indent}{anchor}", f"{style.links_close}</td>"]
-    out += [f"{style.tr_close}</tr>", f"{style.tr2}<tr>", f"{style.summary}{style.summary_td}"]
-    out += [
-        f"{style.bullet}• {line}" + ("<br>" if i < len(row.summary) - 1 else "") for i, line in enumerate(row.summary)
-    ]
-    out += [f"{style.summary_close}</td>", f"{style.tr2_close}</tr>"]
-    return out
+    return render_row(layout, content).split("\n")

@@ -7,8 +7,8 @@ Nothing is invented: a field that neither the issue nor a given value supplies s
 
 from __future__ import annotations
 
+from headkg.ingest.badge_urls import badge_label, normalize_link
 from headkg.ingest.issue import PaperSubmission, parse_date, parse_issue, split_heads, summary_lines
-from headkg.ingest.listedit.badge_urls import badge_label, normalize_link
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.findings import Finding, Findings
 from headkg.schema.identifiers import arxiv_id_from_url, parse_arxiv_id

@@ -14,6 +14,8 @@ from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.identifiers import arxiv_abs_url, arxiv_id_from_url
 
 ARXIV_BADGE = "https://img.shields.io/badge/arXiv-Paper-%23D2691E?logo=arxiv"
+CODE_BADGE = "https://img.shields.io/badge/GitHub-Code-brightgreen?logo=github"
+_CODE_HOSTS = frozenset({"github.com", "www.github.com"})
 PAPER_COLOR = "%23D2691E"
 
 _YEAR_IN_VENUE = re.compile(r"\s*(?:\b(?:19|20)\d{2}\b|['’]\d{2}\b)")
@@ -114,3 +116,19 @@ def normalize_link(url: str) -> str:
         raise InvalidRequestError(f"the paper link {url!r} is not an http(s) URL")
     arxiv = arxiv_id_from_url(url)
     return arxiv_abs_url(arxiv) if arxiv and "arxiv.org" in (parts.hostname or "") else url
+
+
+def link_badge_alt(url: str, *, paper: bool) -> str | None:
+    """The word a Links badge's alt text gives a link: "Paper" for the paper's, "Code" for a code
+    repository's, None when the list has no usual word for it."""
+    if paper:
+        return "Paper"
+    return "Code" if (urlsplit(url).hostname or "").casefold() in _CODE_HOSTS else None
+
+
+def link_badge_url(url: str, venue: str | None, *, paper: bool) -> str | None:
+    """The Links badge of a link as the list draws it: the venue's for the paper's own link, GitHub's
+    for a code repository; None when the list has no usual badge for it."""
+    if paper:
+        return paper_badge_url(url, venue)
+    return CODE_BADGE if link_badge_alt(url, paper=False) else None
