@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 
 class Base(DeclarativeBase):
