@@ -14,6 +14,7 @@ from headkg.api.commands import (
     add,
     analyze,
     build,
+    catalog,
     check,
     cite,
     compare,
@@ -55,7 +56,14 @@ def _options(
 app.command()(build.build)
 app.command()(serve.serve)
 app.command()(query.papers)
-app.command()(query.heads)
+app.command()(query.paper)
+app.command()(catalog.heads)
+app.command()(catalog.head)
+app.command()(catalog.stages)
+app.command()(catalog.methods)
+app.command()(catalog.benchmarks)
+app.command()(catalog.models)
+app.command()(catalog.stats)
 app.command()(check.check)
 app.command()(diff.diff)
 app.command()(export.export)

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 
@@ -89,15 +89,68 @@ YearFrom = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="Fi
 YearTo = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="Last year to include.")]
 
 
+MODEL_HELP = (
+    "Papers whose head types the survey has seen in this model family (gpt, llama, ...; by slug, name or "
+    "alias): the survey's taxonomy attaches families to head types, not to papers, so this is not the "
+    "models a paper studied. Repeat for all of several."
+)
+
+
 def paper_filter(
-    head: Annotated[str | None, Query(description="A head type: any alias, any case, plural or small typo.")] = None,
-    stage: Annotated[str | None, Query(description="A stage by code (KR, ICI, LR, EP) or name.")] = None,
-    method: Annotated[str | None, Query(description="A method of the survey's tables, by slug or name.")] = None,
-    benchmark: Annotated[str | None, Query(description="A benchmark of the survey's tables, by slug or name.")] = None,
-    model: Annotated[str | None, Query(description="A model family (gpt, llama, ...), by slug, name or alias.")] = None,
+    head: Annotated[
+        list[str] | None,
+        Query(
+            description="A head type: any alias, any case, plural, small typo or some of its words. Repeat "
+            "(`head=induction&head=previous token`) for the papers that report all of them, or any of them "
+            "with `head_mode=any`."
+        ),
+    ] = None,
+    head_mode: Annotated[
+        Literal["all", "any"],
+        Query(description="`all` (default): papers reporting every `head`; `any`: papers reporting one of them."),
+    ] = "all",
+    stage: Annotated[
+        list[str] | None,
+        Query(description="A stage by code (KR, ICI, LR, EP) or name; repeat for papers in all of several."),
+    ] = None,
+    method: Annotated[
+        list[str] | None,
+        Query(
+            description="A method of the survey's tables, by slug, name or some of its words;"
+            " repeat for all of several."
+        ),
+    ] = None,
+    benchmark: Annotated[
+        list[str] | None,
+        Query(
+            description="A benchmark of the survey's tables, by slug, name or some of its words;"
+            " repeat for all of several."
+        ),
+    ] = None,
+    model: Annotated[list[str] | None, Query(description=MODEL_HELP)] = None,
+    topic: Annotated[
+        list[str] | None,
+        Query(
+            description="A topic of the survey's bibliography: a bib file's name (AttnHead, Survey, ...); repeatable."
+        ),
+    ] = None,
+    has_heads: Annotated[
+        bool | None,
+        Query(
+            description="true: only papers that report at least one head type; false: only the others (the "
+            "survey's background references)."
+        ),
+    ] = None,
     year_from: YearFrom = None,
     year_to: YearTo = None,
-    q: Annotated[str | None, Query(description="Words that must all occur in the title or authors.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            description="Words that must all occur in the title, authors, summary, venue or identifiers (the last "
+            "word also as a prefix); ranked by relevance unless `sort` is given. An arXiv id, DOI or paper id "
+            "typed as is finds that paper."
+        ),
+    ] = None,
     paper_id: Annotated[
         list[str] | None,
         Query(alias="id", description="Only these papers (repeat `id`), by any id they answer to, former ids too."),
@@ -106,10 +159,13 @@ def paper_filter(
     """The paper filters of a query string (a reversed year range is an empty page, as in the CLI)."""
     return PaperFilter(
         head=head,
+        head_mode=head_mode,
         stage=stage,
         method=method,
         benchmark=benchmark,
         model=model,
+        topic=topic,
+        has_heads=has_heads,
         year_from=year_from,
         year_to=year_to,
         q=q,
@@ -137,4 +193,10 @@ def page(
 
 
 Paging = Annotated[Page, Depends(page)]
-Sort = Annotated[SortKey, Query(description="`date` (oldest first), `-date`, `title` or `-title`.")]
+Sort = Annotated[
+    SortKey | None,
+    Query(
+        description="`relevance` (the default with `q`), `date` (oldest first; the default without `q`), "
+        "`-date`, `title` or `-title`."
+    ),
+]

@@ -40,7 +40,7 @@ def typo(name: str) -> str:
 
 
 def change_counts(text: str) -> dict[str, int]:
-    """Counts a build's summary names, e.g. '1 papers added, 0 removed, 3 changed' -> {added: 1, ...}."""
+    """Counts a build's summary names, e.g. '1 paper added, 0 removed, 3 changed' -> {added: 1, ...}."""
     counts: dict[str, int] = {}
     for number, word in re.findall(r"(\d[\d,]*)\s+(?:papers?\s+)?(" + "|".join(CHANGE_WORDS) + r")\b", text):
         counts.setdefault(word, int(number.replace(",", "")))
@@ -51,7 +51,7 @@ def build_summary(stderr: str) -> str:
     """The build's own summary: the lines from its 'N papers, M head types…' line on, joined."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     for k, line in enumerate(lines):
-        if re.search(r"\d+ papers, \d+ head types", line):
+        if re.search(r"\d+ papers?, \d+ head types?", line):
             return "; ".join(lines[k + 1 :]) or line
     return lines[-1] if lines else ""
 

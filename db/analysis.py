@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 
 from headkg.db import mapping
 from headkg.db import models as m
-from headkg.db.queries import SORTS, filtered_ids, head_slug_for, resolve_paper_id, resolve_paper_ids
+from headkg.db.queries import (
+    SORTS,
+    filtered_ids,
+    head_slug_for,
+    resolve_paper_id,
+    resolve_paper_ids,
+    rows_in_order,
+    selection,
+)
 from headkg.schema.analysis import (
     Comparison,
     ComparisonRow,
@@ -44,19 +52,30 @@ class TooManyPapersError(InvalidRequestError):
 
 
 def paper_list(
-    filters: PaperFilter, *, session: Session, sort: str = "date", cap: int | None = CITATION_CAP
+    filters: PaperFilter,
+    *,
+    session: Session,
+    sort: str | None = None,
+    cap: int | None = CITATION_CAP,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> PaperList:
-    """Every paper passing the filters, with its bib entry; refused over `cap` papers (None: no cap)."""
-    if sort not in SORTS:
-        raise InvalidRequestError(f"unknown sort '{sort}'; use one of {', '.join(SORTS)}")
-    ids = filtered_ids(filters, session=session)
-    total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
-    if cap is not None and total > cap:
+    """Every paper passing the filters (`limit` of them from `offset`; by relevance when there is a
+    `q` and no `sort`), with its bib entry; refused over `cap` papers (None: no cap)."""
+    if offset < 0 or (limit is not None and limit < 0):
+        raise InvalidRequestError("limit and offset must not be negative")
+    chosen = selection(filters, session=session, sort=sort)
+    total = session.execute(select(func.count()).select_from(chosen.ids.subquery())).scalar_one()
+    taken = max(0, total - offset) if limit is None else max(0, min(limit, total - offset))
+    if cap is not None and taken > cap:
         raise TooManyPapersError(
             f"{total} papers match; a citation or spreadsheet export takes at most {cap}: narrow the query "
-            "(e.g. --head, --stage, --year-from) or page through the JSON"
+            "(e.g. --head, --stage, --year-from), take a part (--limit, --offset) or page through the JSON"
         )
-    rows = session.execute(select(m.PaperRow).where(m.PaperRow.id.in_(ids)).order_by(*SORTS[sort])).scalars()
+    stmt = chosen.ranked_ids.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = rows_in_order(list(session.execute(stmt).scalars()), session=session)
     return PaperList([CitedPaper(**mapping.PAPERS.values(row)) for row in rows])
 
 

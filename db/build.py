@@ -32,6 +32,7 @@ from headkg.schema.exceptions import BuildRefusedError
 from headkg.schema.findings import Finding
 from headkg.schema.graph import KnowledgeGraph
 from headkg.schema.identifiers import paper_id_forms
+from headkg.schema.table import plural
 
 if TYPE_CHECKING:
     from headkg.db.store import HeadKG
@@ -44,7 +45,8 @@ class BuildReport:
     store: str
     papers: int = 0
     heads: int = 0
-    links: int = 0
+    paper_head_pairs: int = 0  # distinct (paper, head type) pairs
+    head_sightings: int = 0  # lines of the list behind them (README badges, taxonomy cites)
     findings: list[Finding] = field(default_factory=list)
     written: bool = False
     changes: list[str] = field(default_factory=list)
@@ -129,8 +131,7 @@ def _build_from_checkout(
         return
     cache = ParseCache(kg.parse_cache() if incremental else {})
     graph = graph_from_checkout(root, Vocabulary.load(), today=today, progress=step, cache=cache)
-    report.papers, report.heads, report.links = len(graph.papers), len(graph.heads), len(graph.paper_heads)
-    report.findings = graph.findings
+    _count(report, graph)
     if strict and graph.findings:
         return
     _refuse_destruction(kg, graph, report, guard, f"reading {root}")
@@ -196,8 +197,7 @@ def _build_from_snapshot(
     existing = kg.meta() if kg.exists() else {}
     current = existing.get("schema_version") == SCHEMA_VERSION
     graph = snapshot.graph
-    report.papers, report.heads, report.links = len(graph.papers), len(graph.heads), len(graph.paper_heads)
-    report.findings = graph.findings
+    _count(report, graph)
     if strict and graph.findings:
         return
     if not full and current and existing.get("input_fingerprint") == meta["input_fingerprint"]:
@@ -215,10 +215,19 @@ def _build_from_snapshot(
     report.written = True
 
 
+def _count(report: BuildReport, graph: KnowledgeGraph) -> None:
+    """The graph's counts and warnings, as the store's `stats` would count them."""
+    report.papers, report.heads = len(graph.papers), len(graph.heads)
+    report.paper_head_pairs = len({(link.paper_id, link.head_slug) for link in graph.paper_heads})
+    report.head_sightings = len(graph.paper_heads)
+    report.findings = graph.findings
+
+
 def _up_to_date(kg: HeadKG, report: BuildReport) -> None:
     """The report of a build that found nothing to do: the store's own counts and warnings."""
     stats = kg.stats()
-    report.papers, report.heads, report.links = stats.papers, stats.head_types, stats.links
+    report.papers, report.heads = stats.papers, stats.head_types
+    report.paper_head_pairs, report.head_sightings = stats.paper_head_pairs, stats.head_sightings
     report.findings = kg.findings()
     report.changes = ["no input changed since the last build: the store is up to date"]
 
@@ -231,6 +240,6 @@ def _write(
     if summary.full:
         return f"built from scratch: {len(graph.papers)} papers"
     return (
-        f"updated: {summary.added} papers added, {summary.removed} removed, {summary.changed} changed, "
+        f"updated: {plural(summary.added, 'paper')} added, {summary.removed} removed, {summary.changed} changed, "
         f"{summary.unchanged} unchanged ({cache.hits} input sections reused, {cache.misses} parsed)"
     )

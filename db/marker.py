@@ -15,6 +15,7 @@ from sqlalchemy.exc import DatabaseError
 
 from headkg.db import models as m
 from headkg.db.engine import column_names, store_schema, table_names
+from headkg.db.fulltext import FTS_TABLE
 from headkg.schema.exceptions import StoreError
 
 APPLICATION_ID = 0x484B4731  # "HKG1": `PRAGMA application_id` of a headkg SQLite store
@@ -28,6 +29,11 @@ def _meta(conn: Connection, key: str) -> str | None:
     if not {"key", "value"} <= column_names(conn, m.MetaRow.__tablename__):
         return None
     return conn.execute(select(m.MetaRow.value).where(m.MetaRow.key == key)).scalar()
+
+
+def _own(table: str) -> bool:
+    """One of headkg's tables: its models' and the full-text index's (SQLite's FTS5 and its shadow tables)."""
+    return table in OWN_TABLES or table == FTS_TABLE or table.startswith(f"{FTS_TABLE}_")
 
 
 def ownership(conn: Connection) -> Ownership:
@@ -44,7 +50,7 @@ def ownership(conn: Connection) -> Ownership:
         if m.MetaRow.__tablename__ in tables:
             if _meta(conn, "application") == APPLICATION:
                 return "ours"
-            if tables <= OWN_TABLES and _meta(conn, "schema_version"):
+            if all(_own(table) for table in tables) and _meta(conn, "schema_version"):
                 return "ours"  # written before the mark existed
     except DatabaseError as exc:
         raise StoreError(f"{_where(conn)} is not a SQLite database ({exc.orig or exc}); pass another --db") from exc

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 
 class Base(DeclarativeBase):
@@ -71,7 +71,10 @@ class PaperRow(Base):
     __tablename__ = "papers"
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
-    search_text: Mapped[str] = mapped_column(Text)  # casefolded title and authors, for `q`
+    # The words `q` searches (title, authors, summary, venue, arXiv id, DOI), tokenised once by
+    # db/fulltext.py; the full-text index (SQLite FTS5, PostgreSQL tsvector) is built from it.
+    search_text: Mapped[str] = mapped_column(Text)
+    search_key: Mapped[int] = mapped_column(BigInteger, unique=True)  # the paper's row in the FTS5 index
     authors: Mapped[list] = mapped_column(JSON, default=list)
     year: Mapped[int | None] = mapped_column(Integer, index=True)
     date: Mapped[dt.date | None] = mapped_column(Date, index=True)
@@ -98,6 +101,21 @@ class PaperAliasRow(Base):
     alias: Mapped[str] = mapped_column(String(200), primary_key=True)
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id"), index=True)
     reason: Mapped[str] = mapped_column(String(16))  # former-id, arxiv, doi or title
+
+
+class TopicRow(Base):
+    """A topic of the survey's bibliography: the name of one of its bib files (`AttnHead`, `Survey`...)."""
+
+    __tablename__ = "topics"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class PaperTopicRow(Base):
+    __tablename__ = "paper_topics"
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id"), primary_key=True)
+    topic: Mapped[str] = mapped_column(ForeignKey("topics.name"), primary_key=True)
+
+    __table_args__ = (Index("ix_paper_topics_topic", "topic", "paper_id"),)
 
 
 class BibKeyRow(Base):
@@ -213,6 +231,7 @@ DELETE_ORDER = [
     FindingRow,
     PaperBenchmarkRow,
     PaperMethodRow,
+    PaperTopicRow,
     HeadModelRow,
     PaperHeadRow,
     PaperAuthorRow,
@@ -223,6 +242,7 @@ DELETE_ORDER = [
     MethodRow,
     AuthorRow,
     PaperRow,
+    TopicRow,
     HeadRow,
     ModelRow,
     StageRow,

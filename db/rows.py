@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from headkg.db import mapping
+from headkg.db import fulltext, mapping
 from headkg.db import models as m
 from headkg.db.mapping import Row
 from headkg.schema.graph import HeadType, KnowledgeGraph, Paper
@@ -24,6 +24,7 @@ PAPER_CHILDREN: tuple[type[m.Base], ...] = (
     m.PaperHeadRow,
     m.PaperMethodRow,
     m.PaperBenchmarkRow,
+    m.PaperTopicRow,
 )
 
 
@@ -49,6 +50,7 @@ class GraphRows:
     authors: list[Row]
     findings: list[Row]
     papers: dict[str, PaperRowGroup]
+    topics: list[Row] = field(default_factory=list)
 
     def parents(self) -> list[tuple[type[m.Base], list[Row]]]:
         """Tables other rows point to, parents first."""
@@ -59,6 +61,7 @@ class GraphRows:
             (m.MethodRow, self.methods),
             (m.BenchmarkRow, self.benchmarks),
             (m.AuthorRow, self.authors),
+            (m.TopicRow, self.topics),
         ]
 
     def children_of(self, paper_ids: list[str]) -> list[tuple[type[m.Base], list[Row]]]:
@@ -70,9 +73,12 @@ def _hash(payload: Any) -> str:
 
 
 def paper_row(paper: Paper) -> Row:
-    """A paper's row: its record's columns and the casefolded text `q` searches."""
+    """A paper's row: its record's columns and the words `q` searches (db/fulltext.py)."""
     row = mapping.PAPERS.row(paper)
-    row["search_text"] = " ".join([paper.title, *paper.authors]).casefold()
+    row["search_text"] = fulltext.search_text(
+        paper.title, paper.authors, paper.summary, paper.venue, paper.arxiv_id, paper.doi
+    )
+    row["search_key"] = fulltext.search_key(paper.id)
     return row
 
 
@@ -113,6 +119,7 @@ def graph_rows(graph: KnowledgeGraph, anchor: Anchor | None = None) -> GraphRows
         authors=[mapping.AUTHORS.row(a) for a in graph.authors],
         findings=[mapping.FINDINGS.row(f) for f in graph.findings],
         papers=papers,
+        topics=[{"name": t} for t in sorted({t for p in graph.papers for t in p.topics})],
     )
 
 
@@ -129,6 +136,8 @@ def _paper_groups(graph: KnowledgeGraph) -> dict[str, PaperRowGroup]:
             if key.casefold() not in bib_seen:
                 bib_seen.add(key.casefold())
                 add(m.BibKeyRow, paper.id, {"key_folded": key.casefold(), "key": key, "paper_id": paper.id})
+        for topic in dict.fromkeys(paper.topics):
+            add(m.PaperTopicRow, paper.id, {"paper_id": paper.id, "topic": topic})
     links: list[tuple[mapping.TableMapping[Any], list[Any]]] = [
         (mapping.PAPER_AUTHORS, graph.paper_authors),
         (mapping.PAPER_HEADS, graph.paper_heads),

@@ -1,7 +1,7 @@
 """One search over the store for a search box: head types by the forgiving head resolver, methods,
 benchmarks, model families and stages by fuzzy name (rapidfuzz, small vocabularies), authors by
-words, papers by `PaperFilter.q`. The explorer's search page and its suggestions both call
-`search`; a better paper search (full text, relevance) plugs in at `_papers`."""
+words, papers by `PaperFilter.q` (the full-text search of db/fulltext.py, best first). The
+explorer's search page and its suggestions both call `search`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from headkg.schema.views import PaperFilter, PaperPage
 NAME_CUTOFF = 75.0  # rapidfuzz WRatio: "activation patching" ~ "Naïve Activation Patching" scores 90
 HEAD_CUTOFF = 70.0
 MAX_HITS_PER_KIND = 5
-PAPER_SORT = "-date"  # newest first until paper search ranks by relevance
+PAPER_SORT = None  # by relevance (db/fulltext.py)
 
 
 def search(q: str, *, session: Session, limit: int = 10, offset: int = 0) -> SearchResults:

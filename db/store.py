@@ -47,9 +47,9 @@ from headkg.schema.views import (
     MethodSummary,
     ModelSummary,
     PaperAlias,
+    PaperDetail,
     PaperFilter,
     PaperPage,
-    PaperView,
     StageDetail,
     StageSummary,
     Stats,
@@ -342,19 +342,21 @@ class HeadKG:
         self,
         filters: PaperFilter | None = None,
         *,
-        sort: str = "date",
+        sort: str | None = None,
         limit: int | None = None,
         offset: int = 0,
         facets: bool = False,
         **filter_args: Any,
     ) -> PaperPage:
-        """Papers passing the filters: `kg.papers(head="retrieval heads")`."""
+        """Papers passing the filters: `kg.papers(head=["induction", "previous token"])`; by relevance
+        when `q` is given and `sort` is not, else by `sort` (date when None)."""
         filters = filters or PaperFilter(**filter_args)
         with self.session() as s:
             return queries.papers(filters, session=s, sort=sort, limit=limit, offset=offset, facets=facets)
 
-    def paper(self, paper_id: str) -> PaperView:
-        """A paper by any id it answers to (a former id too); `.id` is its current id."""
+    def paper(self, paper_id: str) -> PaperDetail:
+        """A paper by any id it answers to (a former id too), with the list's line behind each of its
+        head types (`head_links`); `.id` is its current id."""
         with self.session() as s:
             return queries.paper(paper_id, session=s)
 
@@ -431,14 +433,17 @@ class HeadKG:
         self,
         filters: PaperFilter | None = None,
         *,
-        sort: str = "date",
+        sort: str | None = None,
         cap: int | None = CITATION_CAP,
+        limit: int | None = None,
+        offset: int = 0,
         **filter_args: Any,
     ) -> PaperList:
-        """Every paper passing the filters, with its bib entry (for citations); refused over `cap`."""
+        """Every paper passing the filters (or `limit` of them from `offset`), with its bib entry (for
+        citations); refused over `cap`."""
         filters = filters or PaperFilter(**filter_args)
         with self.session() as s:
-            return analysis.paper_list(filters, session=s, sort=sort, cap=cap)
+            return analysis.paper_list(filters, session=s, sort=sort, cap=cap, limit=limit, offset=offset)
 
     def cited(self, paper_ids: list[str]) -> PaperList:
         """These papers, in this order, with their bib entries: `kg.cited(["arxiv-2404.15574"])`."""

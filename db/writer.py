@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 from sqlalchemy.engine import URL
 
+from headkg.db import fulltext
 from headkg.db import models as m
 from headkg.db.aliases import AliasUpdate, Previous, alias_rows, compute_aliases, read_previous_safely
 from headkg.db.engine import make_engine, sqlite_path, store_schema, table_names
@@ -145,13 +146,16 @@ def create_schema(conn: Connection) -> None:
 
 
 def _empty_tables(conn: Connection) -> None:
-    """headkg's tables emptied (this schema version) or recreated (an older one); no other table."""
+    """headkg's tables emptied (this schema version: the full-text index follows the deleted papers)
+    or recreated with their full-text index (an older one); no other table is touched."""
     if schema_is_current(conn):
         for table in reversed(m.Base.metadata.sorted_tables):
             conn.execute(table.delete())
         return
+    fulltext.uninstall(conn)
     m.Base.metadata.drop_all(conn)  # only the tables it defines, those that exist
     m.Base.metadata.create_all(conn)
+    fulltext.install(conn)
 
 
 @contextmanager
@@ -182,6 +186,7 @@ def _write_new_sqlite(
     try:
         with engine.begin() as conn:
             m.Base.metadata.create_all(conn)
+            fulltext.install(conn)
             _fill(conn, rows, meta, cache, aliases)
             mark(conn)
     except BaseException:

@@ -8,23 +8,13 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from headkg.schema.table import Table
 from headkg.schema.views import PaperRef
-
-Cell = str | int | None
 
 GAPS_NOTE = (
     "The survey attaches model families to head types, not to papers: a mark says the survey's "
     "taxonomy saw the head type in that family, not that a given paper studied that family."
 )
-
-
-class Table(BaseModel):
-    """Rows under named columns, with a title and notes (a caption): the input of table renderers."""
-
-    title: str
-    columns: list[str]
-    rows: list[list[Cell]]
-    notes: list[str] = Field(default_factory=list)
 
 
 class HeadRef(BaseModel):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pydantic import Field, RootModel
 
-from headkg.schema.analysis import Table
 from headkg.schema.bib import BibEntry
+from headkg.schema.table import Table
 from headkg.schema.views import PaperView
 
 CITATION_CAP = 10_000

@@ -246,6 +246,24 @@ def ids_from_url(url: str) -> PaperIds:
     return PaperIds(doi=doi_from_url(url))
 
 
+def query_identifier(text: str) -> PaperIds:
+    """The arXiv id or DOI a whole search query is, typed as is: a bare or `arXiv:` id (any version),
+    an arxiv.org or doi.org link, a DOI (`10.x/y`, `doi:10.x/y`); empty for words to search for.
+
+    >>> query_identifier("arXiv:2404.15574v2"), query_identifier("doi:10.18653/V1/2023.EMNLP-MAIN.435")
+    (PaperIds(arxiv_id='2404.15574', doi=None), PaperIds(arxiv_id=None, doi='10.18653/v1/2023.emnlp-main.435'))
+    """
+    value = text.strip()
+    if not value or any(ch.isspace() for ch in value):
+        return PaperIds()
+    if arxiv := parse_arxiv_id(value):
+        return PaperIds(arxiv_id=arxiv)
+    if "://" in value:
+        return ids_from_url(value)
+    bare = value[4:].strip() if value[:4].casefold() == "doi:" else value
+    return PaperIds(doi=_clean_doi(bare)) if _DOI.fullmatch(bare) else PaperIds()
+
+
 def paper_id_forms(*, arxiv_id: str | None, doi: str | None, title: str) -> dict[str, str]:
     """Every id a paper's own data gives it, by form, preferred first: "arxiv" (`arxiv-…`), "doi"
     (`doi-…`), then "title" (a title hash, which every paper has).

@@ -232,11 +232,8 @@ ODD_REQUESTS: list[tuple[str, str, dict[str, Any], int]] = [
     ("GET", "/papers/' OR '1'='1", {}, 404),
     ("GET", "/heads/'; DROP TABLE heads; --", {}, 404),
     ("GET", "/heads/resolve", {"name": "x' UNION SELECT * FROM papers --"}, 404),
-    ("GET", "/papers", {"q": "' OR 1=1 --"}, 200),
-    ("GET", "/papers", {"q": "x'); DROP TABLE papers; --"}, 200),
-    ("GET", "/papers", {"q": "attention; heads"}, 200),
     ("GET", "/papers", {"id": "10.1002/(SICI)1097-4571(199806)49:8;2-Z"}, 404),  # an old DOI with ';'
-    ("GET", "/papers", {"q": "BERT's attention"}, 200),  # an apostrophe in a word is no SQL
+    ("GET", "/papers", {"q": "BERT's zebra attention"}, 200),  # an apostrophe in a word is no SQL (no zebra: 0)
     ("GET", "/graph", {"year_to": "1e23"}, 422),  # bounded like /papers
     ("GET", "/graph", {"year_from": 10000}, 422),
     ("GET", "/papers", {"q": LONG}, 422),
@@ -255,7 +252,6 @@ ODD_REQUESTS: list[tuple[str, str, dict[str, Any], int]] = [
     (method, path, {name: injection}, expected)
     for injection in INJECTIONS
     for method, path, name, expected in [
-        ("GET", "/papers", "q", 200),
         ("GET", "/papers", "head", 404),
         ("GET", "/papers", "stage", 404),
         ("GET", "/papers", "model", 404),
@@ -281,6 +277,20 @@ def test_odd_requests_are_json_4xx_and_change_nothing(client: TestClient, kg: He
                 assert body["total"] == 0
     assert not [s for s in log.statements if WRITES.match(s)]
     assert (get_json(client, "/stats"), get_json(client, "/papers", limit=500)) == before
+
+
+@pytest.mark.parametrize("q", [*INJECTIONS, "x'); DROP TABLE papers; --", "attention; heads"])
+def test_text_that_looks_like_sql_is_searched_as_text(client: TestClient, kg: HeadKG, q: str) -> None:
+    """No "looks like SQL" refusal (issue 9): every value is a bound parameter, so such text is only
+    words to look for, and honest input with `;` or quotes gets its answer."""
+    before = get_json(client, "/stats")
+    with StatementLog(kg) as log:
+        response = client.get("/papers", params={"q": q})
+    assert response.status_code == 200 and isinstance(response.json()["total"], int)
+    assert not [s for s in log.statements if WRITES.match(s)]
+    assert get_json(client, "/stats") == before
+    if q == "attention; heads":
+        assert response.json()["total"] > 0
 
 
 def test_missing_store_is_503(store_url: str) -> None:

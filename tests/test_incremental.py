@@ -66,7 +66,7 @@ def test_incremental_build_equals_full_build(store_url: str, lists: tuple[Path, 
     )
     code, _, stderr = cli("build", "--source", str(new), "--db", store_url, "--quiet")
     assert code == 0, stderr
-    assert "updated: 1 papers added, 1 removed" in stderr
+    assert "updated: 1 paper added, 1 removed" in stderr
     after = {p["id"]: p for p in json.loads(cli("papers", "--json", "--db", store_url)[1])}
     assert set(after) - set(before) == {"arxiv-2502.99999"}
     assert len(set(before) - set(after)) == 1
@@ -87,6 +87,26 @@ def test_incremental_build_equals_full_build(store_url: str, lists: tuple[Path, 
     # the bib entries kept per paper (for citing) follow the incremental path too
     for command in (["papers", "--json"], ["heads", "--json"], ["papers", "--format", "bibtex"]):
         assert cli(*command, "--db", store_url)[1] == cli(*command, "--db", fresh)[1]
+    # the full-text index follows the incremental write: the papers a fresh build finds (in the same
+    # order on SQLite; `fresh` is SQLite, whose bm25 ranks differ from PostgreSQL's ts_rank)
+    removed_title = before[removed]["title"]
+    for words in ("zebra field guide", "circuits thread", "induction heads", "retrieval", removed_title):
+        found = [
+            [p["id"] for p in json.loads(cli("papers", "--q", words, "--json", "--db", url)[1])]
+            for url in (store_url, fresh)
+        ]
+        assert (found[0] if store_url.startswith("sqlite") else sorted(found[0])) == (
+            found[1] if store_url.startswith("sqlite") else sorted(found[1])
+        ), words
+    assert [p["id"] for p in json.loads(cli("papers", "--q", "zebra guide", "--json", "--db", store_url)[1])] == [
+        "arxiv-2502.99999"
+    ]
+    assert removed not in {
+        p["id"] for p in json.loads(cli("papers", "--q", removed_title, "--json", "--db", store_url)[1])
+    }
+    if store_url.startswith("sqlite"):  # FTS5 keeps one row per paper, keyed alike in both stores
+        sizes = [_fts_sizes(url) for url in (store_url, fresh)]
+        assert sizes[0] == sizes[1] and len(sizes[0]) == len(after)
     assert (
         "journal = {Circuits Thread}"
         in cli("cite", "a-mathematical-framework-for-transformer-circuits-23f7ac", "--db", store_url)[1]
@@ -96,6 +116,11 @@ def test_incremental_build_equals_full_build(store_url: str, lists: tuple[Path, 
         aliases = kg.paper_aliases()
         assert aliases == fresh_kg.paper_aliases()
     assert len(aliases) > 90 and {a.reason for a in aliases} <= {"arxiv", "doi", "title"}
+
+
+def _fts_sizes(url: str) -> list[tuple[int, bytes]]:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        return conn.execute("SELECT id, sz FROM paper_search_docsize ORDER BY id").fetchall()
 
 
 def test_unchanged_input_is_up_to_date(tmp_path: Path, snapshot: Path) -> None:
@@ -132,7 +157,7 @@ def test_the_root_object_builds_and_reports_its_steps(lists: tuple[Path, Path], 
     assert "README.md" in steps and steps[-1] == "writing the store"
     assert kg.build(str(old)).changes == ["no input changed since the last build: the store is up to date"]
     report = kg.build(str(new))
-    assert report.changes[0].startswith("updated: 1 papers added, 1 removed, ")
+    assert report.changes[0].startswith("updated: 1 paper added, 1 removed, ")
     assert HeadKG.diff(str(old), str(new)).added[0].title == "Zebra Heads: A Field Guide"
 
 

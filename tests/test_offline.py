@@ -350,7 +350,7 @@ def _answers(db: str, tmp: Path) -> dict[str, Any]:
         "papers": ["papers", "--json"],
         "papers by head": ["papers", "--json", "--head", "retrieval heads"],
         "papers by stage and years": ["papers", "--json", "--stage", "KR", "--year-from", "2024"],
-        "search": ["papers", "--json", "--q", "induction"],
+        "search": ["papers", "--json", "--q", "Elhage", "--sort", "date"],  # authors: in both stores
         "heads": ["heads", "--json"],
     }.items():
         code, stdout, stderr = cli(*args, "--db", db)
@@ -381,6 +381,11 @@ def test_snapshot_store_answers_like_the_list_store(twin_stores: tuple[str, str]
     with_summary = [p for p in json.loads(cli("papers", "--json", "--db", twin_stores[0])[1]) if p["summary"]]
     assert with_summary, "the list store keeps its summaries"
     assert all(p["summary"] is None for p in json.loads(cli("papers", "--json", "--db", twin_stores[1])[1]))
+    # without summaries, search finds what titles, authors, venues and ids say: fewer papers, no others
+    found = [
+        {p["id"] for p in json.loads(cli("papers", "--json", "--q", "induction", "--db", db)[1])} for db in twin_stores
+    ]  # noqa: E501
+    assert found[1] and found[1] < found[0]
 
 
 def test_an_online_build_over_a_snapshot_store(twin_stores: tuple[str, str], snapshot: Path, tmp_path: Path) -> None:

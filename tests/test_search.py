@@ -51,7 +51,7 @@ def test_search_finds_what_the_words_name_or_resemble(
 
 def test_search_papers_are_the_papers_query(kg: HeadKG) -> None:
     found = kg.search("olsson", limit=3)
-    expected = kg.papers(q="olsson", sort="-date")
+    expected = kg.papers(q="olsson")  # the papers query, by relevance
     assert found.papers.total == expected.total >= 1
     assert [p.id for p in found.papers.items] == [p.id for p in expected.items][:3]
     author = next(h for h in found.hits if h.kind == "author")

@@ -18,6 +18,7 @@ from headkg.api.console import (
 from headkg.api.settings import Settings
 from headkg.db.build import BuildReport
 from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.table import plural
 
 
 def build(
@@ -78,10 +79,13 @@ def build(
 
 
 def _print_build_summary(report: BuildReport) -> None:
-    counts = [(report.papers, " papers, "), (report.heads, " head types, "), (report.links, " paper–head links, ")]
-    parts: list[str | tuple[str, str]] = []
-    for number, label in [*counts, (len(report.findings), " warnings")]:
-        parts += [(str(number), "bold"), label]
-    err.print(styled(*parts, f" → {report.store}" if report.written else ""))
+    counts = [
+        plural(report.papers, "paper"),
+        plural(report.heads, "head type"),
+        plural(report.paper_head_pairs, "paper–head pair"),
+        f"{plural(report.head_sightings, 'sighting')} of them in the list",
+        plural(len(report.findings), "warning"),
+    ]
+    err.print(", ".join(counts) + (f" → {report.store}" if report.written else ""))
     for line in report.changes:
         err.print(f"  {line}")

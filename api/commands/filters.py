@@ -1,8 +1,10 @@
-"""The paper filters as CLI options, shared by every command that takes a query (`compare`,
-`analyze`, `plot`, `cite`...), and the one way to print a rendered answer."""
+"""The paper filters as CLI options, shared by every command that takes a query (`papers`,
+`compare`, `analyze`, `plot`), the listing options (`--format`, `--json`, `--limit`, `--offset`),
+and the one way to print a rendered answer."""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -10,17 +12,102 @@ import typer
 from headkg.api.console import echo
 from headkg.api.render import renderer_for
 from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.views import PaperFilter
 
-Head = Annotated[str | None, typer.Option(help="A head type: any alias, any case, plural or small typo.")]
-Stage = Annotated[str | None, typer.Option(help="Stage code: KR, ICI, LR or EP.")]
-Method = Annotated[str | None, typer.Option(help="A method of the survey's tables.")]
-Benchmark = Annotated[str | None, typer.Option(help="A benchmark of the survey's tables.")]
-Model = Annotated[
-    str | None, typer.Option(help="A model family (gpt, llama, ...): papers whose head types the survey saw in it.")
+MODEL_HELP = (
+    "Papers whose head types the survey has seen in this model family (gpt, llama, ...): the taxonomy "
+    "attaches families to head types, not to papers. Repeat for all of several."
+)
+
+Head = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="A head type: any alias, any case, plural, small typo or some of its words. Repeat for papers "
+        "reporting all of them (--any-head: any of them)."
+    ),
+]
+AnyHead = Annotated[bool, typer.Option("--any-head", help="With several --head: papers reporting any of them.")]
+Stage = Annotated[
+    list[str] | None, typer.Option(help="Stage code or name (KR, ICI, LR, EP); repeat for all of several.")
+]
+Method = Annotated[
+    list[str] | None, typer.Option(help="A method of the survey's tables (or some of its words); repeatable.")
+]
+Benchmark = Annotated[
+    list[str] | None, typer.Option(help="A benchmark of the survey's tables (or some of its words); repeatable.")
+]
+Model = Annotated[list[str] | None, typer.Option(help=MODEL_HELP)]
+Topic = Annotated[list[str] | None, typer.Option(help="A topic of the survey's bibliography (a bib file's name).")]
+WithHeads = Annotated[
+    bool | None,
+    typer.Option(
+        "--with-heads/--background",
+        help="Only papers that report a head type, or only the others (the survey's background references).",
+        show_default=False,
+    ),
 ]
 YearFrom = Annotated[int | None, typer.Option(help="First year to include.")]
 YearTo = Annotated[int | None, typer.Option(help="Last year to include.")]
-Words = Annotated[str | None, typer.Option("--q", help="Words to find in titles and authors.")]
+Words = Annotated[
+    str | None,
+    typer.Option(
+        "--q",
+        help="Words that must all occur in title, authors, summary, venue or identifiers (the last also as a "
+        "prefix), ranked by relevance unless --sort is given; an arXiv id, DOI or paper id finds that paper.",
+    ),
+]
+
+Format = Annotated[
+    str | None,
+    typer.Option("--format", help="table, json, csv or tsv (default: a table on a terminal, TSV when piped)."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="The same as --format json.")]
+Limit = Annotated[int | None, typer.Option(min=0, help="At most this many (default: all).")]
+Offset = Annotated[int, typer.Option(min=0, help="Skip this many first.")]
+
+
+def paper_filter(
+    *,
+    head: list[str] | None = None,
+    any_head: bool = False,
+    stage: list[str] | None = None,
+    method: list[str] | None = None,
+    benchmark: list[str] | None = None,
+    model: list[str] | None = None,
+    topic: list[str] | None = None,
+    with_heads: bool | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    q: str | None = None,
+    ids: list[str] | None = None,
+) -> PaperFilter:
+    """The filters the options ask for."""
+    return PaperFilter(
+        head=head,
+        head_mode="any" if any_head else "all",
+        stage=stage,
+        method=method,
+        benchmark=benchmark,
+        model=model,
+        topic=topic,
+        has_heads=with_heads,
+        year_from=year_from,
+        year_to=year_to,
+        q=q,
+        ids=ids or None,
+    )
+
+
+def output_format(fmt: str | None, as_json: bool = False) -> str:
+    """The format to print in: `--json`, else `--format`, else a table on a terminal and TSV (every
+    value in full, one row a line) when the output goes to a pipe or a file."""
+    if as_json:
+        if fmt and fmt.strip().lower() != "json":
+            raise InvalidRequestError(f"--json and --format {fmt} ask for two formats; give one")
+        return "json"
+    if fmt:
+        return fmt.strip().lower()
+    return "table" if sys.stdout.isatty() else "tsv"
 
 
 def write_rendered(fmt: str, value: Any) -> None:

@@ -1,29 +1,31 @@
-"""`headkg papers` and `headkg heads`: the store's answers as a table or JSON."""
+"""`headkg papers` and `headkg paper ID`: which papers, and one paper in full."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from headkg.api.commands.filters import write_rendered
-from headkg.api.console import DbOption, JsonOption, out, print_json, reported_errors, store_for
+from headkg.api.commands import filters as f
+from headkg.api.console import DbOption, reported_errors, store_for
 from headkg.schema.citation import CITATION_CAP
-from headkg.schema.views import PaperFilter
 
-PAPER_FORMATS = "bibtex, csl-json, ris, csv, tsv, json, table, markdown or latex"
+PAPER_FORMATS = "table, json, csv, tsv (default: a table on a terminal, TSV when piped), bibtex, csl-json, ris, "
+WHOLE_FORMATS = ("json", "table", "csv", "tsv")  # never refused for their size in the CLI
 
 
 def papers(
-    head: Annotated[str | None, typer.Option(help="A head type: any alias, any case, plural or small typo.")] = None,
-    stage: Annotated[str | None, typer.Option(help="Stage code: KR, ICI, LR or EP.")] = None,
-    method: Annotated[str | None, typer.Option(help="A method of the survey's tables.")] = None,
-    benchmark: Annotated[str | None, typer.Option(help="A benchmark of the survey's tables.")] = None,
-    model: Annotated[str | None, typer.Option(help="A model family (gpt, llama, ...).")] = None,
-    year_from: Annotated[int | None, typer.Option(help="First year to include.")] = None,
-    year_to: Annotated[int | None, typer.Option(help="Last year to include.")] = None,
-    q: Annotated[str | None, typer.Option(help="Words to find in titles and authors.")] = None,
+    head: f.Head = None,
+    any_head: f.AnyHead = False,
+    stage: f.Stage = None,
+    method: f.Method = None,
+    benchmark: f.Benchmark = None,
+    model: f.Model = None,
+    topic: f.Topic = None,
+    with_heads: f.WithHeads = None,
+    year_from: f.YearFrom = None,
+    year_to: f.YearTo = None,
+    q: f.Words = None,
     paper_id: Annotated[
         list[str] | None,
         typer.Option(
@@ -32,44 +34,50 @@ def papers(
             "Combines with the other filters (AND); an unknown id exits 2.",
         ),
     ] = None,
-    sort: Annotated[str, typer.Option(help="date, -date, title or -title.")] = "date",
+    sort: Annotated[
+        str | None, typer.Option(help="relevance (the default with --q), date (the default), -date, title, -title.")
+    ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help=f"{PAPER_FORMATS}; a citation or spreadsheet takes {CITATION_CAP:,} at most."),
+        typer.Option(
+            "--format",
+            help=f"{PAPER_FORMATS}markdown or latex; a citation, Markdown or LaTeX takes {CITATION_CAP:,} at most.",
+        ),
     ] = None,
-    as_json: JsonOption = False,
+    as_json: f.AsJson = False,
+    limit: f.Limit = None,
+    offset: f.Offset = 0,
     db: DbOption = None,
 ) -> None:
-    """List papers, e.g. which papers found a head type, or cite them all (--format bibtex)."""
+    """List papers, e.g. which papers found both of two head types, or cite them all (--format bibtex)."""
     with reported_errors():
-        chosen = "json" if as_json else (fmt or "table").strip().lower()
-        filters = PaperFilter(
+        chosen = f.output_format(fmt, as_json)
+        filters = f.paper_filter(
             head=head,
+            any_head=any_head,
             stage=stage,
             method=method,
             benchmark=benchmark,
             model=model,
+            topic=topic,
+            with_heads=with_heads,
             year_from=year_from,
             year_to=year_to,
             q=q,
-            ids=paper_id or None,
+            ids=paper_id,
         )
-        cap = None if chosen in ("json", "table") else CITATION_CAP
-        write_rendered(chosen, store_for(db).paper_list(filters, sort=sort, cap=cap))
+        cap = None if chosen in WHOLE_FORMATS else CITATION_CAP
+        found = store_for(db).paper_list(filters, sort=sort, cap=cap, limit=limit, offset=offset)
+        f.write_rendered(chosen, found)
 
 
-def heads(
-    stage: Annotated[str | None, typer.Option(help="Only the head types of this stage (KR, ICI, LR, EP).")] = None,
-    as_json: JsonOption = False,
+def paper(
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="Any id the paper answers to, a former id too.")],
+    fmt: f.Format = None,
+    as_json: f.AsJson = False,
     db: DbOption = None,
 ) -> None:
-    """List head types with their stage, model families and paper counts."""
+    """One paper in full: its record and, for each head type it reports, the file:line of the list
+    that says so and the spelling written there."""
     with reported_errors():
-        found = store_for(db).heads(stage=stage)
-        if as_json:
-            print_json(found)
-            return
-        table = Table("head type", "stage", "sub-category", "models", "papers", title=f"{len(found)} head types")
-        for h in found:
-            table.add_row(h.name, h.stage or "", h.sub_category or "", " ".join(h.model_families), str(h.paper_count))
-        out.print(table)
+        f.write_rendered(f.output_format(fmt, as_json), store_for(db).paper(paper_id))

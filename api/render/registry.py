@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from headkg.schema.analysis import Table
 from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.table import Table
 
 
 @runtime_checkable

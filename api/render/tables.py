@@ -20,7 +20,7 @@ from rich.table import Table as RichTable
 from headkg.api.render.cells import spreadsheet_cell
 from headkg.api.render.latex import latex_escape
 from headkg.api.render.registry import Tabular, register
-from headkg.schema.analysis import Cell, Table
+from headkg.schema.table import Cell, Table
 
 
 def _display(value: Tabular) -> Table:
@@ -38,8 +38,8 @@ def to_json(value: BaseModel) -> bytes:
     return (json.dumps(value.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def _delimited(table: Table, delimiter: str, *, verbatim: bool = False) -> bytes:
-    """CSV/TSV text; cells a spreadsheet would run as formulas get a leading `'` unless `verbatim` (cells.py)."""
+def _csv(table: Table, *, verbatim: bool = False) -> bytes:
+    """CSV text; cells a spreadsheet would run as formulas get a leading `'` unless `verbatim` (cells.py)."""
 
     def cell(c: Cell) -> str | int | float:
         if isinstance(c, int | float) or verbatim:
@@ -47,7 +47,7 @@ def _delimited(table: Table, delimiter: str, *, verbatim: bool = False) -> bytes
         return spreadsheet_cell(_text(c))
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([cell(c) for c in table.columns])
     writer.writerows([cell(c) for c in row] for row in table.rows)
     return buffer.getvalue().encode()
@@ -56,25 +56,40 @@ def _delimited(table: Table, delimiter: str, *, verbatim: bool = False) -> bytes
 @register("csv", "text/csv; charset=utf-8", ".csv", (Tabular,))
 def to_csv(value: Tabular) -> bytes:
     """CSV for spreadsheets: formula-like cells neutralised (see api/render/cells.py)."""
-    return _delimited(value.table(), ",")
+    return _csv(value.table())
+
+
+_TSV_BREAKS = re.compile(r"[\t\r\n]+")
 
 
 @register("tsv", "text/tab-separated-values; charset=utf-8", ".tsv", (Tabular,))
 def to_tsv(value: Tabular) -> bytes:
-    """TSV for spreadsheets: formula-like cells neutralised (see api/render/cells.py)."""
-    return _delimited(value.table(), "\t")
+    """One record a line, fields between tabs, no quoting (as `cut` and `awk` read it): a tab or line
+    break inside a value becomes one space; a text cell a spreadsheet would run as a formula gets a
+    leading `'` (api/render/cells.py)."""
+    return _tsv(value.table(), verbatim=False)
+
+
+def _tsv(table: Table, *, verbatim: bool) -> bytes:
+    def cell(c: Cell) -> str:
+        text = _TSV_BREAKS.sub(" ", _text(c))
+        return text if verbatim or isinstance(c, int | float) else spreadsheet_cell(text)
+
+    lines = [table.columns, *table.rows]
+    return "".join("\t".join(cell(c) for c in line) + "\n" for line in lines).encode()
 
 
 @register("csv-verbatim", "text/csv; charset=utf-8", ".csv", (Tabular,))
 def to_csv_verbatim(value: Tabular) -> bytes:
     """CSV with every value as stored, for database imports (Neo4j LOAD CSV, COPY)."""
-    return _delimited(value.table(), ",", verbatim=True)
+    return _csv(value.table(), verbatim=True)
 
 
 @register("tsv-verbatim", "text/tab-separated-values; charset=utf-8", ".tsv", (Tabular,))
 def to_tsv_verbatim(value: Tabular) -> bytes:
-    """TSV with every value as stored, for database imports."""
-    return _delimited(value.table(), "\t", verbatim=True)
+    """TSV with every value as stored (tabs and line breaks in a value still become a space), for
+    database imports."""
+    return _tsv(value.table(), verbatim=True)
 
 
 def _numeric(table: Table, column: int) -> bool:

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from headkg.api.deps import KG, Filters, Paging, Sort
 from headkg.api.render.http import chosen_format, content_types, format_choices, rendered
 from headkg.schema.citation import CITATION_CAP, PaperList
-from headkg.schema.views import PaperPage, PaperView
+from headkg.schema.views import PaperDetail, PaperPage
 
 router = APIRouter(tags=["papers"])
 
@@ -30,7 +30,7 @@ def list_papers(
     kg: KG,
     filters: Filters,
     page: Paging,
-    sort: Sort = "date",
+    sort: Sort = None,
     fmt: Annotated[
         str | None,
         Query(
@@ -45,8 +45,11 @@ def list_papers(
 ) -> PaperPage | Response:
     """Papers passing every filter, one page at a time; or all of them as citations or a spreadsheet.
 
-    `total` and `facets` (papers per head type, stage and year) count the whole filtered set, so a
-    client can draw filters without fetching every page. An unknown head type, stage, method,
+    A filter repeated keeps the papers matching all its values (`head_mode=any`: any of the heads).
+    `q` searches titles, authors, summaries, venues and identifiers (every word must match, the last
+    also as a prefix) and ranks by relevance unless `sort` is given. `total` and `facets` (papers per
+    head type, stage, year, method, benchmark, model family and topic) count the whole filtered set,
+    so a client can draw filters without fetching every page. An unknown head type, stage, method,
     benchmark, model family or paper id is a 404 whose `suggestions` name close ones. Any `format` but json
     answers every matching paper (no paging), e.g. `format=bibtex` keeps the survey's own bib keys.
     """
@@ -57,9 +60,11 @@ def list_papers(
     return kg.papers(filters, sort=sort, limit=page.limit, offset=page.offset, facets=True)
 
 
-@router.get("/papers/{paper_id}", response_model=PaperView, responses=MOVED)
-def get_paper(kg: KG, paper_id: str, request: Request) -> PaperView | RedirectResponse:
-    """One paper by id (e.g. `arxiv-2404.15574`), as `headkg papers --json` shows it.
+@router.get("/papers/{paper_id}", response_model=PaperDetail, responses=MOVED)
+def get_paper(kg: KG, paper_id: str, request: Request) -> PaperDetail | RedirectResponse:
+    """One paper by id (e.g. `arxiv-2404.15574`), as `headkg paper ID --json` shows it: its record
+    (`heads` lists the names, as everywhere) and `head_links`, every line of the list that says it
+    found a head type (name, slug, file, line, the spelling as written), so a reader can check it.
 
     Ids are kept: an id this store gave out before (a paper's id changes when its data does, e.g.
     a title-hash id becomes `arxiv-…` once the list links its arXiv id), and the `arxiv-…`,
