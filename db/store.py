@@ -22,6 +22,7 @@ from headkg.db import models as m
 from headkg.db.build import build_store
 from headkg.db.check_change import check_change
 from headkg.db.engine import make_engine, normalize_url, pg_schema, shown, sqlite_path
+from headkg.db.graph_rows import GraphCut, GraphRows
 from headkg.db.lock import DEFAULT_LOCK_TIMEOUT, build_lock, check_writable
 from headkg.db.readme import readme_text
 from headkg.db.snapshot import load_graph
@@ -420,6 +421,13 @@ class HeadKG:
         """The whole store as records (papers, heads, links...), for export and diffs."""
         with self.session() as s:
             return load_graph(session=s)
+
+    @contextmanager
+    def graph_rows(self, cut: GraphCut) -> Iterator[GraphRows]:
+        """One cut of the store's graph as rows streamed in chunks, read through one session (db/graph_rows.py):
+        what the exports write without holding the graph."""
+        with self.session() as s:
+            yield GraphRows(cut, session=s)
 
     def known_papers(self) -> list[PaperSighting]:
         """Every paper of the store with its title, ids, date and first source: what `discover`
