@@ -8,6 +8,7 @@ rewritten. `HeadKG.build` is the door; progress goes to an optional callback (th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,25 +18,19 @@ from sqlalchemy import select
 from headkg.db import models as m
 from headkg.db.engine import shown
 from headkg.db.models import SCHEMA_VERSION
-from headkg.db.writer import Layout
-from headkg.ingest import bundled, git
-from headkg.ingest.cache import ParseCache
-from headkg.ingest.fingerprint import INPUT_GLOBS, input_fingerprint
-from headkg.ingest.origin import checkout_origin
-from headkg.ingest.paper_ids import id_forms
-from headkg.ingest.pipeline import Progress, bulk_allocation, graph_from_checkout
-from headkg.ingest.readme import README
-from headkg.ingest.sections import SectionMap, shifts
+from headkg.ingest.fingerprint import INPUT_GLOBS, InputHashes, input_fingerprint
 from headkg.ingest.source import Upstream, locate
-from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import BuildRefusedError
 from headkg.schema.findings import Finding
-from headkg.schema.graph import KnowledgeGraph
-from headkg.schema.identifiers import paper_id_forms
 from headkg.schema.table import plural
 
 if TYPE_CHECKING:
     from headkg.db.store import HeadKG
+    from headkg.db.writer import Layout
+    from headkg.ingest import bundled
+    from headkg.ingest.cache import ParseCache
+    from headkg.ingest.pipeline import Progress
+    from headkg.schema.graph import KnowledgeGraph
 
 
 @dataclass
@@ -123,12 +118,22 @@ def _build_from_checkout(
 ) -> None:
     today = today or dt.date.today()
     step("comparing with the store")
-    fingerprint = input_fingerprint(root, today)
     existing = kg.meta() if kg.exists() else {}
     incremental = not full and existing.get("schema_version") == SCHEMA_VERSION
-    if incremental and existing.get("input_fingerprint") == fingerprint:
-        _up_to_date(kg, report)
+    known = InputHashes.from_json(existing.get("input_hashes")) if incremental else None
+    fingerprint = input_fingerprint(root, today, known=known)
+    if incremental and existing.get("input_fingerprint") == fingerprint.value:
+        _up_to_date(kg, report, existing)
         return
+    # The parsers and the writer, imported only now: a build over an unchanged list ends above.
+    from headkg.db.writer import Layout
+    from headkg.ingest import git
+    from headkg.ingest.cache import ParseCache
+    from headkg.ingest.origin import checkout_origin
+    from headkg.ingest.pipeline import bulk_allocation, graph_from_checkout
+    from headkg.ingest.sections import SectionMap, shifts
+    from headkg.ingest.vocabulary import Vocabulary
+
     cache = ParseCache(kg.parse_cache() if incremental else {})
     graph = graph_from_checkout(root, Vocabulary.load(), today=today, progress=step, cache=cache)
     _count(report, graph)
@@ -138,7 +143,9 @@ def _build_from_checkout(
     step("writing the store")
     meta = {
         "source": str(source or root),
-        "input_fingerprint": fingerprint,
+        "input_fingerprint": fingerprint.value,
+        "input_hashes": fingerprint.hashes.to_json(),  # so the next build reads only the files that changed
+        "build_counts": _counts_json(report),  # what a build over an unchanged list reports
         "readme_sections": cache.sections.to_json(),
         "parse_date": today.isoformat(),  # part of the README sections' cache keys (check --base --db)
         "readme_newline": cache.readme_newline,  # the README's line end, and byte order mark (render)
@@ -159,6 +166,10 @@ def _build_from_checkout(
 
 def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, guard: Guard, cause: str) -> None:
     """BuildRefusedError when the README gave no paper table, or too many of the store's papers would go."""
+    from headkg.ingest.paper_ids import id_forms
+    from headkg.ingest.readme import README
+    from headkg.schema.identifiers import paper_id_forms
+
     from_readme = any(source.file == README for paper in graph.papers for source in paper.sources)
     empty = next((f for f in graph.findings if f.code in NO_PAPER_TABLE), None)
     if empty is not None and not from_readme:
@@ -193,6 +204,8 @@ def _build_from_snapshot(
     kg: HeadKG, snapshot: bundled.Snapshot, report: BuildReport, *, strict: bool, full: bool, guard: Guard
 ) -> None:
     """Offline with no clone: the store becomes the bundled snapshot (a full write; it is small)."""
+    from headkg.ingest import bundled
+
     meta = bundled.store_meta(snapshot)
     existing = kg.meta() if kg.exists() else {}
     current = existing.get("schema_version") == SCHEMA_VERSION
@@ -223,11 +236,24 @@ def _count(report: BuildReport, graph: KnowledgeGraph) -> None:
     report.findings = graph.findings
 
 
-def _up_to_date(kg: HeadKG, report: BuildReport) -> None:
-    """The report of a build that found nothing to do: the store's own counts and warnings."""
-    stats = kg.stats()
-    report.papers, report.heads = stats.papers, stats.head_types
-    report.paper_head_pairs, report.head_sightings = stats.paper_head_pairs, stats.head_sightings
+_COUNTS = ("papers", "heads", "paper_head_pairs", "head_sightings")
+
+
+def _counts_json(report: BuildReport) -> str:
+    return json.dumps({name: getattr(report, name) for name in _COUNTS})
+
+
+def _up_to_date(kg: HeadKG, report: BuildReport, meta: dict[str, str]) -> None:
+    """The report of a build that found nothing to do: the store's counts (kept by the build that wrote
+    it; counted again for a store written before they were kept) and warnings."""
+    try:
+        counts = json.loads(meta["build_counts"])
+        report.papers, report.heads = int(counts["papers"]), int(counts["heads"])
+        report.paper_head_pairs, report.head_sightings = int(counts["paper_head_pairs"]), int(counts["head_sightings"])
+    except (KeyError, ValueError, TypeError):
+        stats = kg.stats()
+        report.papers, report.heads = stats.papers, stats.head_types
+        report.paper_head_pairs, report.head_sightings = stats.paper_head_pairs, stats.head_sightings
     report.findings = kg.findings()
     report.changes = ["no input changed since the last build: the store is up to date"]
 

@@ -7,31 +7,25 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import importlib
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DatabaseError, DataError, DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from headkg.db import analysis, facts, mapping, queries, search
+from headkg.db import facts, mapping, queries, search
 from headkg.db import models as m
 from headkg.db.build import build_store
-from headkg.db.check_change import check_change
 from headkg.db.engine import make_engine, normalize_url, pg_schema, shown, sqlite_path
 from headkg.db.graph_rows import GraphCut, GraphRows
 from headkg.db.lock import DEFAULT_LOCK_TIMEOUT, build_lock, check_writable
-from headkg.db.readme import readme_text
 from headkg.db.snapshot import load_graph
-from headkg.db.writer import Layout, WriteSummary, schema_is_current, write_graph
-from headkg.ingest.check import check_list, fix_list
-from headkg.ingest.check_base import check_against_revision
-from headkg.ingest.listedit import add_paper
-from headkg.ingest.versions import diff_versions
-from headkg.ingest.vocabulary_starter import write_starter_vocabulary
 from headkg.schema.analysis import ANALYSES, Comparison, Cooccurrence, Gaps, Growth, Timeline
 from headkg.schema.citation import CITATION_CAP, PaperList
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError, StoreError
@@ -56,6 +50,9 @@ from headkg.schema.views import (
     Stats,
 )
 
+if TYPE_CHECKING:
+    from headkg.db.writer import Layout, WriteSummary
+
 MEMO_SIZE = 256
 _STATE_KEYS = ("generation", "schema_version", "input_fingerprint")
 T = TypeVar("T")
@@ -70,6 +67,25 @@ def _answering(session: Session) -> Iterator[None]:
         raise InvalidRequestError(f"the store cannot take this value: {exc.orig or exc}") from exc
     except DBAPIError as exc:  # the store failed, or refused a write (the server's store is read-only)
         raise StoreError(f"the store could not answer: {_first_line(exc)}") from exc
+
+
+class _Library:
+    """A library function as a static method of the root object (the function itself: its signature
+    and docstring), imported on first use: "module:function"."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def __get__(self, instance: object, owner: type | None = None) -> Callable[..., Any]:
+        module, name = self.target.split(":")
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+def _analysis() -> ModuleType:
+    """db/analysis.py, imported when an analysis is first asked for (see `HeadKG.build`'s note)."""
+    from headkg.db import analysis
+
+    return analysis
 
 
 def _first_line(exc: Exception) -> str:
@@ -131,16 +147,17 @@ class HeadKG:
         self.close()
 
     # -- building, diffing, adding: the library functions themselves, so their signatures and
-    # docstrings are the root object's -----------------------------------------------------------
+    # docstrings are the root object's. The parsers, the writer and the analyses are imported by the
+    # methods that use them: `headkg build` over an unchanged list needs none of them (api/cli.py).
 
     build = build_store
     """`kg.build(source, *, strict, full, progress, today, allow_shrink, max_shrink)`: the store from the
     list (db/build.py)."""
 
-    diff = staticmethod(diff_versions)
+    diff = _Library("headkg.ingest.versions:diff_versions")
     """`HeadKG.diff(old, new, repo)`: two versions of the list compared (ingest/versions.py)."""
 
-    add = staticmethod(add_paper)
+    add = _Library("headkg.ingest.listedit:add_paper")
     """`HeadKG.add(checkout, submission, ...)`: a new paper written into the list (ingest/listedit)."""
 
     @staticmethod
@@ -148,18 +165,23 @@ class HeadKG:
         """Every finding of the checkout at `root`, graded (ingest/check.py); with `base`, a git revision,
         each marked new or old, old errors as notices (ingest/check_base.py)."""
         if base is None:
+            from headkg.ingest.check import check_list
+
             return check_list(root, today=today)
+        from headkg.ingest.check_base import check_against_revision
+
         return check_against_revision(root, base, today=today)
 
-    init_vocabulary = staticmethod(write_starter_vocabulary)
+    init_vocabulary = _Library("headkg.ingest.vocabulary_starter:write_starter_vocabulary")
     """`HeadKG.init_vocabulary(checkout)`: a starter .headkg/vocabulary.yaml (ingest/vocabulary_starter.py)."""
 
-    fix = staticmethod(fix_list)
-    """`HeadKG.fix(checkout, write=True)`: the mechanical fixes made in place (ingest/fixes.py)."""
+    fix = _Library("headkg.ingest.check:fix_list")
 
     def check_change(self, root: Path, base: str, *, today: dt.date | None = None) -> list[CheckedFinding]:
         """`check(root, base=base)` with this store built from `base`: only the README sections and bib
         files that changed are read (db/check_change.py)."""
+        from headkg.db.check_change import check_change
+
         return check_change(self, root, base, today=today)
 
     # -- writing -------------------------------------------------------------------------------
@@ -196,6 +218,8 @@ class HeadKG:
     ) -> WriteSummary:
         """Bring the store to `graph`, atomically: replacing its content, or (`incremental`, over an
         existing store) rewriting only the papers that changed. Takes the build lock."""
+        from headkg.db.writer import write_graph
+
         if self.read_only:
             raise StoreError(f"{shown(self.url)} is open read-only")
         with self.lock():
@@ -210,6 +234,8 @@ class HeadKG:
 
     def parse_cache(self) -> dict[str, str]:
         """Parse results kept by the last build (empty when there is no store of this schema)."""
+        from headkg.db.writer import schema_is_current
+
         if not self.exists():
             return {}
         try:
@@ -451,17 +477,17 @@ class HeadKG:
         citations); refused over `cap`."""
         filters = filters or PaperFilter(**filter_args)
         with self.session() as s:
-            return analysis.paper_list(filters, session=s, sort=sort, cap=cap, limit=limit, offset=offset)
+            return _analysis().paper_list(filters, session=s, sort=sort, cap=cap, limit=limit, offset=offset)
 
     def cited(self, paper_ids: list[str]) -> PaperList:
         """These papers, in this order, with their bib entries: `kg.cited(["arxiv-2404.15574"])`."""
         with self.session() as s:
-            return analysis.papers_by_id(paper_ids, session=s)
+            return _analysis().papers_by_id(paper_ids, session=s)
 
     def comparison(self, head: str, filters: PaperFilter | None = None, **filter_args: Any) -> Comparison:
         """The papers that found `head`, side by side: `kg.comparison("retrieval heads")`."""
         filters = filters or PaperFilter(**filter_args)
-        return self._memoized("comparison", head, filters, lambda s: analysis.comparison(head, filters, session=s))
+        return self._memoized("comparison", head, filters, lambda s: _analysis().comparison(head, filters, session=s))
 
     def timeline(self, filters: PaperFilter | None = None, **filter_args: Any) -> Timeline:
         """Every head type that has a paper, in order of its first report."""
@@ -486,7 +512,7 @@ class HeadKG:
         if name not in ANALYSES:
             raise NotFoundError(f"no analysis '{name}'; analyses are {', '.join(ANALYSES)}", list(ANALYSES))
         filters = filters or PaperFilter(**filter_args)
-        compute = getattr(analysis, name)
+        compute = getattr(_analysis(), name)
         return self._memoized(name, "", filters, lambda s: compute(filters, session=s))  # type: ignore[no-any-return]
 
     def _memoized(self, name: str, arg: str, filters: PaperFilter, compute: Callable[[Session], Any]) -> Any:
@@ -501,6 +527,8 @@ class HeadKG:
     def readme(self) -> Iterator[str]:
         """The list's README written back from the store, in pieces (`headkg render`): each row from its
         facts and layout, the text around the rows as it was (db/readme.py)."""
+        from headkg.db.readme import readme_text  # the README writer's parts: only `render` needs them
+
         with self.session() as s:
             yield from readme_text(session=s)
 

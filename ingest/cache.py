@@ -14,12 +14,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from headkg.ingest.fingerprint import PARSER_VERSION
 from headkg.ingest.sections import SectionMap
 from headkg.schema.findings import Finding, Findings
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
-
-PARSER_VERSION = "3"  # bump when a parser's output for the same text changes
 
 
 class _Entry(BaseModel):
