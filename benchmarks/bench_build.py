@@ -119,30 +119,35 @@ def _build_row(step: str, run: Measured, full: Measured, expected: dict[str, int
     return Row(step, run, reference="full build", ratio=ratio, goal=f"≤ 10%; {want}", passed=passed, store=summary)
 
 
-def floor_and_full(bench: Bench) -> tuple[Row, Row, Row]:
+def floor_row(bench: Bench) -> Row:
     bibs = sorted(str(p) for p in (bench.root / "source" / "bib").glob("*.bib"))
     floor = bench.python(FLOOR_SCRIPT, *bibs)
-    floor_row = Row("bibtexparser floor", floor, store=f"{floor.stdout.strip()} bib entries in {len(bibs)} files")
+    return Row("bibtexparser floor", floor, store=f"{floor.stdout.strip()} bib entries in {len(bibs)} files")
+
+
+def full_row(bench: Bench, floor: Measured | None) -> Row:
     full = bench.build("--full")
-    ratio = full.seconds / floor.seconds
-    full_row = Row(
+    ratio = full.seconds / floor.seconds if floor else None
+    return Row(
         "full build",
         full,
-        reference="floor",
+        reference="floor" if floor else "–",
         ratio=ratio,
         goal="≤ 2×, RSS ≤ 1 GiB",
-        passed=ratio <= 2 and full.peak_rss <= GIB,
+        passed=None if ratio is None else ratio <= 2 and full.peak_rss <= GIB,
         store=build_summary(full.stderr),
     )
+
+
+def same_row(bench: Bench) -> Row:
     same = bench.build()
-    same_row = Row(
+    return Row(
         "rebuild, nothing changed",
         same,
         goal="≤ 1 s",
         passed=same.seconds <= 1.0,
         store=build_summary(same.stderr),
     )
-    return floor_row, full_row, same_row
 
 
 def check_rows(bench: Bench, floor: Measured) -> list[Row]:
@@ -223,13 +228,25 @@ def edit_rows(bench: Bench, full: Measured) -> list[Row]:
     return rows
 
 
-def run_all(root: Path, db: str, work: Path) -> list[Row]:
+STEPS = ("floor", "full", "same", "check", "export", "edits")
+"""What a run measures, in order; the full build always runs (the later steps need its store) and the
+floor runs whenever the full build or `check` is measured against it."""
+
+
+def run_all(root: Path, db: str, work: Path, steps: tuple[str, ...] = STEPS) -> list[Row]:
     bench = Bench(root, db, work)
-    floor, full, same = floor_and_full(bench)
-    print(f"floor {floor.wall:.1f} s, full build {full.wall:.1f} s", file=sys.stderr)
-    rows = [floor, full, same, *check_rows(bench, floor.run)]  # type: ignore[arg-type]
-    rows += export_rows(bench)
-    rows += edit_rows(bench, full.run)  # type: ignore[arg-type]
+    floor = floor_row(bench) if {"floor", "full", "check"} & set(steps) else None
+    full = full_row(bench, floor.run if floor else None)
+    print(f"full build {full.wall:.1f} s", file=sys.stderr)
+    rows = [row for row in (floor, full) if row is not None]
+    if "same" in steps:
+        rows.append(same_row(bench))
+    if "check" in steps and floor is not None:
+        rows += check_rows(bench, floor.run)  # type: ignore[arg-type]
+    if "export" in steps:
+        rows += export_rows(bench)
+    if "edits" in steps:
+        rows += edit_rows(bench, full.run)  # type: ignore[arg-type]
     return rows
 
 
@@ -239,7 +256,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", help="postgresql://… server to run on (a scratch database is created and dropped)")
     parser.add_argument("--no-save", action="store_true", help="print only; do not append to results/build.md")
+    parser.add_argument(
+        "--steps",
+        default=",".join(STEPS),
+        help=f"comma-separated steps to measure, of {', '.join(STEPS)} (default: all; the full build always runs)",
+    )
     args = parser.parse_args(argv)
+    steps = tuple(step.strip() for step in args.steps.split(",") if step.strip())
+    if unknown := set(steps) - set(STEPS):
+        parser.error(f"unknown steps {', '.join(sorted(unknown))}; choose from {', '.join(STEPS)}")
     scratch = f"headkg_bench_build_{os.getpid()}"
     with tempfile.TemporaryDirectory(prefix="headkg-bench-build-") as tmp:
         work = Path(tmp)
@@ -248,7 +273,7 @@ def main(argv: list[str] | None = None) -> None:
         write_list(root, args.papers, args.seed)
         db = create_database(args.db, scratch, fresh=True) if args.db else str(work / "store.sqlite")
         try:
-            rows = run_all(root, db, work)
+            rows = run_all(root, db, work, steps)
         finally:
             if args.db:
                 drop_database(args.db, scratch)
@@ -258,6 +283,8 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_save:
         facts = machine(args.db, tools=("bibtexparser", "networkx", "sqlalchemy"))
         title = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC — {args.papers:,} README papers, {backend}"
+        if steps != STEPS:
+            title += f" (steps: {', '.join(steps)})"
         path = append_result("build", title, INTRO, table, facts)
         print(f"appended to {path}", file=sys.stderr)
 

@@ -54,6 +54,8 @@ def clean_text(value: str) -> str:
     >>> clean_text("Heads\\x0b & <tails>\\n  again")
     'Heads & <tails> again'
     """
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value  # the common case, at C speed: every unsafe or non-space whitespace character is unprintable
     return " ".join(_UNSAFE.sub("", value).split())
 
 
