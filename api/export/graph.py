@@ -35,6 +35,7 @@ import networkx as nx
 from headkg.db.graph_rows import GraphCut, GraphRows
 from headkg.db.store import HeadKG
 from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.provenance import Provenance
 
 PROJECTIONS = ("heads",)
 """Values of `projection` besides None (the full graph)."""
@@ -195,13 +196,8 @@ def _catalog_attrs(kind: str, row: Any) -> dict[str, Any]:
     return _attrs(kind=kind, **{attr: getattr(row, name) or None for name, attr in fields})
 
 
-def _source(file: str, line: int) -> str:
-    """A link's source as every format writes it: "README.md:12" (schema.provenance's `str`)."""
-    return f"{file}:{line}"
-
-
 def _link_edge(relation: str, file: str, line: int) -> dict[str, Any]:
-    return _attrs(relation=relation, weight=1, sources=[_source(file, line)])
+    return _attrs(relation=relation, weight=1, sources=[Provenance.text(file, line)])
 
 
 # -- the stream ----------------------------------------------------------------------------------------
@@ -343,7 +339,7 @@ def _found_edges(sightings: Iterable[Any]) -> Iterator[Edge]:
     for (paper_id, head_slug), group in itertools.groupby(sightings, key=lambda x: (x[0], x[1])):
         rows = list(group)
         qualifiers = sorted({row.qualifier for row in rows if row.qualifier})
-        sources = sorted({_source(row.file, row.line) for row in rows})
+        sources = sorted({Provenance.text(row.file, row.line) for row in rows})
         attrs = _attrs(relation="found", weight=1, qualifiers=qualifiers, sources=sources)
         yield paper_node(paper_id), head_node(head_slug), attrs
 
