@@ -2,7 +2,9 @@
 
 Peak memory is the larger of the kernel's maximum resident set of the child (and of the
 descendants it waited for) from `os.wait4`, and the largest sum of RSS over the child's whole
-process tree sampled every 50 ms (which counts parallel worker processes together).
+process tree sampled every 50 ms (which counts parallel worker processes together). The kernel's
+figure starts from the caller's own size when it forks the child, so a caller that holds much memory
+hides every smaller peak behind its own: keep the measuring process small.
 """
 
 from __future__ import annotations
