@@ -28,6 +28,7 @@ class Measured:
     command: list[str]
     seconds: float
     peak_rss: int  # bytes
+    cpu_seconds: float  # user + system time of the child and the descendants it waited for
     returncode: int
     stdout: str
     stderr: str
@@ -77,6 +78,7 @@ def measure(command: Sequence[str], *, cwd: Path | None = None, env: Mapping[str
             command=list(command),
             seconds=seconds,
             peak_rss=max(usage.ru_maxrss * 1024, peak[0]),
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
             returncode=child.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
