@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, case, distinct, func, literal, select
+from sqlalchemy import Row, Select, case, distinct, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from headkg.db import models as m
@@ -65,6 +65,10 @@ class GraphRows:
 
     def __init__(self, cut: GraphCut, *, session: Session) -> None:
         self.session = session
+        if session.get_bind().dialect.name == "postgresql":
+            # PostgreSQL would JIT-compile these whole-table reads, and the compiling costs more than the
+            # reading (measured: 0.56 s of JIT for a 0.49 s query at 32,000 papers); this transaction only
+            session.execute(text("SET LOCAL jit = off"))
         self.with_authors = cut.with_authors
         self.stage = stage_code(cut.stage, session=session) if cut.stage else None
         conditions = paper_conditions(
