@@ -474,8 +474,9 @@ def _paper_refs_where(condition: Any) -> Select[Any]:
     )
 
 
-def head(name_or_slug: str, *, session: Session) -> HeadDetail:
-    """A head type by slug or any spelling, with its papers and the earliest report."""
+def head(name_or_slug: str, *, session: Session, papers: int | None = None) -> HeadDetail:
+    """A head type by slug or any spelling, with its earliest `papers` papers (all when None) and
+    the earliest report among all of them; each an indexed query, whatever the number of papers."""
     row = session.get(m.HeadRow, name_or_slug)
     if row is None:
         resolution = resolve_head(name_or_slug, session=session)
@@ -483,22 +484,33 @@ def head(name_or_slug: str, *, session: Session) -> HeadDetail:
             raise NotFoundError(f"no head type '{name_or_slug}'", [c.name for c in resolution.candidates])
         row = session.get(m.HeadRow, resolution.head.slug)
         assert row is not None
-    refs = _refs(
-        _paper_refs_where(
-            m.PaperRow.id.in_(select(m.PaperHeadRow.paper_id).where(m.PaperHeadRow.head_slug == row.slug))
-        ),
-        session=session,
-    )
-    dated = [r for r in refs if r.date or r.year]
-    first = min(dated, key=PaperRef.chronology) if dated else None
+    linked = m.PaperRow.id.in_(select(m.PaperHeadRow.paper_id).where(m.PaperHeadRow.head_slug == row.slug))
+    total = session.execute(
+        select(func.count(distinct(m.PaperHeadRow.paper_id))).where(m.PaperHeadRow.head_slug == row.slug)
+    ).scalar_one()
+    listed = _paper_refs_where(linked)
+    refs = _refs(listed if papers is None else listed.limit(papers), session=session)
+    first = _first_report(linked, session=session)
     return HeadDetail(
-        **_summary(row, len(refs)).model_dump(),
+        **_summary(row, total).model_dump(),
         description=row.description,
         features=mapping.head_features(row),
         papers=refs,
+        papers_url=f"/papers?head={row.slug}",
         first_reported=FirstReport(date=first.date, year=first.year, paper=first) if first else None,
         sources=row.sources or [],
     )
+
+
+def _first_report(condition: Any, *, session: Session) -> PaperRef | None:
+    """The earliest paper by `PaperRef.chronology` (a paper known only by its year counts from the
+    year's last day): the earliest dated paper and the earliest paper with a year alone, compared."""
+    p = m.PaperRow
+    columns = (p.id, p.title, p.date, p.year)
+    by_date = select(*columns).where(condition, p.date.is_not(None)).order_by(p.date, p.id).limit(1)
+    by_year = select(*columns).where(condition, p.date.is_(None), p.year.is_not(None)).order_by(p.year, p.id).limit(1)
+    found = _refs(by_date, session=session) + _refs(by_year, session=session)
+    return min(found, key=PaperRef.chronology) if found else None
 
 
 def stages(*, session: Session) -> list[StageSummary]:
