@@ -22,6 +22,7 @@ import asyncio
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from headkg.db.store import HeadKG

@@ -27,8 +27,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from headkg.schema.exceptions import StoreError
-
 Marker = tuple[Any, ...]
 
 
