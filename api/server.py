@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from headkg.api import pages
 from headkg.api.app import create_app
 from headkg.db.store import HeadKG
-from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.exceptions import HeadKGError, InvalidRequestError
+from headkg.schema.views import PaperFilter
 
 
 def warm(app: FastAPI) -> None:
@@ -19,6 +20,10 @@ def warm(app: FastAPI) -> None:
     app, its kept answers, matplotlib...) out of the garbage collector's sight: a full collection
     over them took ~130 ms, which a reader would feel as a slow page now and then."""
     pages.warm(app)
+    try:  # the total and facets of the unfiltered /papers, which every page of it shares
+        app.state.kg.papers(PaperFilter(), limit=1, facets=True)
+    except HeadKGError:
+        pass  # no store to warm: its requests will say so
     gc.freeze()
 
 

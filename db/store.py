@@ -42,6 +42,7 @@ from headkg.schema.search import SearchResults
 from headkg.schema.sightings import PaperSighting
 from headkg.schema.views import (
     BenchmarkSummary,
+    Facets,
     HeadDetail,
     HeadResolution,
     HeadSummary,
@@ -362,8 +363,29 @@ class HeadKG:
         """Papers passing the filters: `kg.papers(head=["induction", "previous token"])`; by relevance
         when `q` is given and `sort` is not, else by `sort` (date when None)."""
         filters = filters or PaperFilter(**filter_args)
-        with self.session() as s:
-            return queries.papers(filters, session=s, sort=sort, limit=limit, offset=offset, facets=facets)
+        if not facets:
+            with self.session() as s:
+                return queries.papers(filters, session=s, sort=sort, limit=limit, offset=offset)
+        with self.snapshot() as view:  # the total and facets of a filter are kept: every page and order shares them
+            total, counted = view.memo("paper-counts", filters.model_dump_json(), view._paper_counts(filters))
+            with view.session() as s:
+                return queries.papers(
+                    filters,
+                    session=s,
+                    sort=sort,
+                    limit=limit,
+                    offset=offset,
+                    facets=True,
+                    counted=(total, counted.model_copy(deep=True)),
+                )
+
+    @staticmethod
+    def _paper_counts(filters: PaperFilter) -> Callable[[HeadKG], tuple[int, Facets]]:
+        def compute(view: HeadKG) -> tuple[int, Facets]:
+            with view.session() as s:
+                return queries.paper_counts(filters, session=s)
+
+        return compute
 
     def paper(self, paper_id: str) -> PaperDetail:
         """A paper by any id it answers to (a former id too), with the list's line behind each of its
