@@ -23,6 +23,7 @@ import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from headkg.db.store import HeadKG
@@ -82,8 +83,10 @@ class AnswerCache:
         if scope["type"] != "http" or scope["method"] != "GET" or not cached_route(scope["path"]):
             await self.app(scope, receive, send)
             return
-        try:
-            generation = self.kg.generation()
+        try:  # PostgreSQL: a round trip, from a thread (concurrent requests share it), not on the loop
+            generation = (
+                await to_thread.run_sync(self.kg.generation) if self.kg.generation_blocks else self.kg.generation()
+            )
         except HeadKGError:  # no store, or it cannot be read: the route answers (503)
             await self.app(scope, receive, send)
             return

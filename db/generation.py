@@ -9,7 +9,9 @@ the marker moved:
   data_version` on a connection of its own, which changes whenever another connection commits
   (a build writing in place, WAL or not).
 - PostgreSQL: no marker is cheaper than the row itself; it is read on a connection of its own in
-  autocommit, one round trip without BEGIN and ROLLBACK.
+  autocommit, one round trip without BEGIN and ROLLBACK, and shared: callers that arrive while a
+  read is under way wait for the next read to start and take its answer (a read that started after
+  they arrived), so concurrent requests cost one round trip between them, not one each.
 
 The marker is read *before* the generation: a build committing in between pairs an old marker with
 the new generation, which is harmless (the old marker never comes back), never a new marker with the
@@ -43,12 +45,21 @@ class GenerationWatch:
         self._sqlite: sqlite3.Connection | None = None
         self._sqlite_stat: Marker | None = None
         self._pg: Connection | None = None
+        self._shared = threading.Condition()  # PostgreSQL: reads shared by the callers waiting for them
+        self._arrivals = 0  # callers so far
+        self._reading = False
+        self._answered: tuple[int, str] | None = None  # (arrivals when the last read started, its answer)
+
+    @property
+    def blocks(self) -> bool:
+        """True when a call waits on a server (PostgreSQL): an event loop should call it from a thread."""
+        return self._file is None
 
     def current(self) -> str:
         """The generation of the store as it is now (StoreError when there is none)."""
+        if self._file is None:
+            return self._shared_read()
         with self._lock:
-            if self._file is None:
-                return self._postgres_generation()
             marker = self._sqlite_marker()
             if marker is not None and marker == self._marker and self._generation is not None:
                 return self._generation
@@ -63,6 +74,8 @@ class GenerationWatch:
                 self._pg.close()
                 self._pg = None
             self._marker = self._generation = None
+        with self._shared:
+            self._answered = None
 
     # -- SQLite -----------------------------------------------------------------------------------
 
@@ -100,6 +113,30 @@ class GenerationWatch:
         self._sqlite, self._sqlite_stat = None, None
 
     # -- PostgreSQL -------------------------------------------------------------------------------
+
+    def _shared_read(self) -> str:
+        """A read that started after this call arrived: its own, or one another caller started."""
+        with self._shared:
+            self._arrivals += 1
+            arrival = self._arrivals
+            while True:
+                if self._answered is not None and self._answered[0] >= arrival:
+                    return self._answered[1]
+                if not self._reading:
+                    self._reading, started = True, self._arrivals
+                    break
+                self._shared.wait()
+        answer: str | None = None
+        try:
+            with self._lock:
+                answer = self._postgres_generation()
+            return answer
+        finally:
+            with self._shared:
+                self._reading = False
+                if answer is not None:
+                    self._answered = (started, answer)
+                self._shared.notify_all()
 
     def _postgres_generation(self) -> str:
         """The `generation` meta row, read in autocommit on a connection kept for it; the full read

@@ -246,6 +246,12 @@ class HeadKG:
             return str(self._pinned.info["generation"])
         return self._watch.current()
 
+    @property
+    def generation_blocks(self) -> bool:
+        """True when `generation()` waits on a database server (PostgreSQL), false when it only looks
+        at a file (SQLite): an event loop calls the former from a thread."""
+        return self._pinned is None and self._watch.blocks
+
     def _read_current(self) -> str:
         """The generation read in a session of its own (what `generation` falls back on)."""
         with self.session() as s:
