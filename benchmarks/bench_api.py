@@ -308,6 +308,7 @@ def load_all(requests: list[Request], servers: dict[str, Server], args: argparse
             request.results[name] = loadgen.run_load(
                 urls[name], connections=args.connections, duration=args.duration, client=args.client
             )
+            servers[name].wait_idle()  # its leftover work must not weigh on the next server's run
         load = request.results.get("headkg")
         summary = f"{load.rps:,.0f} req/s, p99 {load.p99_ms:.1f} ms" if isinstance(load, Load) else load
         print(f"  {request.name}: headkg {summary}", file=sys.stderr)
