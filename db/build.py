@@ -103,9 +103,10 @@ def build_store(
             _build_from_snapshot(kg, located.snapshot, report, strict=strict, full=full, guard=guard)
             return report
         assert located.root is not None
-        _build_from_checkout(
-            kg, located.root, source, report, strict=strict, full=full, guard=guard, step=step, today=today
-        )
+        with bulk_allocation():  # the whole build: counting and guarding a large graph too
+            _build_from_checkout(
+                kg, located.root, source, report, strict=strict, full=full, guard=guard, step=step, today=today
+            )
     return report
 
 

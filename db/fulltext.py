@@ -40,7 +40,9 @@ def words(*texts: str | None) -> list[str]:
     """The searchable words of some texts: accents dropped, case folded, letters and digits only."""
     out: list[str] = []
     for value in texts:
-        if value:
+        if value and value.isascii():  # most text: no accent to drop (NFKD leaves ASCII as it is)
+            out += _WORD.findall(value.casefold())
+        elif value:
             plain = unicodedata.normalize("NFKD", value)
             plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
             out += _WORD.findall(plain)

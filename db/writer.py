@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, event, insert, select, text, update
 from sqlalchemy.engine import URL
 
 from headkg.db import fulltext
@@ -182,22 +182,36 @@ def _write_new_sqlite(
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = building_path(path)
-    engine = make_engine(url.set(database=str(temp)), write=True)
+    engine = make_engine(url.set(database=str(temp)))
+    # No reader can see the file before it is renamed, and a build killed halfway leaves only it, so
+    # it needs no journal and no syncing while it is filled: the finished file is synced once.
+    event.listen(engine, "connect", _unjournaled)
     try:
         with engine.begin() as conn:
             m.Base.metadata.create_all(conn)
             fulltext.install(conn)
             _fill(conn, rows, meta, cache, aliases)
             mark(conn)
+        with engine.connect() as conn:  # out of any transaction: the store is read in WAL mode
+            conn.connection.dbapi_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
     except BaseException:
         engine.dispose()
         for name in ("", *SQLITE_SIDE_FILES):
             Path(f"{temp}{name}").unlink(missing_ok=True)
         raise
-    engine.dispose()  # the last connection closed: the WAL is checkpointed into the file and removed
+    engine.dispose()
+    with open(temp, "rb+") as done:
+        os.fsync(done.fileno())
     for suffix in SQLITE_SIDE_FILES:  # side files of no database (the store's file is new)
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     os.replace(temp, path)
+
+
+def _unjournaled(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=OFF")
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
 
 
 def _sync_table(conn: Connection, table: type[m.Base], rows: list[Row]) -> set[Any]:

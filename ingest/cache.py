@@ -8,9 +8,13 @@ lines are stored relative to the chunk, so a section that only moved down the fi
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Mapping
-from typing import Any
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +24,11 @@ from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
 PARSER_VERSION = "3"  # bump when a parser's output for the same text changes
+# Below this much text to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_CHARS = 2_000_000
+
+ParseFn = Callable[[Findings], list[PaperSighting]]
+FrameFn = Callable[[list[PaperSighting]], list[str]]
 
 
 class _Entry(BaseModel):
@@ -28,19 +37,6 @@ class _Entry(BaseModel):
     # A README section's text around its rows (one more piece than rows with a layout): with the
     # sightings, the section itself (`headkg render`).
     frame: list[str] | None = None
-
-
-def _shift(entry: dict[str, Any], by: int) -> dict[str, Any]:
-    """The entry (as plain JSON data) with every line moved by `by`: chunk-relative <-> file lines."""
-    if by:
-        for sighting in entry["sightings"]:
-            sighting["source"]["line"] += by
-            for head in sighting["heads"]:
-                head["source"]["line"] += by
-        for finding in entry["findings"]:
-            if finding.get("line"):
-                finding["line"] += by
-    return entry
 
 
 def _moved(entry: _Entry, by: int) -> _Entry:
@@ -54,11 +50,52 @@ def _moved(entry: _Entry, by: int) -> _Entry:
     return entry
 
 
-class ParseCache:
-    """Entries loaded from the store; `used` collects what this build needs to keep."""
+def _payload(entry: _Entry, first_line: int) -> str:
+    """The entry as the cache keeps it: JSON, lines relative to the chunk (the entry is left as it was)."""
+    payload = _moved(entry, 1 - first_line).model_dump_json()
+    _moved(entry, first_line - 1)
+    return payload
 
-    def __init__(self, stored: Mapping[str, str] | None = None) -> None:
+
+def _parse_to_payload(parse: ParseFn, frame_of: FrameFn | None, first_line: int) -> str:
+    """A worker process's job: parse one chunk, hand its entry back as the cache keeps it."""
+    local = Findings()
+    sightings = parse(local)
+    entry = _Entry(sightings=sightings, findings=list(local), frame=frame_of(sightings) if frame_of else None)
+    return _moved(entry, 1 - first_line).model_dump_json()  # the entry is thrown away: no shift back
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A unit of input to parse (a README section, a bib file), as a worker process can be handed it:
+    `parse` and `frame_of` are picklable (partials of module-level functions)."""
+
+    key: str
+    first_line: int
+    parse: ParseFn
+    frame_of: FrameFn | None = None
+    size: int = 0  # characters, to start the longest first
+
+
+def parse_workers() -> int:
+    """The processes a parse may use: the CPUs this process may run on."""
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return len(cpus) if cpus else os.cpu_count() or 1
+
+
+class ParseCache:
+    """Entries loaded from the store; `used` collects what this build needs to keep (unless
+    `keep` is False: a check keeps nothing).
+
+    Within `parallel()`, `prefetch` hands the chunks the cache lacks to worker processes; `parse`
+    then takes each one's result as it would take a stored entry, in the caller's order, so the
+    sightings and findings are the same, in the same order, as parsed one by one."""
+
+    def __init__(self, stored: Mapping[str, str] | None = None, *, keep: bool = True) -> None:
         self._stored = dict(stored or {})
+        self._keep = keep
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: dict[str, Future[str]] = {}
         self.used: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
@@ -86,15 +123,52 @@ class ParseCache:
         if payload is not None:
             self.hits += 1
             entry = _moved(_Entry.model_validate_json(payload), first_line - 1)
+        elif (pending := self._pending.pop(key, None)) is not None:
+            self.misses += 1
+            payload = pending.result()
+            entry = _moved(_Entry.model_validate_json(payload), first_line - 1)
         else:
             self.misses += 1
             local = Findings()
             sightings = parse(local)
             entry = _Entry(sightings=sightings, findings=list(local), frame=frame_of(sightings) if frame_of else None)
-            payload = json.dumps(_shift(entry.model_dump(mode="json"), 1 - first_line), ensure_ascii=False)
-        self.used[key] = payload
+            payload = _payload(entry, first_line) if self._keep else ""
+        if self._keep or payload:
+            self.used[key] = payload
         findings.extend(entry.findings)
         return entry.sightings
+
+    @contextmanager
+    def parallel(self, workers: int | None = None) -> Iterator[None]:
+        """Let `prefetch` use up to `workers` processes (default: `parse_workers()`) until the block ends."""
+        workers = parse_workers() if workers is None else workers
+        if workers < 2 or self._pool is not None:
+            yield
+            return
+        # fork: the workers start with headkg already imported (the platform's default elsewhere);
+        # processes start only when work is handed to them
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+        self._pool = pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        try:
+            yield
+        finally:
+            self._pool = None
+            self._pending.clear()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def prefetch(self, chunks: Iterable[Chunk]) -> None:
+        """Start parsing, in worker processes, the chunks whose entries the cache lacks (longest first),
+        when there are several and enough text to be worth it; `parse` collects them."""
+        if self._pool is None:
+            return
+        todo = {c.key: c for c in chunks if c.size and c.key not in self._stored and c.key not in self.used}
+        todo = {k: c for k, c in todo.items() if k not in self._pending}
+        if len(todo) < 2 or sum(c.size for c in todo.values()) < PARALLEL_MIN_CHARS:
+            return
+        for chunk in sorted(todo.values(), key=lambda c: -c.size):
+            self._pending[chunk.key] = self._pool.submit(
+                _parse_to_payload, chunk.parse, chunk.frame_of, chunk.first_line
+            )
 
 
 def cached_section(payload: str) -> tuple[list[str] | None, list[PaperSighting]]:
