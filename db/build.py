@@ -130,7 +130,7 @@ def _build_from_checkout(
     if incremental and existing.get("input_fingerprint") == fingerprint:
         _up_to_date(kg, report)
         return
-    cache = ParseCache(kg.parse_cache() if incremental else {})
+    cache = ParseCache(kg.parse_cache() if incremental else {}, shed_layouts=True)  # layouts stay in the cache
     graph = graph_from_checkout(root, Vocabulary.load(), today=today, progress=step, cache=cache)
     _count(report, graph)
     if strict and graph.findings:

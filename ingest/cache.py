@@ -85,15 +85,19 @@ def parse_workers() -> int:
 
 class ParseCache:
     """Entries loaded from the store; `used` collects what this build needs to keep (unless
-    `keep` is False: a check keeps nothing).
+    `keep` is False: a check keeps nothing). With `shed_layouts`, the sightings handed out carry no
+    row layout: a build resolves papers without them, and `render` reads them from the entries.
 
     Within `parallel()`, `prefetch` hands the chunks the cache lacks to worker processes; `parse`
     then takes each one's result as it would take a stored entry, in the caller's order, so the
     sightings and findings are the same, in the same order, as parsed one by one."""
 
-    def __init__(self, stored: Mapping[str, str] | None = None, *, keep: bool = True) -> None:
+    def __init__(
+        self, stored: Mapping[str, str] | None = None, *, keep: bool = True, shed_layouts: bool = False
+    ) -> None:
         self._stored = dict(stored or {})
         self._keep = keep
+        self._shed_layouts = shed_layouts  # hand out sightings without their row layouts (kept in the entries)
         self._pool: ProcessPoolExecutor | None = None
         self._pending: dict[str, Future[str]] = {}
         self.used: dict[str, str] = {}
@@ -136,20 +140,26 @@ class ParseCache:
         if self._keep or payload:
             self.used[key] = payload
         findings.extend(entry.findings)
+        if self._shed_layouts:
+            for sighting in entry.sightings:
+                sighting.layout = None
         return entry.sightings
 
     @contextmanager
-    def parallel(self, workers: int | None = None) -> Iterator[None]:
-        """Let `prefetch` use up to `workers` processes (default: `parse_workers()`) until the block ends."""
+    def parallel(self, workers: int | None = None, size: int = PARALLEL_MIN_CHARS) -> Iterator[None]:
+        """Let `prefetch` use up to `workers` processes (default: `parse_workers()`) until the block
+        ends, when the input is `size` characters or more (less costs more to hand out than to parse).
+
+        Enter it before reading the input: the workers start at once, holding only what this process
+        holds then (fork copies it; elsewhere they import headkg)."""
         workers = parse_workers() if workers is None else workers
-        if workers < 2 or self._pool is not None:
+        if workers < 2 or size < PARALLEL_MIN_CHARS or self._pool is not None:
             yield
             return
-        # fork: the workers start with headkg already imported (the platform's default elsewhere);
-        # processes start only when work is handed to them
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
         self._pool = pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         try:
+            pool.submit(int).result()  # start the workers now, while this process is small
             yield
         finally:
             self._pool = None
@@ -158,12 +168,12 @@ class ParseCache:
 
     def prefetch(self, chunks: Iterable[Chunk]) -> None:
         """Start parsing, in worker processes, the chunks whose entries the cache lacks (longest first),
-        when there are several and enough text to be worth it; `parse` collects them."""
+        when there are several; `parse` collects them."""
         if self._pool is None:
             return
         todo = {c.key: c for c in chunks if c.size and c.key not in self._stored and c.key not in self.used}
         todo = {k: c for k, c in todo.items() if k not in self._pending}
-        if len(todo) < 2 or sum(c.size for c in todo.values()) < PARALLEL_MIN_CHARS:
+        if len(todo) < 2:
             return
         for chunk in sorted(todo.values(), key=lambda c: -c.size):
             self._pending[chunk.key] = self._pool.submit(

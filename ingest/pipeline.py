@@ -53,11 +53,12 @@ def read_list(
     today = today or dt.date.today()
     step(README)
     readme = root / README
-    text = _readme_text(readme, findings, cache) if os.path.lexists(readme) else None
-    sections = _readme_sections(text, today, layouts) if text is not None else []
-    with cache.parallel(workers):
+    with cache.parallel(workers, _input_size(root)):
+        text = _readme_text(readme, findings, cache) if os.path.lexists(readme) else None
+        sections = _readme_sections(text, today, layouts) if text is not None else []
         cache.prefetch([*(chunk for _, _, chunk in sections), *_bib_chunks(root)])
         papers = _read_readme(text, sections, findings, today, cache) if text is not None else []
+        del sections
         step("bib files")
         papers += _read_bibs(root, findings, cache)
     step("taxonomy figure")
@@ -85,18 +86,28 @@ def _readme_text(path: Path, findings: Findings, cache: ParseCache) -> str | Non
     return readme_parser.decode(data, README, findings)
 
 
-def _parse_section(padded: str, table: bool, today: dt.date, layouts: bool, local: Findings) -> list[PaperSighting]:
+def _input_size(root: Path) -> int:
+    """Bytes of the README and the bib files (what the parse stage reads)."""
+    paths = [root / README, *sorted((root / BIB_DIR).glob("*.bib"))]
+    return sum(path.stat().st_size for path in paths if path.is_file())
+
+
+def _parse_section(
+    chunk: str, first_line: int, table: bool, today: dt.date, layouts: bool, local: Findings
+) -> list[PaperSighting]:
     """One README section's papers (none for prose between tables), at the file's lines."""
-    return readme_parser.parse_text(padded, README, local, today, layouts=layouts) if table else []
+    if not table:
+        return []
+    padded = "\n" * (first_line - 1) + chunk  # parsed where it stands, so lines are the file's
+    return readme_parser.parse_text(padded, README, local, today, layouts=layouts)
 
 
 def _readme_sections(text: str, today: dt.date, layouts: bool) -> list[tuple[int, str, Chunk]]:
     """(first line, text, what to parse) of each README section."""
     found = []
     for first_line, chunk in readme_parser.sections(text):
-        padded = "\n" * (first_line - 1) + chunk  # parsed where it stands, so lines are the file's
         table = readme_parser.has_table(chunk)  # else prose between tables: nothing to parse
-        parse = partial(_parse_section, padded, table, today, layouts)
+        parse = partial(_parse_section, chunk, first_line, table, today, layouts)
         frame = partial(chunk_frame, chunk, first_line - 1) if layouts else None
         key = ParseCache.key("readme", README, chunk, today.isoformat())
         found.append((first_line, chunk, Chunk(key, first_line, parse, frame, len(chunk) if table else 0)))
