@@ -51,8 +51,9 @@ def _moved(entry: _Entry, by: int) -> _Entry:
 
 
 def _payload(entry: _Entry, first_line: int) -> str:
-    """The entry as the cache keeps it: JSON, lines relative to the chunk (the entry is left as it was)."""
-    payload = _moved(entry, 1 - first_line).model_dump_json()
+    """The entry as the cache keeps it: JSON without default values (smaller, read back faster), lines
+    relative to the chunk (the entry is left as it was)."""
+    payload = _moved(entry, 1 - first_line).model_dump_json(exclude_defaults=True)
     _moved(entry, first_line - 1)
     return payload
 
@@ -62,7 +63,7 @@ def _parse_to_payload(parse: ParseFn, frame_of: FrameFn | None, first_line: int)
     local = Findings()
     sightings = parse(local)
     entry = _Entry(sightings=sightings, findings=list(local), frame=frame_of(sightings) if frame_of else None)
-    return _moved(entry, 1 - first_line).model_dump_json()  # the entry is thrown away: no shift back
+    return _moved(entry, 1 - first_line).model_dump_json(exclude_defaults=True)  # thrown away: no shift back
 
 
 @dataclass(frozen=True)
