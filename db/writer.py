@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, event, insert, select, text, update
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from headkg.db import fulltext
@@ -49,29 +50,52 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
 
 
 def _insert(conn: Connection, table: type[m.Base], rows: list[Row]) -> None:
-    if conn.dialect.name == "sqlite" and rows:
-        _insert_sqlite(conn, table, rows)
+    """Insert rows (each with every column of the table): SQLite takes them as the driver's tuples,
+    PostgreSQL by COPY, each converted by the columns' own types, so both write what SQLAlchemy's
+    insert writes without its work per row (most of a large build's write). Rows lacking a column
+    go through SQLAlchemy, which fills in the defaults."""
+    if not rows:
         return
-    for chunk in _chunks(rows):
-        conn.execute(insert(table), chunk)
-
-
-def _insert_sqlite(conn: Connection, table: type[m.Base], rows: list[Row]) -> None:
-    """`_insert` on SQLite: the values converted by the columns' own types (dates, JSON), handed to the
-    driver as tuples. The same rows as SQLAlchemy's insert writes, without its work per row, which
-    was most of a large build's write; a row without some column goes through SQLAlchemy instead."""
-    columns = {column.key: column for column in table.__table__.columns}
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
-    names = list(compiled.positiontup or ())  # the order of the statement's "?"
-    plan = [(n, columns[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) for n in names]
-    sql = str(compiled)
+    backend = conn.dialect.name
+    plan, sql = _value_plan(conn, table)
     for chunk in _chunks(rows):
         try:
             values = [tuple(row[n] if f is None else f(row[n]) for n, f in plan) for row in chunk]
         except KeyError:
-            conn.execute(insert(table), chunk)  # SQLAlchemy fills the defaults of the missing columns
+            conn.execute(insert(table), chunk)
             continue
-        conn.exec_driver_sql(sql, values)
+        if backend == "sqlite":
+            conn.exec_driver_sql(sql, values)
+        elif backend == "postgresql":
+            _copy(conn, table, [n for n, _ in plan], values)
+        else:
+            conn.execute(insert(table), chunk)
+
+
+def _value_plan(conn: Connection, table: type[m.Base]) -> tuple[list[tuple[str, Callable[[Any], Any] | None]], str]:
+    """(column, its type's conversion) in the order of the insert statement's parameters, and its SQL."""
+    columns = {column.key: column for column in table.__table__.columns}
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
+    names = list(compiled.positiontup or columns)  # positional drivers: the order of the statement's "?"
+    return [(n, columns[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) for n in names], str(compiled)
+
+
+def _copy(conn: Connection, table: type[m.Base], names: list[str], values: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL's COPY of rows into the table, in the connection's transaction."""
+    import psycopg
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.__tablename__), sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    try:
+        with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
+            for value in values:
+                copy.write_row(value)
+    except psycopg.Error as exc:  # as SQLAlchemy's insert would raise it (the store reports a failed write)
+        raise DBAPIError.instance(statement.as_string(dbapi), None, exc, psycopg.Error, dialect=conn.dialect) from exc
 
 
 def _meta_rows(meta: Mapping[str, str]) -> list[Row]:
