@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -64,6 +65,11 @@ def _parse_to_payload(parse: ParseFn, frame_of: FrameFn | None, first_line: int)
     sightings = parse(local)
     entry = _Entry(sightings=sightings, findings=list(local), frame=frame_of(sightings) if frame_of else None)
     return _moved(entry, 1 - first_line).model_dump_json(exclude_defaults=True)  # thrown away: no shift back
+
+
+def _worker_start() -> None:
+    """A worker leaves Ctrl-C to the build that started it (which stops handing out work)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @dataclass(frozen=True)
@@ -128,9 +134,8 @@ class ParseCache:
         if payload is not None:
             self.hits += 1
             entry = _moved(_Entry.model_validate_json(payload), first_line - 1)
-        elif (pending := self._pending.pop(key, None)) is not None:
+        elif (payload := self._worker_result(key)) is not None:
             self.misses += 1
-            payload = pending.result()
             entry = _moved(_Entry.model_validate_json(payload), first_line - 1)
         else:
             self.misses += 1
@@ -146,6 +151,15 @@ class ParseCache:
                 sighting.layout = None
         return entry.sightings
 
+    def _worker_result(self, key: str) -> str | None:
+        """The entry a worker process parsed for `key`; None when none did, or its process died
+        (killed, out of memory): the chunk is then parsed here."""
+        pending = self._pending.pop(key, None)
+        try:
+            return pending.result() if pending is not None else None
+        except BrokenExecutor:
+            return None
+
     @contextmanager
     def parallel(self, workers: int | None = None, size: int = PARALLEL_MIN_CHARS) -> Iterator[None]:
         """Let `prefetch` use up to `workers` processes (default: `parse_workers()`) until the block
@@ -158,9 +172,12 @@ class ParseCache:
             yield
             return
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-        self._pool = pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._pool = pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start)
         try:
-            pool.submit(int).result()  # start the workers now, while this process is small
+            try:
+                pool.submit(int).result()  # start the workers now, while this process is small
+            except BrokenExecutor:
+                self._pool = None  # no process could start: everything is parsed here
             yield
         finally:
             self._pool = None

@@ -4,15 +4,17 @@ the same sightings, findings and cache entries, in the same order."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
 
 from benchmarks.synthetic_list import write_list
 from headkg.ingest import cache as parse_cache
-from headkg.ingest.cache import ParseCache
+from headkg.ingest.cache import Chunk, ParseCache
 from headkg.ingest.pipeline import read_list
-from headkg.schema.sightings import ListContents
+from headkg.schema.findings import Findings
+from headkg.schema.sightings import ListContents, PaperSighting
 
 DATA = Path(__file__).parent / "data" / "lists"
 TODAY = dt.date(2026, 1, 15)
@@ -43,3 +45,23 @@ def test_parallel_parse_equals_serial_parse(
     assert parallel_cache.used == serial_cache.used  # the entries a build keeps, byte for byte
     if name == "broken":
         assert serial.findings  # findings in worker processes come back in their place
+
+
+PARENT = os.getpid()
+
+
+def _dies_in_a_worker(local: Findings) -> list[PaperSighting]:
+    """A parse that kills the worker process running it (as the OOM killer would), and works here."""
+    if os.getpid() != PARENT:
+        os._exit(1)
+    return []
+
+
+def test_a_dead_worker_leaves_its_chunks_to_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parse_cache, "PARALLEL_MIN_CHARS", 0)
+    cache, findings = ParseCache(), Findings()
+    chunks = [Chunk(f"k{n}", 1, _dies_in_a_worker, size=1) for n in range(3)]
+    with cache.parallel(2, size=1):
+        cache.prefetch(chunks)
+        assert all(cache.parse(c.key, 1, c.parse, findings) == [] for c in chunks)
+    assert cache.misses == 3 and not findings
