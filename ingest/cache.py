@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -107,6 +107,7 @@ class ParseCache:
         self._shed_layouts = shed_layouts  # hand out sightings without their row layouts (kept in the entries)
         self._pool: ProcessPoolExecutor | None = None
         self._pending: dict[str, Future[str]] = {}
+        self._read_ahead: dict[str, tuple[str, _Entry]] = {}  # finished by a worker, read before their turn
         self.used: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
@@ -134,9 +135,9 @@ class ParseCache:
         if payload is not None:
             self.hits += 1
             entry = _moved(_Entry.model_validate_json(payload), first_line - 1)
-        elif (payload := self._worker_result(key)) is not None:
+        elif (done := self._worker_result(key)) is not None:
             self.misses += 1
-            entry = _moved(_Entry.model_validate_json(payload), first_line - 1)
+            payload, entry = done[0], _moved(done[1], first_line - 1)
         else:
             self.misses += 1
             local = Findings()
@@ -151,14 +152,33 @@ class ParseCache:
                 sighting.layout = None
         return entry.sightings
 
-    def _worker_result(self, key: str) -> str | None:
-        """The entry a worker process parsed for `key`; None when none did, or its process died
-        (killed, out of memory): the chunk is then parsed here."""
+    def _worker_result(self, key: str) -> tuple[str, _Entry] | None:
+        """The entry a worker process parsed for `key` (and its payload); None when none did, or its
+        process died (killed, out of memory): the chunk is then parsed here.
+
+        While it waits, the entries other workers have finished are read (validated) ahead of their
+        turn, so little is left to read when the last one comes in."""
         pending = self._pending.pop(key, None)
+        if pending is None:
+            return self._read_ahead.pop(key, None)
         try:
-            return pending.result() if pending is not None else None
+            while not pending.done():
+                if not self._read_one_ahead():
+                    running = [f for f in self._pending.values() if not f.done()]
+                    wait([pending, *running], return_when=FIRST_COMPLETED)
+            payload = pending.result()
         except BrokenExecutor:
             return None
+        return payload, _Entry.model_validate_json(payload)
+
+    def _read_one_ahead(self) -> bool:
+        """Read one entry a worker finished well (one that failed is left to raise in its turn)."""
+        key = next((k for k, f in self._pending.items() if f.done() and f.exception() is None), None)
+        if key is None:
+            return False
+        payload = self._pending.pop(key).result()
+        self._read_ahead[key] = (payload, _Entry.model_validate_json(payload))
+        return True
 
     @contextmanager
     def parallel(self, workers: int | None = None, size: int = PARALLEL_MIN_CHARS) -> Iterator[None]:
@@ -182,6 +202,7 @@ class ParseCache:
         finally:
             self._pool = None
             self._pending.clear()
+            self._read_ahead.clear()
             pool.shutdown(wait=True, cancel_futures=True)
 
     def prefetch(self, chunks: Iterable[Chunk]) -> None:
@@ -190,7 +211,7 @@ class ParseCache:
         if self._pool is None:
             return
         todo = {c.key: c for c in chunks if c.size and c.key not in self._stored and c.key not in self.used}
-        todo = {k: c for k, c in todo.items() if k not in self._pending}
+        todo = {k: c for k, c in todo.items() if k not in self._pending and k not in self._read_ahead}
         if len(todo) < 2:
             return
         for chunk in sorted(todo.values(), key=lambda c: -c.size):
