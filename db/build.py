@@ -134,34 +134,34 @@ def _build_from_checkout(
     from headkg.ingest.sections import SectionMap, shifts
     from headkg.ingest.vocabulary import Vocabulary
 
-    cache = ParseCache(kg.parse_cache() if incremental else {})
-    graph = graph_from_checkout(root, Vocabulary.load(), today=today, progress=step, cache=cache)
-    _count(report, graph)
-    if strict and graph.findings:
-        return
-    _refuse_destruction(kg, graph, report, guard, f"reading {root}")
-    step("writing the store")
-    meta = {
-        "source": str(source or root),
-        "input_fingerprint": fingerprint.value,
-        "input_hashes": fingerprint.hashes.to_json(),  # so the next build reads only the files that changed
-        "build_counts": _counts_json(report),  # what a build over an unchanged list reports
-        "readme_sections": cache.sections.to_json(),
-        "parse_date": today.isoformat(),  # part of the README sections' cache keys (check --base --db)
-        "readme_newline": cache.readme_newline,  # the README's line end, and byte order mark (render)
-        "readme_bom": "1" if cache.readme_bom else "",
-        **checkout_origin(root),  # repository and commit, so the pages link each file:line to its line
-    }
-    revision = git.clean_revision(root, list(INPUT_GLOBS))
-    if revision is not None:
-        meta["list_revision"] = revision  # the list's commit, when the build read exactly it
-    layout = Layout(
-        anchor=cache.sections.anchor,
-        moves=shifts(SectionMap.from_json(existing.get("readme_sections")), cache.sections),
-    )
-    with bulk_allocation():
+    with bulk_allocation():  # the whole rebuild: parsing, counting and guarding a large graph too
+        cache = ParseCache(kg.parse_cache() if incremental else {}, shed_layouts=True)  # layouts stay in the cache
+        graph = graph_from_checkout(root, Vocabulary.load(), today=today, progress=step, cache=cache)
+        _count(report, graph)
+        if strict and graph.findings:
+            return
+        _refuse_destruction(kg, graph, report, guard, f"reading {root}")
+        step("writing the store")
+        meta = {
+            "source": str(source or root),
+            "input_fingerprint": fingerprint.value,
+            "input_hashes": fingerprint.hashes.to_json(),  # so the next build reads only the files that changed
+            "build_counts": _counts_json(report),  # what a build over an unchanged list reports
+            "readme_sections": cache.sections.to_json(),
+            "parse_date": today.isoformat(),  # part of the README sections' cache keys (check --base --db)
+            "readme_newline": cache.readme_newline,  # the README's line end, and byte order mark (render)
+            "readme_bom": "1" if cache.readme_bom else "",
+            **checkout_origin(root),  # repository and commit, so the pages link each file:line to its line
+        }
+        revision = git.clean_revision(root, list(INPUT_GLOBS))
+        if revision is not None:
+            meta["list_revision"] = revision  # the list's commit, when the build read exactly it
+        layout = Layout(
+            anchor=cache.sections.anchor,
+            moves=shifts(SectionMap.from_json(existing.get("readme_sections")), cache.sections),
+        )
         report.changes = [_write(kg, graph, meta, cache, layout, incremental)]
-    report.written = True
+        report.written = True
 
 
 def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, guard: Guard, cause: str) -> None:
