@@ -8,6 +8,7 @@ rewritten. `HeadKG.build` is the door; progress goes to an optional callback (th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,11 +22,12 @@ from headkg.db.writer import Layout
 from headkg.ingest import bundled, git
 from headkg.ingest.cache import ParseCache
 from headkg.ingest.fingerprint import INPUT_GLOBS, input_fingerprint
+from headkg.ingest.moves import Move, file_moves, merged, readme_moves
 from headkg.ingest.origin import checkout_origin
 from headkg.ingest.paper_ids import id_forms
 from headkg.ingest.pipeline import Progress, bulk_allocation, graph_from_checkout
 from headkg.ingest.readme import README
-from headkg.ingest.sections import SectionMap, shifts
+from headkg.ingest.sections import SectionMap
 from headkg.ingest.source import Upstream, locate
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import BuildRefusedError
@@ -148,13 +150,23 @@ def _build_from_checkout(
     revision = git.clean_revision(root, list(INPUT_GLOBS))
     if revision is not None:
         meta["list_revision"] = revision  # the list's commit, when the build read exactly it
-    layout = Layout(
-        anchor=cache.sections.anchor,
-        moves=shifts(SectionMap.from_json(existing.get("readme_sections")), cache.sections),
-    )
+    meta["bib_files"] = json.dumps(cache.files, sort_keys=True)  # each bib file's cache key: its moves next time
+    layout = Layout(_moves(existing, cache) if incremental else [])
     with bulk_allocation():
         report.changes = [_write(kg, graph, meta, cache, layout, incremental)]
     report.written = True
+
+
+def _moves(existing: dict[str, str], cache: ParseCache) -> list[Move]:
+    """The lines of the README and the bib files that moved since the build that made the store."""
+    moves = readme_moves(SectionMap.from_json(existing.get("readme_sections")), cache.sections, cache.payload)
+    try:
+        before = json.loads(existing.get("bib_files") or "{}")
+    except ValueError:
+        before = {}
+    for rel, key in cache.files.items():
+        moves += file_moves(rel, before.get(rel) if isinstance(before, dict) else None, key, cache.payload)
+    return merged(moves)
 
 
 def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, guard: Guard, cause: str) -> None:
@@ -239,7 +251,9 @@ def _write(
     summary = kg.write(graph, meta, cache.used, layout, incremental=incremental)
     if summary.full:
         return f"built from scratch: {len(graph.papers)} papers"
+    moved = f", {summary.moved} moved" if summary.moved else ""
     return (
-        f"updated: {plural(summary.added, 'paper')} added, {summary.removed} removed, {summary.changed} changed, "
-        f"{summary.unchanged} unchanged ({cache.hits} input sections reused, {cache.misses} parsed)"
+        f"updated: {plural(summary.added, 'paper')} added, {summary.removed} removed, "
+        f"{summary.changed} changed{moved}, {summary.shifted} shifted, {summary.unchanged} unchanged "
+        f"({cache.hits} input sections reused, {cache.misses} parsed)"
     )

@@ -63,6 +63,7 @@ class ParseCache:
         self.hits = 0
         self.misses = 0
         self.sections = SectionMap()  # where this build found each README section
+        self.files: dict[str, str] = {}  # each file parsed whole (a bib file) -> its entry's key
         self.readme_newline = "\n"  # the README's line end ("\r\n" in a Windows file): `render` writes it
         self.readme_bom = False  # whether the README starts with a UTF-8 byte order mark
 
@@ -95,6 +96,10 @@ class ParseCache:
         self.used[key] = payload
         findings.extend(entry.findings)
         return entry.sightings
+
+    def payload(self, key: str) -> str | None:
+        """An entry as JSON text, from this build or the store (for comparing two versions of a chunk)."""
+        return self.used.get(key) or self._stored.get(key)
 
 
 def cached_section(payload: str) -> tuple[list[str] | None, list[PaperSighting]]:

@@ -111,6 +111,7 @@ def _read_bibs(root: Path, findings: Findings, cache: ParseCache) -> list[PaperS
             return parse_bib_file(path, rel, local)
 
         sightings += cache.parse(key, 1, parse, findings)
+        cache.files[rel] = key
     return drop_repeated_keys(sightings, findings)
 
 
