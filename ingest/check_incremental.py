@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +31,10 @@ from headkg.ingest.check_base import BaseRecords, blame_with, fingerprint
 from headkg.ingest.fingerprint import INPUT_GLOBS
 from headkg.ingest.heads import HeadRegistry
 from headkg.ingest.list_vocabulary import load_list_vocabulary
+from headkg.ingest.moves import LineMap
 from headkg.ingest.pipeline import checkout_lines
 from headkg.ingest.readme import README
+from headkg.ingest.readme_hunks import ROW_CODES, line_map, read_windows, readme_hunks
 from headkg.ingest.resolve import duplicate_finding, look_alike_finding
 from headkg.ingest.same_paper import MERGE_SCORE, PaperMatcher, year_of
 from headkg.ingest.sections import SectionMap
@@ -42,6 +45,7 @@ from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
 log = logging.getLogger("headkg")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 @dataclass
@@ -80,6 +84,7 @@ class _Change:
     replaced_spans: list[tuple[int, int]] = field(default_factory=list)  # base README lines read again
     replaced_files: set[str] = field(default_factory=set)  # base bib files read again
     sections: SectionMap = field(default_factory=SectionMap)  # the README's sections now
+    lines: LineMap | None = None  # the base's README lines -> lines now (None: by sections)
 
     def replaced(self, source: Provenance) -> bool:
         if source.file in self.replaced_files:
@@ -117,7 +122,7 @@ def check_incrementally(
     vocabulary, _ = load_list_vocabulary(root, vocabulary)  # unchanged: its findings are the base's
     change = _Change()
     if README in changed:
-        _readme_change(root, view, today, change)
+        _readme_change(root, base, view, today, change)
     for rel in (r for r in changed if _is_bib(r)):
         _bib_change(root, base, rel, view, change)
     registry = HeadRegistry(vocabulary, change.findings)
@@ -141,7 +146,9 @@ def _at(finding: Finding) -> Provenance:
 def _moved(finding: Finding, base: SectionMap, change: _Change) -> CheckedFinding:
     """A base finding outside what changed, graded, at its line now (its README section may have moved)."""
     graded = grade(finding)
-    if finding.file == README and finding.line and change.sections.spans:
+    if finding.file == README and finding.line and change.lines is not None:
+        graded.line = change.lines.line(README, finding.line)
+    elif finding.file == README and finding.line and change.sections.spans:
         for key, (first, last) in base.spans.items():
             if first <= finding.line <= last and key in change.sections.spans:
                 graded.line = finding.line + change.sections.spans[key][0] - first
@@ -156,10 +163,29 @@ def _cached_records(payload: str, before: BaseRecords) -> None:
         before.add(data)
 
 
-def _readme_change(root: Path, view: BaseView, today: dt.date, change: _Change) -> None:
-    """Parse the README sections not in the store; the base sections they replace come from its cache."""
+def _readme_change(root: Path, base: str, view: BaseView, today: dt.date, change: _Change) -> None:
+    """Parse the README rows around what changed (readme_hunks.py), else the sections not in the store;
+    the base's records they replace come from its cache."""
     path = root / README
-    text = readme_parser.decode(path.read_bytes(), README, change.findings) if path.is_file() else ""
+    data = path.read_bytes() if path.is_file() else b""
+    text = readme_parser.decode(data, README, change.findings) if path.is_file() else ""
+    if path.is_file() and not _LONE_CR.search(data):  # git and the parser count the same lines
+        hunks = readme_hunks(root, base)
+        change.lines = line_map(hunks)
+        row_findings = [(f.code, f.line) for f in view.findings if f.file == README and f.code in ROW_CODES and f.line]
+        windows = read_windows(text.split("\n"), hunks, view.sections, view.payloads, today, row_findings)
+        if windows is not None:
+            log.debug(
+                "README: %d rows read again around %d changes", sum(len(w.sightings) for w in windows), len(hunks)
+            )
+            for window in windows:
+                change.sightings += window.sightings
+                change.findings.extend(window.findings)
+                change.replaced_spans.append((window.old_first, window.old_last))
+                for record in window.before:
+                    change.before.add(record)
+            return
+    log.debug("README: the sections that changed read again whole")
     for first, chunk in readme_parser.sections(text):
         key = ParseCache.key("readme", README, chunk, view.parse_date.isoformat())
         change.sections.place(key, first, first + max(len(chunk.splitlines()), 1) - 1)
