@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import msgspec
 from pydantic import BaseModel, Field
 
 from headkg.ingest.sections import SectionMap
@@ -100,6 +101,34 @@ class ParseCache:
     def payload(self, key: str) -> str | None:
         """An entry as JSON text, from this build or the store (for comparing two versions of a chunk)."""
         return self.used.get(key) or self._stored.get(key)
+
+
+class _Line(msgspec.Struct):
+    line: int
+
+
+class _Placed(msgspec.Struct):
+    source: _Line
+
+
+class _Lines(msgspec.Struct):
+    sightings: list[_Placed]
+
+
+class _Raw(msgspec.Struct):
+    sightings: list[msgspec.Raw]
+
+
+def record_lines(payload: str) -> list[int]:
+    """The chunk-relative line of each record of a cache entry, decoding nothing else (a README
+    section holds thousands of records)."""
+    return [placed.source.line for placed in msgspec.json.decode(payload, type=_Lines).sightings]
+
+
+def records_at(payload: str, indexes: Iterable[int]) -> list[dict[str, Any]]:
+    """Some records of a cache entry (by index), as JSON data; only those are decoded."""
+    raw = msgspec.json.decode(payload, type=_Raw).sightings
+    return [json.loads(bytes(raw[k])) for k in indexes]
 
 
 def cached_section(payload: str) -> tuple[list[str] | None, list[PaperSighting]]:

@@ -12,7 +12,6 @@ whole section, as before.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any
 
 from headkg.ingest import git
 from headkg.ingest import readme as readme_parser
+from headkg.ingest.cache import record_lines, records_at
 from headkg.ingest.moves import END_OF_FILE, LineMap, Move, record_print
 from headkg.ingest.readme import README
 from headkg.ingest.sections import SectionMap
@@ -117,20 +117,31 @@ def read_windows(
         if key not in cached:
             return None
         first, last = sections.spans[key]
-        records = sorted(
-            (data["source"]["line"] + first - 1, data) for data in json.loads(cached[key]).get("sightings", [])
-        )
-        window = _window(lines, (first, last), records, section_hunks, moved, today)
+        window = _window(lines, (first, last), _Records(cached[key], first), section_hunks, moved, today)
         if window is None or not _same_row_findings(window, row_findings, moved):
             return None
         windows.append(window)
     return windows
 
 
+class _Records:
+    """A cached section's records: all their lines (file lines, in order), the data of those asked."""
+
+    def __init__(self, payload: str, first: int) -> None:
+        self._payload = payload
+        relative = record_lines(payload)
+        self._order = sorted(range(len(relative)), key=relative.__getitem__)
+        self.lines = [relative[k] + first - 1 for k in self._order]
+
+    def data(self, low: int, high: int) -> list[dict[str, Any]]:
+        """The records from the `low`-th to the `high`-th (in line order)."""
+        return records_at(self._payload, self._order[low : high + 1])
+
+
 def _window(
     lines: list[str],
     span: tuple[int, int],
-    records: list[tuple[int, dict[str, Any]]],
+    records: _Records,
     hunks: list[Hunk],
     moved: LineMap,
     today: dt.date,
@@ -143,18 +154,17 @@ def _window(
     """
     first, last = span
     low, high = min(h.old_first for h in hunks), max(h.old_last for h in hunks)
-    titles = [line for line, _ in records]
+    titles = records.lines
     a = next((k for k, t in enumerate(titles) if t >= low), len(titles))
     b = max((k for k, t in enumerate(titles) if t <= high), default=-1)
-    lo, hi = max(a - 1 - CONTEXT_ROWS, 0), min(b + 1 + CONTEXT_ROWS, len(records) - 1)
-    context = [k for k in (a - 1 - CONTEXT_ROWS, b + 1 + CONTEXT_ROWS) if 0 <= k < len(records)]
-    if not records or lo > hi:
+    lo, hi = max(a - 1 - CONTEXT_ROWS, 0), min(b + 1 + CONTEXT_ROWS, len(titles) - 1)
+    if lo > hi:
         return None
     header_end = _header_end(lines, moved.line(README, first))
     if header_end is None or header_end >= min(h.new_first for h in hunks):
         return None  # the change reaches the section's heading or table header
     start = header_end + 1 if a - 1 - CONTEXT_ROWS < 0 else _row_start(lines, moved.line(README, titles[lo]))
-    if hi + 1 < len(records):
+    if hi + 1 < len(titles):
         following = _row_start(lines, moved.line(README, titles[hi + 1]))
         end = following - 1 if following is not None else None
     else:
@@ -162,7 +172,7 @@ def _window(
     if start is None or end is None or start <= header_end or end < start:
         return None
     old_first = _old(moved, titles[lo], start) if a - 1 - CONTEXT_ROWS >= 0 else header_end - _shift(moved, first) + 1
-    old_last = _old(moved, titles[hi + 1], end + 1) - 1 if hi + 1 < len(records) else last - 1
+    old_last = _old(moved, titles[hi + 1], end + 1) - 1 if hi + 1 < len(titles) else last - 1
     new_first = moved.line(README, first)
     text = (
         "\n" * (new_first - 1)
@@ -171,11 +181,12 @@ def _window(
         + "\n".join(lines[start - 1 : end])
         + "\n</table>\n"
     )
-    window = Window(old_first, old_last, before=[data for _, data in records[lo : hi + 1]])
+    window = Window(old_first, old_last, before=records.data(lo, hi))
     window.sightings = readme_parser.parse_text(text, README, window.findings, today, layouts=False)
     if any(f.code in TABLE_CODES for f in window.findings):
         return None
-    kept = {record_print(_at(records[k][1], moved.line(README, titles[k]))) for k in context}
+    context = [k for k in (a - 1 - CONTEXT_ROWS, b + 1 + CONTEXT_ROWS) if 0 <= k < len(titles)]
+    kept = {record_print(_at(window.before[k - lo], moved.line(README, titles[k]))) for k in context}
     now = {record_print(s.model_dump(mode="json")) for s in window.sightings}
     return window if kept <= now else None
 
