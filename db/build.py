@@ -181,14 +181,21 @@ def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, 
         )
     if guard.allow_shrink or not kg.exists():
         return
-    kept = {form for paper in graph.papers for form in (paper.id, *id_forms(paper).values())}
+    ids = {paper.id for paper in graph.papers}
+    # a paper is kept when its id, or any id form of its stored data, is one of the new graph's (its id
+    # may change form); the forms are worked out only for the few whose id is gone
     with kg.session() as s:
-        stored = s.execute(select(m.PaperRow.id, m.PaperRow.title, m.PaperRow.arxiv_id, m.PaperRow.doi)).all()
-    # a paper is kept when any id form of its stored data is one of the new graph's (its id may change form)
+        stored = s.execute(select(m.PaperRow.id)).scalars().all()
+        missing = [pid for pid in stored if pid not in ids]
+        columns = (m.PaperRow.id, m.PaperRow.title, m.PaperRow.arxiv_id, m.PaperRow.doi)
+        gone = [
+            row for chunk in _chunks(missing) for row in s.execute(select(*columns).where(m.PaperRow.id.in_(chunk)))
+        ]
     before = len(stored)
+    kept = {form for paper in graph.papers for form in (paper.id, *id_forms(paper).values())} if gone else ids
     lost = sum(
         1
-        for pid, title, arxiv_id, doi in stored
+        for pid, title, arxiv_id, doi in gone
         if kept.isdisjoint({pid, *paper_id_forms(arxiv_id=arxiv_id, doi=doi, title=title).values()})
     )
     if before == 0 or lost <= before * guard.max_shrink:
@@ -199,6 +206,10 @@ def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, 
         "if the papers were really removed from the list, build again with --allow-shrink",
         report.findings,
     )
+
+
+def _chunks(items: list[str], size: int = 5000) -> list[list[str]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _build_from_snapshot(

@@ -5,9 +5,10 @@ can tell exactly which papers changed."""
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from headkg.db import fulltext, mapping
 from headkg.db import models as m
@@ -68,7 +69,7 @@ class GraphRows:
 
 
 def _hash(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    return hashlib.sha256(msgspec.json.encode(payload, order="sorted")).hexdigest()[:32]
 
 
 def paper_row(paper: Paper) -> Row:
