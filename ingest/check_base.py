@@ -66,6 +66,7 @@ class BaseRecords:
 
     prints: Counter[str] = field(default_factory=Counter)
     subjects: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)  # their bib keys, casefolded
 
     @classmethod
     def of(cls, sightings: Iterable[PaperSighting]) -> BaseRecords:
@@ -78,6 +79,8 @@ class BaseRecords:
         """One record, as a sighting's JSON data (a parse-cache entry's, not validated)."""
         self.prints[fingerprint_data(data)] += 1
         self.subjects.add(record_subject(data.get("kind", ""), data.get("title", ""), data.get("bib_key")))
+        if data.get("bib_key"):
+            self.keys.add(data["bib_key"].casefold())
 
 
 def blame_with(

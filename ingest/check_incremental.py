@@ -24,6 +24,7 @@ from pathlib import Path
 
 from headkg.ingest import git
 from headkg.ingest import readme as readme_parser
+from headkg.ingest.bib_hunks import read_bib_window
 from headkg.ingest.bibtex import BIB_DIR, duplicate_key_finding, parse_bib_text
 from headkg.ingest.cache import ParseCache
 from headkg.ingest.check import grade, mark_fixable
@@ -34,7 +35,7 @@ from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.moves import LineMap
 from headkg.ingest.pipeline import checkout_lines
 from headkg.ingest.readme import README
-from headkg.ingest.readme_hunks import ROW_CODES, line_map, read_windows, readme_hunks
+from headkg.ingest.readme_hunks import ROW_CODES, file_hunks, line_map, read_windows
 from headkg.ingest.resolve import duplicate_finding, look_alike_finding
 from headkg.ingest.same_paper import MERGE_SCORE, PaperMatcher, year_of
 from headkg.ingest.sections import SectionMap
@@ -81,15 +82,15 @@ class _Change:
     sightings: list[PaperSighting] = field(default_factory=list)  # parsed from what changed
     findings: Findings = field(default_factory=Findings)
     before: BaseRecords = field(default_factory=BaseRecords)  # the base's records read again
-    replaced_spans: list[tuple[int, int]] = field(default_factory=list)  # base README lines read again
-    replaced_files: set[str] = field(default_factory=set)  # base bib files read again
+    replaced_spans: list[tuple[str, int, int]] = field(default_factory=list)  # base lines read again, by file
+    replaced_files: set[str] = field(default_factory=set)  # base bib files read again whole
     sections: SectionMap = field(default_factory=SectionMap)  # the README's sections now
-    lines: LineMap | None = None  # the base's README lines -> lines now (None: by sections)
+    lines: dict[str, LineMap] = field(default_factory=dict)  # a file's base lines -> lines now (from git)
 
     def replaced(self, source: Provenance) -> bool:
         if source.file in self.replaced_files:
             return True
-        return source.file == README and any(a <= source.line <= b for a, b in self.replaced_spans)
+        return any(f == source.file and a <= source.line <= b for f, a, b in self.replaced_spans)
 
 
 def changed_files(root: Path, base: str) -> list[str]:
@@ -106,7 +107,7 @@ def _is_input(rel: str) -> bool:
 
 
 def _is_bib(rel: str) -> bool:
-    return Path(rel).parent.as_posix() == BIB_DIR and rel.endswith(".bib")
+    return Path(rel).parent == BIB_DIR and rel.endswith(".bib")
 
 
 def check_incrementally(
@@ -125,6 +126,9 @@ def check_incrementally(
         _readme_change(root, base, view, today, change)
     for rel in (r for r in changed if _is_bib(r)):
         _bib_change(root, base, rel, view, change)
+    if _citations_may_change(change, view):
+        log.info("the change defines or removes bib keys that citations may name: checking both revisions in full")
+        return None
     registry = HeadRegistry(vocabulary, change.findings)
     for sighting in change.sightings:
         for mention in sighting.heads:
@@ -133,10 +137,20 @@ def check_incrementally(
     _repeated_keys(change, view, change.findings)
     found = [grade(f) for f in with_subjects(change.findings, checkout_lines(root))]
     still = {j: _moved(f, view.sections, change) for j, f in enumerate(view.findings) if not change.replaced(_at(f))}
+    # where the store states what a moved finding is about: its line in the base
+    back = {Provenance(file=f.file, line=f.line or 0): _at(view.findings[j]) for j, f in still.items()}
     result = blame_with(found, view.findings, still, change.sightings, change.before)
     own = {s.source: s.arxiv_id for s in change.sightings if s.arxiv_id}
-    mark_fixable(root, result, vocabulary, lambda source: own.get(source) or view.arxiv_of(source))
+    mark_fixable(root, result, vocabulary, lambda source: own.get(source) or view.arxiv_of(back.get(source, source)))
     return result
+
+
+def _citations_may_change(change: _Change, view: BaseView) -> bool:
+    """Whether a bib key the base defined is gone (the taxonomy or the tables may cite it), or one
+    is new while the base has citations of missing keys: only the whole list tells what they become."""
+    keys = {s.bib_key.casefold() for s in change.sightings if s.bib_key}
+    missing = any(f.code == "cite.missing" for f in view.findings)
+    return bool(change.before.keys - keys) or (missing and bool(keys - change.before.keys))
 
 
 def _at(finding: Finding) -> Provenance:
@@ -146,8 +160,8 @@ def _at(finding: Finding) -> Provenance:
 def _moved(finding: Finding, base: SectionMap, change: _Change) -> CheckedFinding:
     """A base finding outside what changed, graded, at its line now (its README section may have moved)."""
     graded = grade(finding)
-    if finding.file == README and finding.line and change.lines is not None:
-        graded.line = change.lines.line(README, finding.line)
+    if finding.line and finding.file in change.lines:
+        graded.line = change.lines[finding.file].line(finding.file, finding.line)
     elif finding.file == README and finding.line and change.sections.spans:
         for key, (first, last) in base.spans.items():
             if first <= finding.line <= last and key in change.sections.spans:
@@ -170,8 +184,8 @@ def _readme_change(root: Path, base: str, view: BaseView, today: dt.date, change
     data = path.read_bytes() if path.is_file() else b""
     text = readme_parser.decode(data, README, change.findings) if path.is_file() else ""
     if path.is_file() and not _LONE_CR.search(data):  # git and the parser count the same lines
-        hunks = readme_hunks(root, base)
-        change.lines = line_map(hunks)
+        hunks = file_hunks(root, base, README)
+        change.lines[README] = line_map(hunks)
         row_findings = [(f.code, f.line) for f in view.findings if f.file == README and f.code in ROW_CODES and f.line]
         windows = read_windows(text.split("\n"), hunks, view.sections, view.payloads, today, row_findings)
         if windows is not None:
@@ -181,7 +195,7 @@ def _readme_change(root: Path, base: str, view: BaseView, today: dt.date, change
             for window in windows:
                 change.sightings += window.sightings
                 change.findings.extend(window.findings)
-                change.replaced_spans.append((window.old_first, window.old_last))
+                change.replaced_spans.append((README, window.old_first, window.old_last))
                 for record in window.before:
                     change.before.add(record)
             return
@@ -196,26 +210,40 @@ def _readme_change(root: Path, base: str, view: BaseView, today: dt.date, change
     payloads = view.payloads(gone)
     for key in gone:
         first, last = view.sections.spans[key]
-        change.replaced_spans.append((first, last))
+        change.replaced_spans.append((README, first, last))
         if key in payloads:
             _cached_records(payloads[key], change.before)
 
 
 def _bib_change(root: Path, base: str, rel: str, view: BaseView, change: _Change) -> None:
-    """Parse the changed bib file now and (from the store's cache, else git) as the base had it."""
+    """Parse the entries around what changed in a bib file (bib_hunks.py), else the whole file now and
+    (from the store's cache, else git) as the base had it."""
     path = root / rel
-    if path.is_file():
-        change.sightings += parse_bib_text(path.read_bytes(), rel, change.findings)
-    change.replaced_files.add(rel)
+    data = path.read_bytes() if path.is_file() else None
     try:
         before = git.run(["-C", str(root), "show", f"{base}:./{rel}"], timeout=120).encode("utf-8")
     except git.SourceError:  # the change added the file
-        return
-    key = ParseCache.key("bib", rel, before.decode("latin-1"))
-    payload = view.payloads([key]).get(key)
+        before = None
+    key = ParseCache.key("bib", rel, before.decode("latin-1")) if before is not None else ""
+    payload = view.payloads([key]).get(key) if before is not None else None
+    if data is not None and before is not None and payload is not None:
+        hunks = file_hunks(root, base, rel)
+        window = read_bib_window(rel, data, before, hunks, payload, view.bib_key_sources)
+        if window is not None:
+            log.debug("%s: %d entries read again around %d changes", rel, len(window.sightings), len(hunks))
+            change.lines[rel] = line_map(hunks, rel)
+            change.sightings += window.sightings
+            change.findings.extend(window.findings)
+            change.replaced_spans.append((rel, window.old_first, window.old_last))
+            for record in window.before:
+                change.before.add(record)
+            return
+    if data is not None:
+        change.sightings += parse_bib_text(data, rel, change.findings)
+    change.replaced_files.add(rel)
     if payload is not None:
         _cached_records(payload, change.before)
-    else:
+    elif before is not None:
         for sighting in parse_bib_text(before, rel, Findings()):
             change.before.add(sighting.model_dump(mode="json"))
 

@@ -47,6 +47,14 @@ def record_print(data: dict[str, Any]) -> str:
     return hashlib.blake2b(text.encode("utf-8", errors="surrogatepass"), digest_size=16).hexdigest()
 
 
+def record_at(data: dict[str, Any], line: int) -> dict[str, Any]:
+    """A cached record's JSON data (lines relative to its chunk) with its lines made the file's, the
+    record standing at `line`."""
+    shift = line - data["source"]["line"]
+    heads = [{**h, "source": {**h["source"], "line": h["source"]["line"] + shift}} for h in data.get("heads", [])]
+    return {**data, "source": {**data["source"], "line": line}, "heads": heads}
+
+
 @dataclass
 class _Chunk:
     """A parsed chunk of a file as one build saw it: its place and its records' (line, print)."""

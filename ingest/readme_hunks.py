@@ -21,7 +21,7 @@ from typing import Any
 from headkg.ingest import git
 from headkg.ingest import readme as readme_parser
 from headkg.ingest.cache import record_lines, records_at
-from headkg.ingest.moves import END_OF_FILE, LineMap, Move, record_print
+from headkg.ingest.moves import END_OF_FILE, LineMap, Move, record_at, record_print
 from headkg.ingest.readme import README
 from headkg.ingest.sections import SectionMap
 from headkg.schema.findings import Findings
@@ -55,10 +55,10 @@ class Hunk:
     new_last: int
 
 
-def readme_hunks(root: Path, base: str) -> list[Hunk]:
-    """The README's changed line ranges between `base` and the working tree (git diff -U0)."""
+def file_hunks(root: Path, base: str, rel: str) -> list[Hunk]:
+    """A file's changed line ranges between `base` and the working tree (git diff -U0)."""
     out = git.run(
-        ["-C", str(root), "diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", base, "--", README],
+        ["-C", str(root), "diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", base, "--", rel],
         timeout=120,
     )
     hunks = []
@@ -71,14 +71,14 @@ def readme_hunks(root: Path, base: str) -> list[Hunk]:
     return hunks
 
 
-def line_map(hunks: list[Hunk]) -> LineMap:
-    """Base line -> line now, for every line outside the hunks."""
+def line_map(hunks: list[Hunk], rel: str = README) -> LineMap:
+    """Base line -> line now, for every line of `rel` outside the hunks."""
     moves: list[Move] = []
     after, delta = 1, 0
     for hunk in hunks:
-        moves.append((README, after, hunk.old_first - 1, delta))
+        moves.append((rel, after, hunk.old_first - 1, delta))
         after, delta = hunk.old_last + 1, delta + (hunk.new_last - hunk.new_first) - (hunk.old_last - hunk.old_first)
-    moves.append((README, after, END_OF_FILE, delta))
+    moves.append((rel, after, END_OF_FILE, delta))
     return LineMap([m for m in moves if m[1] <= m[2] and m[3]])
 
 
@@ -186,7 +186,7 @@ def _window(
     if any(f.code in TABLE_CODES for f in window.findings):
         return None
     context = [k for k in (a - 1 - CONTEXT_ROWS, b + 1 + CONTEXT_ROWS) if 0 <= k < len(titles)]
-    kept = {record_print(_at(window.before[k - lo], moved.line(README, titles[k]))) for k in context}
+    kept = {record_print(record_at(window.before[k - lo], moved.line(README, titles[k]))) for k in context}
     now = {record_print(s.model_dump(mode="json")) for s in window.sightings}
     return window if kept <= now else None
 
@@ -226,10 +226,3 @@ def _row_start(lines: list[str], line: int) -> int | None:
         if "<tr" in lines[k].lower():
             return k + 1
     return None
-
-
-def _at(data: dict[str, Any], line: int) -> dict[str, Any]:
-    """A cached record's data (lines relative to its section) with its lines made absolute at `line`."""
-    shift = line - data["source"]["line"]
-    heads = [{**h, "source": {**h["source"], "line": h["source"]["line"] + shift}} for h in data.get("heads", [])]
-    return {**data, "source": {**data["source"], "line": line}, "heads": heads}

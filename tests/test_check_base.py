@@ -212,6 +212,18 @@ CHANGES = {
         "@",
         NEW_ENTRY.format(key="LoFiTAgain", title="LoFiT: Localized Fine-tuning on LLM Representations") + "@",
     ),
+    # inside a bib file: only the entries around the change are read again (bib_hunks.py)
+    "bib-entry-edited-mid-file": _edit_bib(
+        "AttnHead.bib", "journal={Transformer Circuits Thread},", "journal={Circuits Thread},\n  note={Edited},"
+    ),
+    "bib-key-repeated-in-file": _edit_bib(
+        "AttnHead.bib",
+        "@article{MathFrame_21_TCT_Anthropic,",
+        NEW_ENTRY.format(key="LoFiT_24_arXiv_UT", title="Yet Another Paper") + "@article{MathFrame_21_TCT_Anthropic,",
+    ),
+    "bib-braces-broken": _edit_bib(
+        "AttnHead.bib", "journal={Transformer Circuits Thread},", "journal={Transformer Circuits Thread,"
+    ),
     "taxonomy-changed": lambda root: _edit_file(
         root / "source/figures/head_taxonomy.tex", "Induction Head}", "Inducton Head}"
     ),
