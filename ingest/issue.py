@@ -59,31 +59,18 @@ _DATE_FORMS = (
 )
 _NUMERIC_YEAR_LAST = re.compile(r"(?<!\d)\d{1,2}[-/.]\d{1,2}[-/.]\d{4}(?!\d)")
 
-# Keys of the free layout, and the form's headings, mapped to one field name.
-_FIELDS = {
-    "title": "title",
-    "paper": "title",
-    "paper title": "title",
-    "published date": "date",
-    "publication date": "date",
-    "date": "date",
-    "published": "published",
-    "source": "source",
-    "venue": "source",
-    "head": "heads",
-    "heads": "heads",
-    "head name": "heads",
-    "head names": "heads",
-    "head type": "heads",
-    "summary": "summary",
-    "link": "link",
-    "links": "link",
-    "url": "link",
-    "paper link": "link",
-    "bibtex": "bibtex",
-    "bib": "bibtex",
-    "citation": "bibtex",
+# Keys of the free layout, and the form's headings, by the one field name they mean.
+_FIELD_NAMES = {
+    "title": ("title", "paper", "paper title"),
+    "date": ("published date", "publication date", "date"),
+    "published": ("published",),
+    "source": ("source", "venue"),
+    "heads": ("head", "heads", "head name", "head names", "head type"),
+    "summary": ("summary",),
+    "link": ("link", "links", "url", "paper link"),
+    "bibtex": ("bibtex", "bib", "citation"),
 }
+_FIELDS = {name: field for field, names in _FIELD_NAMES.items() for name in names}
 _FORM_HEADING = re.compile(r"^###\s+(?P<name>.+?)\s*#*\s*$")
 _FREE_KEY = re.compile(
     r"^\s*(?:[-*]\s+)?\**(?P<name>" + "|".join(sorted(map(re.escape, _FIELDS), key=len, reverse=True)) + r")\**"

@@ -4,12 +4,15 @@ and the one way to print a rendered answer."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from headkg.api.console import echo
+from headkg.api.console import echo, reported_errors
 from headkg.api.render import renderer_for
 from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.views import PaperFilter
@@ -57,6 +60,26 @@ Words = Annotated[
     ),
 ]
 
+# Every filter option with its default, in the order `--help` lists them: declared once, given to each
+# query command by `with_paper_filters`.
+FILTER_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "head": (Head, None),
+    "any_head": (AnyHead, False),
+    "stage": (Stage, None),
+    "method": (Method, None),
+    "benchmark": (Benchmark, None),
+    "model": (Model, None),
+    "topic": (Topic, None),
+    "with_heads": (WithHeads, None),
+    "year_from": (YearFrom, None),
+    "year_to": (YearTo, None),
+    "q": (Words, None),
+}
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+# The default of a command's `filters` parameter: `with_paper_filters` always passes the real one.
+FROM_OPTIONS = PaperFilter()
+
 Format = Annotated[
     str | None,
     typer.Option("--format", help="table, json, csv or tsv (default: a table on a terminal, TSV when piped)."),
@@ -96,6 +119,36 @@ def paper_filter(
         q=q,
         ids=ids or None,
     )
+
+
+def with_paper_filters(*, leave_out: tuple[str, ...] = ()) -> Callable[[Command], Command]:
+    """Give a command the filter options of `papers` (but `leave_out`) in place of its parameter
+    `filters: PaperFilter`, and call it with the `PaperFilter` they ask for: every query command
+    takes the same options with the same help, written once."""
+    names = [name for name in FILTER_OPTIONS if name not in leave_out]
+    options = [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind, default=default)
+        for name, (kind, default) in FILTER_OPTIONS.items()
+        if name in names
+    ]
+
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        parameters: list[inspect.Parameter] = []
+        for parameter in signature.parameters.values():
+            parameters.extend(options if parameter.name == "filters" else [parameter])
+
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            chosen = {name: kwargs.pop(name) for name in names if name in kwargs}
+            with reported_errors():
+                filters = paper_filter(**chosen)
+            return command(*args, filters=filters, **kwargs)
+
+        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        return run  # type: ignore[return-value]
+
+    return decorate
 
 
 def output_format(fmt: str | None, as_json: bool = False) -> str:

@@ -9,23 +9,15 @@ import typer
 from headkg.api.commands import filters as f
 from headkg.api.console import DbOption, reported_errors, store_for
 from headkg.schema.citation import CITATION_CAP
+from headkg.schema.views import PaperFilter
 
 PAPER_FORMATS = "table, json, csv, tsv (default: a table on a terminal, TSV when piped), bibtex, csl-json, ris, "
 WHOLE_FORMATS = ("json", "table", "csv", "tsv")  # never refused for their size in the CLI
 
 
+@f.with_paper_filters()
 def papers(
-    head: f.Head = None,
-    any_head: f.AnyHead = False,
-    stage: f.Stage = None,
-    method: f.Method = None,
-    benchmark: f.Benchmark = None,
-    model: f.Model = None,
-    topic: f.Topic = None,
-    with_heads: f.WithHeads = None,
-    year_from: f.YearFrom = None,
-    year_to: f.YearTo = None,
-    q: f.Words = None,
+    filters: PaperFilter = f.FROM_OPTIONS,
     paper_id: Annotated[
         list[str] | None,
         typer.Option(
@@ -52,20 +44,7 @@ def papers(
     """List papers, e.g. which papers found both of two head types, or cite them all (--format bibtex)."""
     with reported_errors():
         chosen = f.output_format(fmt, as_json)
-        filters = f.paper_filter(
-            head=head,
-            any_head=any_head,
-            stage=stage,
-            method=method,
-            benchmark=benchmark,
-            model=model,
-            topic=topic,
-            with_heads=with_heads,
-            year_from=year_from,
-            year_to=year_to,
-            q=q,
-            ids=paper_id,
-        )
+        filters = filters.model_copy(update={"ids": paper_id or None})
         cap = None if chosen in WHOLE_FORMATS else CITATION_CAP
         found = store_for(db).paper_list(filters, sort=sort, cap=cap, limit=limit, offset=offset)
         f.write_rendered(chosen, found)
