@@ -209,12 +209,10 @@ def check_base_row(bench: Bench) -> Row:
     )
 
 
-def edit_rows(bench: Bench, full: Measured) -> list[Row]:
-    """Each edit of EDITS, then a rebuild; `check --base` after the first once headkg offers it."""
+def edit_rows(bench: Bench, full: Measured, base: bool) -> list[Row]:
+    """Each edit of EDITS, then a rebuild; with `base` (the list is a git repository whose commit the
+    store was built from), `check --base` of the first."""
     rows = []
-    base = check_base_supported(bench)
-    if base:
-        edits.git_commit(bench.root, "base")
     for k, (step, edit, expected) in enumerate(EDITS):
         what = edit(bench.root)
         if base and k == 0:
@@ -225,11 +223,14 @@ def edit_rows(bench: Bench, full: Measured) -> list[Row]:
 
 def run_all(root: Path, db: str, work: Path) -> list[Row]:
     bench = Bench(root, db, work)
+    base = check_base_supported(bench)
+    if base:  # before the builds, so that the store records the commit it was built from (check --base)
+        edits.git_commit(root, "base")
     floor, full, same = floor_and_full(bench)
     print(f"floor {floor.wall:.1f} s, full build {full.wall:.1f} s", file=sys.stderr)
     rows = [floor, full, same, *check_rows(bench, floor.run)]  # type: ignore[arg-type]
     rows += export_rows(bench)
-    rows += edit_rows(bench, full.run)  # type: ignore[arg-type]
+    rows += edit_rows(bench, full.run, base)  # type: ignore[arg-type]
     return rows
 
 
