@@ -35,7 +35,7 @@ from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.moves import LineMap
 from headkg.ingest.pipeline import checkout_lines
 from headkg.ingest.readme import README
-from headkg.ingest.readme_hunks import ROW_CODES, file_hunks, line_map, read_windows
+from headkg.ingest.readme_hunks import ROW_CODES, LazyLines, file_hunks, line_map, read_windows
 from headkg.ingest.resolve import duplicate_finding, look_alike_finding
 from headkg.ingest.same_paper import MERGE_SCORE, PaperMatcher, year_of
 from headkg.ingest.sections import SectionMap
@@ -177,17 +177,29 @@ def _cached_records(payload: str, before: BaseRecords) -> None:
         before.add(data)
 
 
+def _plain_text(data: bytes) -> bool:
+    """UTF-8 without NUL or lone CR: what `readme.decode` leaves as it is (no finding, the same lines)."""
+    if b"\x00" in data or (b"\r" in data and _LONE_CR.search(data)):
+        return False
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _readme_change(root: Path, base: str, view: BaseView, today: dt.date, change: _Change) -> None:
     """Parse the README rows around what changed (readme_hunks.py), else the sections not in the store;
     the base's records they replace come from its cache."""
     path = root / README
     data = path.read_bytes() if path.is_file() else b""
-    text = readme_parser.decode(data, README, change.findings) if path.is_file() else ""
-    if path.is_file() and not _LONE_CR.search(data):  # git and the parser count the same lines
+    if path.is_file() and _plain_text(data):  # git and the parser count the same lines, decoding says nothing
         hunks = file_hunks(root, base, README)
         change.lines[README] = line_map(hunks)
         row_findings = [(f.code, f.line) for f in view.findings if f.file == README and f.code in ROW_CODES and f.line]
-        windows = read_windows(text.split("\n"), hunks, view.sections, view.payloads, today, row_findings)
+        windows = read_windows(LazyLines(data), hunks, view.sections, view.payloads, today, row_findings)
         if windows is not None:
             log.debug(
                 "README: %d rows read again around %d changes", sum(len(w.sightings) for w in windows), len(hunks)
@@ -199,6 +211,7 @@ def _readme_change(root: Path, base: str, view: BaseView, today: dt.date, change
                 for record in window.before:
                     change.before.add(record)
             return
+    text = readme_parser.decode(data, README, change.findings) if path.is_file() else ""
     log.debug("README: the sections that changed read again whole")
     for first, chunk in readme_parser.sections(text):
         key = ParseCache.key("readme", README, chunk, view.parse_date.isoformat())

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from headkg.ingest import git
 from headkg.ingest import readme as readme_parser
@@ -42,6 +42,26 @@ TABLE_CODES = frozenset(
 # Findings about one row's structure: a window may have them where the base had them too.
 ROW_CODES = frozenset({"row.empty", "row.orphan-summary", "row.cells"})
 CONTEXT_ROWS = 1  # unchanged rows read on either side of a change, to prove the window reads alike
+
+
+class LazyLines(Sequence[str]):
+    """A UTF-8 file's lines as `readme.decode` gives them, each decoded when read: a window needs a
+    few hundred of a README's hundreds of thousands."""
+
+    def __init__(self, data: bytes) -> None:
+        self._lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [line.decode("utf-8").removesuffix("\r") for line in self._lines[index]]
+        return self._lines[index].decode("utf-8").removesuffix("\r")
 
 
 @dataclass(frozen=True)
@@ -94,7 +114,7 @@ class Window:
 
 
 def read_windows(
-    lines: list[str],
+    lines: Sequence[str],
     hunks: list[Hunk],
     sections: SectionMap,
     payloads: Callable[[list[str]], dict[str, str]],
@@ -139,7 +159,7 @@ class _Records:
 
 
 def _window(
-    lines: list[str],
+    lines: Sequence[str],
     span: tuple[int, int],
     records: _Records,
     hunks: list[Hunk],
@@ -209,7 +229,7 @@ def _old(moved: LineMap, anchor: int, line: int) -> int:
     return line - _shift(moved, anchor)
 
 
-def _header_end(lines: list[str], first: int) -> int | None:
+def _header_end(lines: Sequence[str], first: int) -> int | None:
     """The line closing the table header row of the section starting at `first` (1-based)."""
     opened = False
     for k in range(first - 1, min(first + 200, len(lines))):
@@ -220,7 +240,7 @@ def _header_end(lines: list[str], first: int) -> int | None:
     return None
 
 
-def _row_start(lines: list[str], line: int) -> int | None:
+def _row_start(lines: Sequence[str], line: int) -> int | None:
     """The line of the `<tr` that opens the row holding `line` (1-based), looking up from it."""
     for k in range(line - 1, max(line - 50, 0) - 1, -1):
         if "<tr" in lines[k].lower():
