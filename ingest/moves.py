@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+from headkg.ingest.cache import record_lines
 from headkg.ingest.readme import README
 from headkg.ingest.sections import SectionMap
 
@@ -100,7 +101,7 @@ def readme_moves(old: SectionMap, new: SectionMap, payloads: Callable[[str], str
             moves.append((README, first, last, new.spans[key][0] - first))
     gone = sorted((span, key) for key, span in old.spans.items() if key not in new.spans)
     came = sorted((span, key) for key, span in new.spans.items() if key not in old.spans)
-    if gone and came:
+    if gone and came and _lines_of(gone, payloads) != _lines_of(came, payloads):
         last_line = max(last for _, last in old.spans.values())
         old_chunks = [_chunk(payloads(key), a, END_OF_FILE if b == last_line else b) for (a, b), key in gone]
         new_chunks = [_chunk(payloads(key), a, b) for (a, b), key in came]
@@ -114,7 +115,19 @@ def file_moves(
     """The moves of a whole file parsed as one chunk (a bib file): none when it did not change."""
     if old_key is None or new_key is None or old_key == new_key:
         return []
+    if _lines_of([((1, 1), old_key)], payloads) == _lines_of([((1, 1), new_key)], payloads):
+        return []  # every record kept its line (an edit inside one): nothing moved
     return _matched(file, [_chunk(payloads(old_key), 1, END_OF_FILE)], [_chunk(payloads(new_key), 1, END_OF_FILE)])
+
+
+def _lines_of(chunks: list[tuple[tuple[int, int], str]], payloads: Callable[[str], str | None]) -> list[int]:
+    """The file lines of the records of some cached chunks ((first, last), key), read cheaply: when
+    they are the same in both versions, no record moved."""
+    out: list[int] = []
+    for (first, _), key in chunks:
+        payload = payloads(key)
+        out += sorted(line + first - 1 for line in record_lines(payload)) if payload else []
+    return out
 
 
 def merged(moves: Iterable[Move]) -> list[Move]:
