@@ -105,9 +105,10 @@ def build_store(
             _build_from_snapshot(kg, located.snapshot, report, strict=strict, full=full, guard=guard)
             return report
         assert located.root is not None
-        _build_from_checkout(
-            kg, located.root, source, report, strict=strict, full=full, guard=guard, step=step, today=today
-        )
+        with bulk_allocation():  # the whole build: counting and guarding a large graph too
+            _build_from_checkout(
+                kg, located.root, source, report, strict=strict, full=full, guard=guard, step=step, today=today
+            )
     return report
 
 
@@ -131,7 +132,7 @@ def _build_from_checkout(
     if incremental and existing.get("input_fingerprint") == fingerprint:
         _up_to_date(kg, report)
         return
-    cache = ParseCache(kg.parse_cache() if incremental else {})
+    cache = ParseCache(kg.parse_cache() if incremental else {}, shed_layouts=True)  # layouts stay in the cache
     graph = graph_from_checkout(root, Vocabulary.load(), today=today, progress=step, cache=cache)
     _count(report, graph)
     if strict and graph.findings:

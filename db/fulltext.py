@@ -40,10 +40,9 @@ def words(*texts: str | None) -> list[str]:
     """The searchable words of some texts: accents dropped, case folded, letters and digits only."""
     out: list[str] = []
     for value in texts:
-        if value:
-            if value.isascii():  # nothing to decompose (most text): the same words, ten times faster
-                out += _WORD.findall(value.casefold())
-                continue
+        if value and value.isascii():  # most text: no accent to drop (NFKD leaves ASCII as it is)
+            out += _WORD.findall(value.casefold())
+        elif value:
             plain = unicodedata.normalize("NFKD", value)
             plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
             out += _WORD.findall(plain)
@@ -75,6 +74,7 @@ _SQLITE_DDL = (
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.search_key, old.search_text); "
     f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.search_key, new.search_text); END",
 )
+_INDEX_PAPERS = f"INSERT INTO {FTS_TABLE}(rowid, search_text) SELECT search_key, search_text FROM papers ORDER BY rowid"
 _POSTGRES_DDL = (
     "ALTER TABLE papers ADD COLUMN IF NOT EXISTS search_vector tsvector "
     "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED",
@@ -89,12 +89,16 @@ def uninstall(conn: Connection) -> None:
         conn.execute(text(f"DROP TABLE IF EXISTS {FTS_TABLE}"))
 
 
-def install(conn: Connection) -> None:
+def install(conn: Connection, *, index_rows: bool = False) -> None:
     """Create the full-text index of this database beside freshly created tables (before any paper
-    is written: from then on every write to `papers` keeps it right)."""
-    ddl = _SQLITE_DDL if conn.dialect.name == "sqlite" else _POSTGRES_DDL
+    is written: from then on every write to `papers` keeps it right). With `index_rows`, the papers
+    already written are indexed first, in one statement (a new store is filled, then indexed)."""
+    sqlite = conn.dialect.name == "sqlite"
+    ddl = _SQLITE_DDL if sqlite else _POSTGRES_DDL
     for statement in ddl:
         conn.execute(text(statement))
+        if sqlite and index_rows and statement is _SQLITE_DDL[0]:
+            conn.execute(text(_INDEX_PAPERS))
 
 
 @dataclass(frozen=True)

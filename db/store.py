@@ -22,6 +22,7 @@ from headkg.db import models as m
 from headkg.db.build import build_store
 from headkg.db.check_change import check_change
 from headkg.db.engine import make_engine, normalize_url, pg_schema, shown, sqlite_path
+from headkg.db.generation import GenerationWatch
 from headkg.db.lock import DEFAULT_LOCK_TIMEOUT, build_lock, check_writable
 from headkg.db.readme import readme_text
 from headkg.db.snapshot import load_graph
@@ -41,6 +42,7 @@ from headkg.schema.search import SearchResults
 from headkg.schema.sightings import PaperSighting
 from headkg.schema.views import (
     BenchmarkSummary,
+    Facets,
     HeadDetail,
     HeadResolution,
     HeadSummary,
@@ -108,6 +110,7 @@ class HeadKG:
         self._guard = threading.Lock()
         self._pinned: Session | None = None  # set on the views `snapshot` yields
         self._locks = 0  # depth of `lock` held by this object
+        self._watch = GenerationWatch(self._read_current, sqlite_file=sqlite_path(self.url), engine=lambda: self.engine)
 
     def __repr__(self) -> str:
         return f"HeadKG({shown(self.url)!r})"
@@ -119,6 +122,7 @@ class HeadKG:
         return self._engine
 
     def close(self) -> None:
+        self._watch.close()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -232,10 +236,24 @@ class HeadKG:
     def generation(self) -> str:
         """A token that changes with every successful build (and only then): what the store holds now.
 
-        One cheap read (a `meta` row; a stat of a SQLite file first). Caches of answers key on it,
-        and so can HTTP caches (the API sends it as the `X-HeadKG-Generation` header). On a
-        `snapshot` view it is the generation of that snapshot.
+        Microseconds, so the API can ask on every request: the `meta` row is read again only when
+        the store's file or data_version moved (SQLite), else one autocommit read (PostgreSQL); see
+        db/generation.py. Caches of answers key on it, and so can HTTP caches (the API sends it as
+        the `X-HeadKG-Generation` header and in its ETags). On a `snapshot` view it is the
+        generation of that snapshot.
         """
+        if self._pinned is not None:
+            return str(self._pinned.info["generation"])
+        return self._watch.current()
+
+    @property
+    def generation_blocks(self) -> bool:
+        """True when `generation()` waits on a database server (PostgreSQL), false when it only looks
+        at a file (SQLite): an event loop calls the former from a thread."""
+        return self._pinned is None and self._watch.blocks
+
+    def _read_current(self) -> str:
+        """The generation read in a session of its own (what `generation` falls back on)."""
         with self.session() as s:
             return str(s.info["generation"])
 
@@ -351,8 +369,29 @@ class HeadKG:
         """Papers passing the filters: `kg.papers(head=["induction", "previous token"])`; by relevance
         when `q` is given and `sort` is not, else by `sort` (date when None)."""
         filters = filters or PaperFilter(**filter_args)
-        with self.session() as s:
-            return queries.papers(filters, session=s, sort=sort, limit=limit, offset=offset, facets=facets)
+        if not facets:
+            with self.session() as s:
+                return queries.papers(filters, session=s, sort=sort, limit=limit, offset=offset)
+        with self.snapshot() as view:  # the total and facets of a filter are kept: every page and order shares them
+            total, counted = view.memo("paper-counts", filters.model_dump_json(), view._paper_counts(filters))
+            with view.session() as s:
+                return queries.papers(
+                    filters,
+                    session=s,
+                    sort=sort,
+                    limit=limit,
+                    offset=offset,
+                    facets=True,
+                    counted=(total, counted.model_copy(deep=True)),
+                )
+
+    @staticmethod
+    def _paper_counts(filters: PaperFilter) -> Callable[[HeadKG], tuple[int, Facets]]:
+        def compute(view: HeadKG) -> tuple[int, Facets]:
+            with view.session() as s:
+                return queries.paper_counts(filters, session=s)
+
+        return compute
 
     def paper(self, paper_id: str) -> PaperDetail:
         """A paper by any id it answers to (a former id too), with the list's line behind each of its
@@ -384,9 +423,10 @@ class HeadKG:
         with self.session() as s:
             return queries.head_summaries(session=s, stage=stage)
 
-    def head(self, name_or_slug: str) -> HeadDetail:
+    def head(self, name_or_slug: str, *, papers: int | None = None) -> HeadDetail:
+        """A head type by any spelling, with its `papers` earliest papers (all when None)."""
         with self.session() as s:
-            return queries.head(name_or_slug, session=s)
+            return queries.head(name_or_slug, session=s, papers=papers)
 
     def resolve_head(self, name: str) -> HeadResolution:
         with self.session() as s:

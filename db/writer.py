@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, event, insert, select, text, update
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from headkg.db import fulltext
 from headkg.db import models as m
@@ -49,8 +51,52 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
 
 
 def _insert(conn: Connection, table: type[m.Base], rows: list[Row]) -> None:
+    """Insert rows (each with every column of the table): SQLite takes them as the driver's tuples,
+    PostgreSQL by COPY, each converted by the columns' own types, so both write what SQLAlchemy's
+    insert writes without its work per row (most of a large build's write). Rows lacking a column
+    go through SQLAlchemy, which fills in the defaults."""
+    if not rows:
+        return
+    backend = conn.dialect.name
+    plan, sql = _value_plan(conn, table)
     for chunk in _chunks(rows):
-        conn.execute(insert(table), chunk)
+        try:
+            values = [tuple(row[n] if f is None else f(row[n]) for n, f in plan) for row in chunk]
+        except KeyError:
+            conn.execute(insert(table), chunk)
+            continue
+        if backend == "sqlite":
+            conn.exec_driver_sql(sql, values)
+        elif backend == "postgresql":
+            _copy(conn, table, [n for n, _ in plan], values)
+        else:
+            conn.execute(insert(table), chunk)
+
+
+def _value_plan(conn: Connection, table: type[m.Base]) -> tuple[list[tuple[str, Callable[[Any], Any] | None]], str]:
+    """(column, its type's conversion) in the order of the insert statement's parameters, and its SQL."""
+    columns = {column.key: column for column in table.__table__.columns}
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
+    names = list(compiled.positiontup or columns)  # positional drivers: the order of the statement's "?"
+    return [(n, columns[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) for n in names], str(compiled)
+
+
+def _copy(conn: Connection, table: type[m.Base], names: list[str], values: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL's COPY of rows into the table, in the connection's transaction."""
+    import psycopg
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.__tablename__), sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    try:
+        with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
+            for value in values:
+                copy.write_row(value)
+    except psycopg.Error as exc:  # as SQLAlchemy's insert would raise it (the store reports a failed write)
+        raise DBAPIError.instance(statement.as_string(dbapi), None, exc, psycopg.Error, dialect=conn.dialect) from exc
 
 
 def _meta_rows(meta: Mapping[str, str]) -> list[Row]:
@@ -184,22 +230,41 @@ def _write_new_sqlite(
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = building_path(path)
-    engine = make_engine(url.set(database=str(temp)), write=True)
+    engine = make_engine(url.set(database=str(temp)))
+    # No reader can see the file before it is renamed, and a build killed halfway leaves only it, so
+    # it needs no journal and no syncing while it is filled: the finished file is synced once.
+    event.listen(engine, "connect", _unjournaled)
     try:
-        with engine.begin() as conn:
-            m.Base.metadata.create_all(conn)
-            fulltext.install(conn)
+        with engine.begin() as conn:  # indexes built once the rows are in: faster than row by row
+            tables = m.Base.metadata.sorted_tables
+            for table in tables:
+                conn.execute(CreateTable(table))
             _fill(conn, rows, meta, cache, aliases)
+            for table in tables:
+                for index in sorted(table.indexes, key=lambda index: str(index.name)):
+                    conn.execute(CreateIndex(index))
+            fulltext.install(conn, index_rows=True)
             mark(conn)
+        with engine.connect() as conn:  # out of any transaction: the store is read in WAL mode
+            conn.connection.dbapi_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
     except BaseException:
         engine.dispose()
         for name in ("", *SQLITE_SIDE_FILES):
             Path(f"{temp}{name}").unlink(missing_ok=True)
         raise
-    engine.dispose()  # the last connection closed: the WAL is checkpointed into the file and removed
+    engine.dispose()
+    with open(temp, "rb+") as done:
+        os.fsync(done.fileno())
     for suffix in SQLITE_SIDE_FILES:  # side files of no database (the store's file is new)
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     os.replace(temp, path)
+
+
+def _unjournaled(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=OFF")
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
 
 
 def _sync_table(conn: Connection, table: type[m.Base], rows: list[Row]) -> set[Any]:

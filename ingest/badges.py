@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
 SHIELDS_HOSTS = frozenset({"img.shields.io", "shields.io", "raster.shields.io"})
@@ -61,6 +62,7 @@ def _percent_decode(part: str) -> str:
     return unquote(part, encoding="utf-8", errors="strict")
 
 
+@lru_cache(maxsize=8192)  # the same few badges, on every row of a large list
 def decode_badge(url: str) -> Badge | None:
     """Decode a shields.io static badge URL; None when it is not one or cannot be decoded.
 

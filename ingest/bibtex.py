@@ -87,6 +87,8 @@ _ARXIV_VENUE = re.compile(
     r"(?:preprint at arxiv|arxiv(?: preprint)?(?:\s+arxiv:\s*\S+)?|arxiv e-prints|corr)", re.IGNORECASE
 )
 _YEAR = re.compile(r"\d{4}")
+# Every arXiv id pattern holds "arxiv", every DOI link "doi.org" (schema.identifiers), case aside.
+_NAMES_AN_ID = re.compile(r"arxiv|doi\.org", re.IGNORECASE)
 _STRAY_FIELD = re.compile(r"^\s*,?\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]", re.MULTILINE)
 
 
@@ -440,8 +442,10 @@ def _check_fields(entry: Entry, source: Provenance, findings: Findings) -> None:
                 f"did you mean {close!r}?",
                 code="bib.field-unknown",
             )
-        value = str(field.value)
-        if enclosings.get(field.key) == "no-enclosing" and field.key != "month" and not value.isdigit():
+        if enclosings.get(field.key) != "no-enclosing" or field.key == "month":
+            continue
+        value = str(field.value)  # (a list of split names costs its repr: only where it is needed)
+        if not value.isdigit():
             findings.warn(
                 source.file,
                 source.line,
@@ -564,8 +568,9 @@ def _identifiers(raw: dict[str, str]) -> tuple[list[str], list[str]]:
         if key in _NOT_LINK_FIELDS:
             continue
         text = _unescape(raw[key])
-        arxiv += arxiv_ids_in_text(text)
-        dois += dois_in_text(text)
+        named = {"doi" if "." in m else "arxiv" for m in _NAMES_AN_ID.findall(text)}  # which searches can find any
+        arxiv += arxiv_ids_in_text(text) if "arxiv" in named else []
+        dois += dois_in_text(text) if "doi" in named else []
     arxiv += (i for d in dois if (i := arxiv_id_from_doi(d)))
     dois = [d for d in dois if not arxiv_id_from_doi(d)]
     return list(dict.fromkeys(arxiv)), list(dict.fromkeys(dois))

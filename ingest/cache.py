@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -21,6 +28,11 @@ from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
 PARSER_VERSION = "3"  # bump when a parser's output for the same text changes
+# Below this much text to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_CHARS = 2_000_000
+
+ParseFn = Callable[[Findings], list[PaperSighting]]
+FrameFn = Callable[[list[PaperSighting]], list[str]]
 
 
 class _Entry(BaseModel):
@@ -29,19 +41,6 @@ class _Entry(BaseModel):
     # A README section's text around its rows (one more piece than rows with a layout): with the
     # sightings, the section itself (`headkg render`).
     frame: list[str] | None = None
-
-
-def _shift(entry: dict[str, Any], by: int) -> dict[str, Any]:
-    """The entry (as plain JSON data) with every line moved by `by`: chunk-relative <-> file lines."""
-    if by:
-        for sighting in entry["sightings"]:
-            sighting["source"]["line"] += by
-            for head in sighting["heads"]:
-                head["source"]["line"] += by
-        for finding in entry["findings"]:
-            if finding.get("line"):
-                finding["line"] += by
-    return entry
 
 
 def _moved(entry: _Entry, by: int) -> _Entry:
@@ -55,11 +54,63 @@ def _moved(entry: _Entry, by: int) -> _Entry:
     return entry
 
 
-class ParseCache:
-    """Entries loaded from the store; `used` collects what this build needs to keep."""
+def _payload(entry: _Entry, first_line: int) -> str:
+    """The entry as the cache keeps it: JSON without default values (smaller, read back faster), lines
+    relative to the chunk (the entry is left as it was)."""
+    payload = _moved(entry, 1 - first_line).model_dump_json(exclude_defaults=True)
+    _moved(entry, first_line - 1)
+    return payload
 
-    def __init__(self, stored: Mapping[str, str] | None = None) -> None:
+
+def _parse_to_payload(parse: ParseFn, frame_of: FrameFn | None, first_line: int) -> str:
+    """A worker process's job: parse one chunk, hand its entry back as the cache keeps it."""
+    local = Findings()
+    sightings = parse(local)
+    entry = _Entry(sightings=sightings, findings=list(local), frame=frame_of(sightings) if frame_of else None)
+    return _moved(entry, 1 - first_line).model_dump_json(exclude_defaults=True)  # thrown away: no shift back
+
+
+def _worker_start() -> None:
+    """A worker leaves Ctrl-C to the build that started it (which stops handing out work)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A unit of input to parse (a README section, a bib file), as a worker process can be handed it:
+    `parse` and `frame_of` are picklable (partials of module-level functions)."""
+
+    key: str
+    first_line: int
+    parse: ParseFn
+    frame_of: FrameFn | None = None
+    size: int = 0  # characters, to start the longest first
+
+
+def parse_workers() -> int:
+    """The processes a parse may use: the CPUs this process may run on."""
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return len(cpus) if cpus else os.cpu_count() or 1
+
+
+class ParseCache:
+    """Entries loaded from the store; `used` collects what this build needs to keep (unless
+    `keep` is False: a check keeps nothing). With `shed_layouts`, the sightings handed out carry no
+    row layout: a build resolves papers without them, and `render` reads them from the entries.
+
+    Within `parallel()`, `prefetch` hands the chunks the cache lacks to worker processes; `parse`
+    then takes each one's result as it would take a stored entry, in the caller's order, so the
+    sightings and findings are the same, in the same order, as parsed one by one."""
+
+    def __init__(
+        self, stored: Mapping[str, str] | None = None, *, keep: bool = True, shed_layouts: bool = False
+    ) -> None:
         self._stored = dict(stored or {})
+        self._keep = keep
+        self._shed_layouts = shed_layouts  # hand out sightings without their row layouts (kept in the entries)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: dict[str, Future[str]] = {}
+        self._read_ahead: dict[str, tuple[str, _Entry]] = {}  # finished by a worker, read before their turn
         self.used: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
@@ -88,15 +139,89 @@ class ParseCache:
         if payload is not None:
             self.hits += 1
             entry = _moved(_Entry.model_validate_json(payload), first_line - 1)
+        elif (done := self._worker_result(key)) is not None:
+            self.misses += 1
+            payload, entry = done[0], _moved(done[1], first_line - 1)
         else:
             self.misses += 1
             local = Findings()
             sightings = parse(local)
             entry = _Entry(sightings=sightings, findings=list(local), frame=frame_of(sightings) if frame_of else None)
-            payload = json.dumps(_shift(entry.model_dump(mode="json"), 1 - first_line), ensure_ascii=False)
-        self.used[key] = payload
+            payload = _payload(entry, first_line) if self._keep else ""
+        if self._keep or payload:
+            self.used[key] = payload
         findings.extend(entry.findings)
+        if self._shed_layouts:
+            for sighting in entry.sightings:
+                sighting.layout = None
         return entry.sightings
+
+    def _worker_result(self, key: str) -> tuple[str, _Entry] | None:
+        """The entry a worker process parsed for `key` (and its payload); None when none did, or its
+        process died (killed, out of memory): the chunk is then parsed here.
+
+        While it waits, the entries other workers have finished are read (validated) ahead of their
+        turn, so little is left to read when the last one comes in."""
+        pending = self._pending.pop(key, None)
+        if pending is None:
+            return self._read_ahead.pop(key, None)
+        try:
+            while not pending.done():
+                if not self._read_one_ahead():
+                    running = [f for f in self._pending.values() if not f.done()]
+                    wait([pending, *running], return_when=FIRST_COMPLETED)
+            payload = pending.result()
+        except BrokenExecutor:
+            return None
+        return payload, _Entry.model_validate_json(payload)
+
+    def _read_one_ahead(self) -> bool:
+        """Read one entry a worker finished well (one that failed is left to raise in its turn)."""
+        key = next((k for k, f in self._pending.items() if f.done() and f.exception() is None), None)
+        if key is None:
+            return False
+        payload = self._pending.pop(key).result()
+        self._read_ahead[key] = (payload, _Entry.model_validate_json(payload))
+        return True
+
+    @contextmanager
+    def parallel(self, workers: int | None = None, size: int = PARALLEL_MIN_CHARS) -> Iterator[None]:
+        """Let `prefetch` use up to `workers` processes (default: `parse_workers()`) until the block
+        ends, when the input is `size` characters or more (less costs more to hand out than to parse).
+
+        Enter it before reading the input: the workers start at once, holding only what this process
+        holds then (fork copies it; elsewhere they import headkg)."""
+        workers = parse_workers() if workers is None else workers
+        if workers < 2 or size < PARALLEL_MIN_CHARS or self._pool is not None:
+            yield
+            return
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+        self._pool = pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start)
+        try:
+            try:
+                pool.submit(int).result()  # start the workers now, while this process is small
+            except BrokenExecutor:
+                self._pool = None  # no process could start: everything is parsed here
+            yield
+        finally:
+            self._pool = None
+            self._pending.clear()
+            self._read_ahead.clear()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def prefetch(self, chunks: Iterable[Chunk]) -> None:
+        """Start parsing, in worker processes, the chunks whose entries the cache lacks (longest first),
+        when there are several; `parse` collects them."""
+        if self._pool is None:
+            return
+        todo = {c.key: c for c in chunks if c.size and c.key not in self._stored and c.key not in self.used}
+        todo = {k: c for k, c in todo.items() if k not in self._pending and k not in self._read_ahead}
+        if len(todo) < 2:
+            return
+        for chunk in sorted(todo.values(), key=lambda c: -c.size):
+            self._pending[chunk.key] = self._pool.submit(
+                _parse_to_payload, chunk.parse, chunk.frame_of, chunk.first_line
+            )
 
     def payload(self, key: str) -> str | None:
         """An entry as JSON text, from this build or the store (for comparing two versions of a chunk)."""

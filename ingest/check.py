@@ -50,22 +50,22 @@ class Inspection:
 
 def inspect(root: Path, vocabulary: Vocabulary | None = None, today: dt.date | None = None) -> Inspection:
     """Parse and resolve the checkout at `root`, grade its findings and plan the fixes they allow."""
-    with bulk_allocation():
+    with bulk_allocation():  # grading and fixing a large list too
         contents, vocabulary = read_list_and_vocabulary(root, vocabulary, today=today, layouts=False)
         graph = assemble(contents, vocabulary)
-    found: list[Finding] = list(graph.findings)
-    if not (root / README).is_file():
-        found.append(
-            Finding(
-                severity="error",
-                file=README,
-                message="the list has no README.md",
-                hint="run check on the root of a checkout of the list",
-                code="list.no-readme",
+        found: list[Finding] = list(graph.findings)
+        if not (root / README).is_file():
+            found.append(
+                Finding(
+                    severity="error",
+                    file=README,
+                    message="the list has no README.md",
+                    hint="run check on the root of a checkout of the list",
+                    code="list.no-readme",
+                )
             )
-        )
-    graded = [grade(f) for f in with_subjects(found, checkout_lines(root))]
-    fixes = mark_fixable(root, graded, vocabulary, arxiv_in_graph(graph))
+        graded = [grade(f) for f in with_subjects(found, checkout_lines(root))]
+        fixes = mark_fixable(root, graded, vocabulary, arxiv_in_graph(graph))
     return Inspection(root, contents, graph, vocabulary, ordered(graded), fixes)
 
 

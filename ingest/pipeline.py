@@ -7,12 +7,13 @@ import gc
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from headkg.ingest import readme as readme_parser
 from headkg.ingest.assemble import assemble
 from headkg.ingest.bibtex import BIB_DIR, drop_repeated_keys, parse_bib_file
-from headkg.ingest.cache import ParseCache
+from headkg.ingest.cache import Chunk, ParseCache
 from headkg.ingest.files import input_files, read_input
 from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.readme import README
@@ -36,22 +37,30 @@ def read_list(
     cache: ParseCache | None = None,
     *,
     layouts: bool = True,
+    workers: int | None = None,
 ) -> ListContents:
     """Parse README.md, source/bib, the taxonomy figure and the tables of one checkout.
 
     With a `cache`, README sections and bib files whose text did not change are not parsed again.
     Without `layouts`, README rows get no layout (a check needs none; a build keeps them for `render`).
+    README sections and bib files are parsed by up to `workers` processes at once (default: one per
+    CPU); the result is the same, in the same order, as parsed one by one.
     """
     vocabulary = vocabulary or Vocabulary.load()
     step = progress or (lambda _label: None)
     findings = Findings()
-    cache = cache or ParseCache()
+    cache = cache or ParseCache(keep=False)
     today = today or dt.date.today()
     step(README)
     readme = root / README
-    papers = _read_readme(readme, findings, today, cache, layouts) if os.path.lexists(readme) else []
-    step("bib files")
-    papers += _read_bibs(root, findings, cache)
+    with cache.parallel(workers, _input_size(root)):
+        text = _readme_text(readme, findings, cache) if os.path.lexists(readme) else None
+        sections = _readme_sections(text, today, layouts) if text is not None else []
+        cache.prefetch([*(chunk for _, _, chunk in sections), *_bib_chunks(root)])
+        papers = _read_readme(text, sections, findings, today, cache) if text is not None else []
+        del sections
+        step("bib files")
+        papers += _read_bibs(root, findings, cache)
     step("taxonomy figure")
     taxonomy = parse_taxonomy(root, findings, vocabulary)
     step("tables")
@@ -66,35 +75,66 @@ def read_list(
     )
 
 
-def _read_readme(
-    path: Path, findings: Findings, today: dt.date, cache: ParseCache, layouts: bool = True
-) -> list[PaperSighting]:
-    """The README's papers, section by section through the cache."""
-    rel = README
-    data = read_input(path, rel, findings)
+def _readme_text(path: Path, findings: Findings, cache: ParseCache) -> str | None:
+    """The README decoded (its line end and byte order mark noted in the cache), or None with an error."""
+    data = read_input(path, README, findings)
     if data is None:
-        findings.error(rel, None, "the README cannot be read, so it gives no paper", code="readme.unreadable")
-        return []
-    text = readme_parser.decode(data, rel, findings)
-    sightings: list[PaperSighting] = []
+        findings.error(README, None, "the README cannot be read, so it gives no paper", code="readme.unreadable")
+        return None
     cache.readme_newline = "\r\n" if b"\r\n" in data else "\n"
     cache.readme_bom = data.startswith(b"\xef\xbb\xbf")
+    return readme_parser.decode(data, README, findings)
+
+
+def _input_size(root: Path) -> int:
+    """Bytes of the README and the bib files (what the parse stage reads)."""
+    paths = [root / README, *sorted((root / BIB_DIR).glob("*.bib"))]
+    return sum(path.stat().st_size for path in paths if path.is_file())
+
+
+def _parse_section(
+    chunk: str, first_line: int, table: bool, today: dt.date, layouts: bool, local: Findings
+) -> list[PaperSighting]:
+    """One README section's papers (none for prose between tables), at the file's lines."""
+    if not table:
+        return []
+    padded = "\n" * (first_line - 1) + chunk  # parsed where it stands, so lines are the file's
+    return readme_parser.parse_text(padded, README, local, today, layouts=layouts)
+
+
+def _readme_sections(text: str, today: dt.date, layouts: bool) -> list[tuple[int, str, Chunk]]:
+    """(first line, text, what to parse) of each README section."""
+    found = []
     for first_line, chunk in readme_parser.sections(text):
-        key = cache.key("readme", rel, chunk, today.isoformat())
-        padded = "\n" * (first_line - 1) + chunk  # parsed where it stands, so lines are the file's
         table = readme_parser.has_table(chunk)  # else prose between tables: nothing to parse
+        parse = partial(_parse_section, chunk, first_line, table, today, layouts)
+        frame = partial(chunk_frame, chunk, first_line - 1) if layouts else None
+        key = ParseCache.key("readme", README, chunk, today.isoformat())
+        found.append((first_line, chunk, Chunk(key, first_line, parse, frame, len(chunk) if table else 0)))
+    return found
 
-        def parse(local: Findings, padded: str = padded, table: bool = table) -> list[PaperSighting]:
-            return readme_parser.parse_text(padded, rel, local, today, layouts=layouts) if table else []
 
-        def frame(found: list[PaperSighting], chunk: str = chunk, pad: int = first_line - 1) -> list[str]:
-            return chunk_frame(chunk, pad, found)
-
-        sightings += cache.parse(key, first_line, parse, findings, frame if layouts else None)
-        cache.sections.place(key, first_line, first_line + max(len(chunk.splitlines()), 1) - 1)
+def _read_readme(
+    text: str, sections: list[tuple[int, str, Chunk]], findings: Findings, today: dt.date, cache: ParseCache
+) -> list[PaperSighting]:
+    """The README's papers, section by section through the cache."""
+    sightings: list[PaperSighting] = []
+    for first_line, chunk, parse in sections:
+        sightings += cache.parse(parse.key, first_line, parse.parse, findings, parse.frame_of)
+        cache.sections.place(parse.key, first_line, first_line + max(len(chunk.splitlines()), 1) - 1)
     if not sightings:
-        readme_parser.parse_text(text, rel, findings, today)  # reports why there are no papers
+        readme_parser.parse_text(text, README, findings, today)  # reports why there are no papers
     return sorted(sightings, key=lambda s: s.source.line)
+
+
+def _bib_chunks(root: Path) -> Iterator[Chunk]:
+    """What to parse of each bib file (read here only to name it: `_read_bibs` reports any problem)."""
+    for path in input_files(root, BIB_DIR, "*.bib", Findings()):
+        rel = path.relative_to(root).as_posix()
+        data = read_input(path, rel, Findings())
+        if data is not None:
+            text = data.decode("latin-1")
+            yield Chunk(ParseCache.key("bib", rel, text), 1, partial(parse_bib_file, path, rel), size=len(text))
 
 
 def _read_bibs(root: Path, findings: Findings, cache: ParseCache) -> list[PaperSighting]:
@@ -106,11 +146,7 @@ def _read_bibs(root: Path, findings: Findings, cache: ParseCache) -> list[PaperS
         if data is None:
             continue
         key = cache.key("bib", rel, data.decode("latin-1"))
-
-        def parse(local: Findings, path: Path = path, rel: str = rel) -> list[PaperSighting]:
-            return parse_bib_file(path, rel, local)
-
-        sightings += cache.parse(key, 1, parse, findings)
+        sightings += cache.parse(key, 1, partial(parse_bib_file, path, rel), findings)
         cache.files[rel] = key
     return drop_repeated_keys(sightings, findings)
 

@@ -47,6 +47,8 @@ def detect(text: str) -> bool:
 
 def _mask_fences(text: str) -> str:
     """Blank out fenced code blocks (keeping line numbers), so HTML shown as an example is not read."""
+    if "```" not in text and "~~~" not in text:
+        return text  # no fence can open: markdown-it need not read it
     lines = text.split("\n")
     for token in MarkdownIt("commonmark").parse(text):
         if token.type == "fence" and token.map:

@@ -9,6 +9,7 @@ A whole row sits on one line, so every fact of a row carries that line.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import lxml.html
@@ -31,8 +32,31 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
+# A pipe table needs a line holding "|" right above its delimiter row: a line of "-", ":", "|" and
+# spaces (with the ">" of a block quote). Text without such a pair holds no table, and markdown-it
+# (most of a large HTML README's parse time) need not read it.
+_DELIMITER_ROW = re.compile(r"[ \t>|:-]*-[ \t>|:-]*")
+
+
+def _may_hold_table(text: str) -> bool:
+    """False only when the text surely holds no pipe table (a cheap test before markdown-it's)."""
+    at = text.find("|")
+    while at >= 0:
+        start = text.find("\n", at) + 1
+        if start == 0:
+            return False
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if _DELIMITER_ROW.fullmatch(text, start, end):
+            return True
+        at = text.find("|", start)
+    return False
+
+
 def detect(text: str) -> bool:
     """Whether the README holds a pipe table whose header names a Date and a Paper column."""
+    if not _may_hold_table(text):
+        return False
     in_head = False
     header: list[Token] = []
     for token in _markdown().parse(text):

@@ -63,9 +63,13 @@ def head_key(name: str) -> str:
 
 def slugify(text: str) -> str:
     """URL-safe slug: 'S-Inhibition Head' -> 's-inhibition-head'."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if not text.isascii():  # accents dropped (NFKD leaves ASCII as it is: most names need no pass)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NOT_SLUG.sub("-", text.casefold()).strip("-")
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
