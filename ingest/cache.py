@@ -237,11 +237,11 @@ class _Placed(msgspec.Struct):
 
 
 class _Lines(msgspec.Struct):
-    sightings: list[_Placed]
+    sightings: list[_Placed] = msgspec.field(default_factory=list)  # left out of an entry without any
 
 
 class _Raw(msgspec.Struct):
-    sightings: list[msgspec.Raw]
+    sightings: list[msgspec.Raw] = msgspec.field(default_factory=list)
 
 
 def record_lines(payload: str) -> list[int]:

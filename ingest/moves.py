@@ -33,10 +33,24 @@ END_OF_FILE = 10**9 - 1  # the last line of a chunk that runs to the end of its 
 
 def fingerprint_data(data: dict[str, Any]) -> str:
     """A record's content wherever it stands, from its JSON data (a parse-cache entry's): the same row
-    moved down by a new row (or re-indented) has the same content."""
+    moved down by a new row (or re-indented) has the same content. Empty values count as absent, as
+    the cache leaves default values out (a record dumped whole prints the same)."""
     content = {k: v for k, v in data.items() if k not in ("source", "layout")}  # markup is no content
     content["heads"] = [{k: v for k, v in h.items() if k != "source"} for h in data.get("heads", [])]
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return json.dumps(_without_empty(content), sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _without_empty(value: Any) -> Any:
+    """JSON data without the empty values (None, "", [], {}, false) of its objects, at any depth."""
+    if isinstance(value, dict):
+        return {
+            k: _without_empty(v)
+            for k, v in value.items()
+            if v is not None and v != "" and v != [] and v != {} and v is not False
+        }
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
 
 
 def record_print(data: dict[str, Any]) -> str:
