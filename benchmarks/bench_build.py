@@ -220,12 +220,10 @@ def check_base_row(bench: Bench) -> Row:
     )
 
 
-def edit_rows(bench: Bench, full: Measured) -> list[Row]:
-    """Each edit of EDITS, then a rebuild; `check --base` after the first once headkg offers it."""
+def edit_rows(bench: Bench, full: Measured, base: bool) -> list[Row]:
+    """Each edit of EDITS, then a rebuild; with `base` (the list is a git repository whose commit the
+    store was built from), `check --base` of the first."""
     rows = []
-    base = check_base_supported(bench)
-    if base:
-        edits.git_commit(bench.root, "base")
     for k, (step, edit, expected) in enumerate(EDITS):
         what = edit(bench.root)
         if base and k == 0:
@@ -241,6 +239,9 @@ floor runs whenever the full build or `check` is measured against it."""
 
 def run_all(root: Path, db: str, work: Path, steps: tuple[str, ...] = STEPS) -> list[Row]:
     bench = Bench(root, db, work)
+    base = check_base_supported(bench)
+    if base:  # before the builds, so that the store records the commit it was built from (check --base)
+        edits.git_commit(root, "base")
     floor = floor_row(bench) if {"floor", "full", "check"} & set(steps) else None
     full = full_row(bench, floor.run if floor else None)
     print(f"full build {full.wall:.1f} s", file=sys.stderr)
@@ -252,7 +253,7 @@ def run_all(root: Path, db: str, work: Path, steps: tuple[str, ...] = STEPS) -> 
     if "export" in steps:
         rows += export_rows(bench)
     if "edits" in steps:
-        rows += edit_rows(bench, full.run)  # type: ignore[arg-type]
+        rows += edit_rows(bench, full.run, base)  # type: ignore[arg-type]
     return rows
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from headkg.db.writer import Layout
     from headkg.ingest import bundled
     from headkg.ingest.cache import ParseCache
+    from headkg.ingest.moves import Move
     from headkg.ingest.pipeline import Progress
     from headkg.schema.graph import KnowledgeGraph
 
@@ -131,7 +132,6 @@ def _build_from_checkout(
     from headkg.ingest.cache import ParseCache
     from headkg.ingest.origin import checkout_origin
     from headkg.ingest.pipeline import bulk_allocation, graph_from_checkout
-    from headkg.ingest.sections import SectionMap, shifts
     from headkg.ingest.vocabulary import Vocabulary
 
     with bulk_allocation():  # the whole rebuild: parsing, counting and guarding a large graph too
@@ -156,12 +156,25 @@ def _build_from_checkout(
         revision = git.clean_revision(root, list(INPUT_GLOBS))
         if revision is not None:
             meta["list_revision"] = revision  # the list's commit, when the build read exactly it
-        layout = Layout(
-            anchor=cache.sections.anchor,
-            moves=shifts(SectionMap.from_json(existing.get("readme_sections")), cache.sections),
-        )
+        meta["bib_files"] = json.dumps(cache.files, sort_keys=True)  # each bib file's cache key: its moves next time
+        layout = Layout(_moves(existing, cache) if incremental else [])
         report.changes = [_write(kg, graph, meta, cache, layout, incremental)]
         report.written = True
+
+
+def _moves(existing: dict[str, str], cache: ParseCache) -> list[Move]:
+    """The lines of the README and the bib files that moved since the build that made the store."""
+    from headkg.ingest.moves import file_moves, merged, readme_moves
+    from headkg.ingest.sections import SectionMap
+
+    moves = readme_moves(SectionMap.from_json(existing.get("readme_sections")), cache.sections, cache.payload)
+    try:
+        before = json.loads(existing.get("bib_files") or "{}")
+    except ValueError:
+        before = {}
+    for rel, key in cache.files.items():
+        moves += file_moves(rel, before.get(rel) if isinstance(before, dict) else None, key, cache.payload)
+    return merged(moves)
 
 
 def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, guard: Guard, cause: str) -> None:
@@ -180,14 +193,21 @@ def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, 
         )
     if guard.allow_shrink or not kg.exists():
         return
-    kept = {form for paper in graph.papers for form in (paper.id, *id_forms(paper).values())}
+    ids = {paper.id for paper in graph.papers}
+    # a paper is kept when its id, or any id form of its stored data, is one of the new graph's (its id
+    # may change form); the forms are worked out only for the few whose id is gone
     with kg.session() as s:
-        stored = s.execute(select(m.PaperRow.id, m.PaperRow.title, m.PaperRow.arxiv_id, m.PaperRow.doi)).all()
-    # a paper is kept when any id form of its stored data is one of the new graph's (its id may change form)
+        stored = s.execute(select(m.PaperRow.id)).scalars().all()
+        missing = [pid for pid in stored if pid not in ids]
+        columns = (m.PaperRow.id, m.PaperRow.title, m.PaperRow.arxiv_id, m.PaperRow.doi)
+        gone = [
+            row for chunk in _chunks(missing) for row in s.execute(select(*columns).where(m.PaperRow.id.in_(chunk)))
+        ]
     before = len(stored)
+    kept = {form for paper in graph.papers for form in (paper.id, *id_forms(paper).values())} if gone else ids
     lost = sum(
         1
-        for pid, title, arxiv_id, doi in stored
+        for pid, title, arxiv_id, doi in gone
         if kept.isdisjoint({pid, *paper_id_forms(arxiv_id=arxiv_id, doi=doi, title=title).values()})
     )
     if before == 0 or lost <= before * guard.max_shrink:
@@ -198,6 +218,10 @@ def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, 
         "if the papers were really removed from the list, build again with --allow-shrink",
         report.findings,
     )
+
+
+def _chunks(items: list[str], size: int = 5000) -> list[list[str]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _build_from_snapshot(
@@ -265,7 +289,9 @@ def _write(
     summary = kg.write(graph, meta, cache.used, layout, incremental=incremental)
     if summary.full:
         return f"built from scratch: {len(graph.papers)} papers"
+    moved = f", {summary.moved} moved" if summary.moved else ""
     return (
-        f"updated: {plural(summary.added, 'paper')} added, {summary.removed} removed, {summary.changed} changed, "
-        f"{summary.unchanged} unchanged ({cache.hits} input sections reused, {cache.misses} parsed)"
+        f"updated: {plural(summary.added, 'paper')} added, {summary.removed} removed, "
+        f"{summary.changed} changed{moved}, {summary.shifted} shifted, {summary.unchanged} unchanged "
+        f"({cache.hits} input sections reused, {cache.misses} parsed)"
     )

@@ -5,10 +5,10 @@ can tell exactly which papers changed."""
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from headkg.db import fulltext, mapping
 from headkg.db import models as m
@@ -69,7 +69,7 @@ class GraphRows:
 
 
 def _hash(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    return hashlib.sha256(msgspec.json.encode(payload, order="sorted")).hexdigest()[:32]
 
 
 def paper_row(paper: Paper) -> Row:
@@ -82,32 +82,16 @@ def paper_row(paper: Paper) -> Row:
     return row
 
 
-Anchor = Callable[[str, int], str]
-
-
-def _plain_anchor(file: str, line: int) -> str:
-    return f"{file}:{line}"
-
-
-def _anchored(row: Row, anchor: Anchor) -> Row:
-    """The row with its locations written by `anchor` (for hashing only)."""
-    out = dict(row)
-    if "file" in out and "line" in out:
-        out["location"] = anchor(out.pop("file"), out.pop("line"))
-    if "sources" in out:
-        out["sources"] = [anchor(p.file, p.line) for p in map(Provenance.parse, out["sources"])]
-    return out
-
-
-def graph_rows(graph: KnowledgeGraph, anchor: Anchor | None = None) -> GraphRows:
+def graph_rows(graph: KnowledgeGraph) -> GraphRows:
     """All rows of `graph`; each paper row carries the fingerprint of itself and its links.
 
-    `anchor` writes the locations that go into the fingerprint: an incremental build anchors
-    README lines to their section, so a paper that only moved down the file keeps its fingerprint.
+    The fingerprint says what the paper and its links are, not where the list states them: a paper
+    whose rows only moved down the file (a row added above it) keeps it, and is shifted, not
+    rewritten (see `location_print` and db/writer.py).
     """
     papers = _paper_groups(graph)
     for group in papers.values():
-        _fingerprint(group, anchor or _plain_anchor)
+        _fingerprint(group)
     return GraphRows(
         stages=[mapping.STAGES.row(s) for s in graph.stages],
         models=[mapping.MODELS.row(x) for x in graph.models],
@@ -150,10 +134,31 @@ def _paper_groups(graph: KnowledgeGraph) -> dict[str, PaperRowGroup]:
     return groups
 
 
-def _fingerprint(group: PaperRowGroup, anchor: Anchor) -> None:
-    """Stamp the paper row with the hash of itself and its child rows, locations as `anchor` writes them."""
-    children = {t.__tablename__: [_anchored(r, anchor) for r in group.children.get(t, [])] for t in PAPER_CHILDREN}
-    group.paper["fingerprint"] = _hash([_anchored(group.paper, anchor), children])
+def _fingerprint(group: PaperRowGroup) -> None:
+    """Stamp the paper row with the hash of itself and its child rows, wherever the list states them:
+    its sources count by file only, and a child row's line by where it stands from the paper's own
+    source above it (a head badge on the second line of the paper's README row), so the hash stays
+    when the paper's rows move and changes when anything inside them does."""
+    sources = [Provenance.parse(s) for s in group.paper["sources"]]
+    paper = {k: v for k, v in group.paper.items() if k not in ("sources", "fingerprint")}
+    paper["source_files"] = [s.file for s in sources]
+    children = {t.__tablename__: [_relative(r, sources) for r in group.children.get(t, [])] for t in PAPER_CHILDREN}
+    group.paper["fingerprint"] = _hash([paper, children])
+
+
+def _relative(row: Row, sources: list[Provenance]) -> Row:
+    """A child row with its `file` and `line` as the place of the paper's last source at or above it
+    in that file, and the distance from there (absolute when the paper has no source above it)."""
+    if "line" not in row:
+        return row
+    out = {k: v for k, v in row.items() if k not in ("file", "line")}
+    above = [k for k, s in enumerate(sources) if s.file == row["file"] and s.line <= row["line"]]
+    if above:
+        k = max(above, key=lambda k: sources[k].line)
+        out["at"] = [k, row["line"] - sources[k].line]
+    else:
+        out["at"] = [row["file"], row["line"]]
+    return out
 
 
 def _alias_rows(heads: list[HeadType]) -> list[Row]:

@@ -26,9 +26,8 @@ from headkg.db.aliases import AliasUpdate, Previous, alias_rows, compute_aliases
 from headkg.db.engine import make_engine, sqlite_path, store_schema, table_names
 from headkg.db.marker import APPLICATION, mark, refuse_foreign
 from headkg.db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
-from headkg.ingest.readme import README
+from headkg.ingest.moves import LineMap, Move
 from headkg.schema.graph import KnowledgeGraph
-from headkg.schema.provenance import Provenance
 
 CHUNK = 5000  # rows per executemany and ids per IN list: bounded memory and statement size
 
@@ -39,8 +38,10 @@ class WriteSummary:
 
     added: int = 0
     removed: int = 0
-    changed: int = 0
+    changed: int = 0  # rewritten: what they say changed
     unchanged: int = 0
+    shifted: int = 0  # unchanged, their lines moved in place (a row added above them)
+    moved: int = 0  # unchanged, but stated elsewhere than a shift explains (a row cut and pasted): rewritten
     full: bool = True
 
 
@@ -150,11 +151,11 @@ def write_graph(
     before anything is written (db/marker.py).
 
     Ids come from the data, so an unchanged paper keeps its id and its rows are not rewritten;
-    when a README section only moved (rows added above it), its papers' lines are shifted in place.
+    a paper whose lines only moved (rows added above it, `layout.moves`) is shifted in place.
     The ids and aliases of the store being replaced are carried over as aliases (db/aliases.py),
     so every id it gave out keeps resolving.
     """
-    rows = graph_rows(graph, layout.anchor if layout else None)
+    rows = graph_rows(graph)
     cache = cache or {}
     path = sqlite_path(url)
     if path is not None and is_new_file(path):
@@ -164,7 +165,8 @@ def write_graph(
         refuse_foreign(conn)
         create_schema(conn)
         if incremental and schema_is_current(conn):  # only the changed papers are rewritten
-            plan = _PaperPlan.compare(dict(conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint)).all()), rows)
+            stored = conn.execute(select(m.PaperRow.id, m.PaperRow.fingerprint, m.PaperRow.sources))
+            plan = _PaperPlan.compare({pid: (fp, sources) for pid, fp, sources in stored}, rows, layout)
             _apply(conn, graph, rows, plan, meta, cache, layout)
             summary = plan.summary()
         else:
@@ -295,43 +297,37 @@ def _delete_where_in(conn: Connection, column: Any, values: list[Any]) -> None:
 
 @dataclass
 class Layout:
-    """How the README's sections stand now (`anchor`) and which moved since the last build."""
+    """Which lines of the list's files moved since the last build (ingest/moves.py)."""
 
-    anchor: Callable[[str, int], str]
-    moves: list[tuple[int, int, int]] = field(default_factory=list)  # (old first, old last, delta)
-    file: str = README
+    moves: list[Move] = field(default_factory=list)
+
+    @property
+    def lines(self) -> LineMap:
+        return LineMap(self.moves)
 
 
 SHIFT_OFFSET = 1_000_000_000  # moved lines park above every real line, so no two rows ever collide
 
 
-def _apply_moves(conn: Connection, layout: Layout, unchanged_papers: list[Row]) -> None:
-    """Shift the lines of rows in moved README sections, and rewrite those papers' `sources`."""
+def _apply_moves(conn: Connection, layout: Layout, shifted: list[Row]) -> None:
+    """Shift the lines of the rows in moved ranges (one UPDATE per range and table), and write the
+    shifted papers' new `sources`."""
     tables = [t for t in PAPER_CHILDREN if "line" in t.__table__.c]  # type: ignore[attr-defined]
-    for first, last, delta in layout.moves:
-        for table in tables:
-            column = table.__table__.c  # type: ignore[attr-defined]
-            conn.execute(
-                update(table.__table__)  # type: ignore[attr-defined]
-                .where(column.file == layout.file, column.line.between(first, last))
-                .values(line=column.line + delta + SHIFT_OFFSET)
-            )
     for table in tables:
         column = table.__table__.c  # type: ignore[attr-defined]
+        for file, first, last, delta in layout.moves:
+            conn.execute(
+                update(table.__table__)  # type: ignore[attr-defined]
+                .where(column.file == file, column.line.between(first, last))
+                .values(line=column.line + delta + SHIFT_OFFSET)
+            )
         conn.execute(
             update(table.__table__)  # type: ignore[attr-defined]
             .where(column.line >= SHIFT_OFFSET)
             .values(line=column.line - SHIFT_OFFSET)
         )
-    moved_to = [(first + delta, last + delta) for first, last, delta in layout.moves]
-
-    def moved(source: str) -> bool:
-        where = Provenance.parse(source)
-        return where.file == layout.file and any(low <= where.line <= high for low, high in moved_to)
-
-    touched = [p for p in unchanged_papers if any(moved(s) for s in p["sources"])]
     stmt = update(m.PaperRow).where(m.PaperRow.id == bindparam("_id")).values(sources=bindparam("new_sources"))
-    for chunk in _chunks(touched):
+    for chunk in _chunks(shifted):
         conn.execute(stmt, [{"_id": p["id"], "new_sources": p["sources"]} for p in chunk])
 
 
@@ -346,27 +342,44 @@ def _delete_stale_parents(conn: Connection, rows: GraphRows, stale: dict[type[m.
 
 @dataclass
 class _PaperPlan:
-    """Which papers an update adds, removes, rewrites (changed fingerprint) and leaves alone."""
+    """Which papers an update adds, removes, rewrites (changed fingerprint, or moved where no shift
+    explains), shifts (their lines moved in place) and leaves alone."""
 
     added: list[str]
     removed: list[str]
     changed: list[str]
+    moved: list[str]
+    shifted: list[str]
     unchanged: list[str]
 
     @classmethod
-    def compare(cls, old: dict[str, str], rows: GraphRows) -> _PaperPlan:
-        """`old` maps the stored papers' ids to their fingerprints."""
-        new = {pid: p.paper["fingerprint"] for pid, p in rows.papers.items()}
-        changed = sorted(pid for pid in old.keys() & new.keys() if old[pid] != new[pid])
-        return cls(
-            added=sorted(new.keys() - old.keys()),
-            removed=sorted(old.keys() - new.keys()),
-            changed=changed,
-            unchanged=sorted(old.keys() & new.keys() - set(changed)),
-        )
+    def compare(cls, old: dict[str, tuple[str, list[str]]], rows: GraphRows, layout: Layout | None) -> _PaperPlan:
+        """`old` maps the stored papers' ids to their fingerprints and sources."""
+        lines = layout.lines if layout else LineMap([])
+        plan = cls(sorted(rows.papers.keys() - old.keys()), sorted(old.keys() - rows.papers.keys()), [], [], [], [])
+        for pid in sorted(old.keys() & rows.papers.keys()):
+            fingerprint, sources = old[pid]
+            paper = rows.papers[pid].paper
+            if fingerprint != paper["fingerprint"]:
+                plan.changed.append(pid)
+            elif sources == paper["sources"]:
+                plan.unchanged.append(pid)
+            elif [lines.source(s) for s in sources] == paper["sources"]:
+                plan.shifted.append(pid)
+            else:
+                plan.moved.append(pid)
+        return plan
 
     def summary(self) -> WriteSummary:
-        return WriteSummary(len(self.added), len(self.removed), len(self.changed), len(self.unchanged), full=False)
+        return WriteSummary(
+            added=len(self.added),
+            removed=len(self.removed),
+            changed=len(self.changed),
+            unchanged=len(self.unchanged),
+            shifted=len(self.shifted),
+            moved=len(self.moved),
+            full=False,
+        )
 
 
 def _apply(
@@ -381,7 +394,7 @@ def _apply(
     """Delete the stale papers' rows, sync the shared tables, insert the new papers' rows, then drop
     the shared rows nothing points to any more (children before parents, parents before children).
     The id aliases change along (db/aliases.py)."""
-    stale = plan.removed + plan.changed
+    stale = plan.removed + plan.changed + plan.moved
     aliases = AliasUpdate.begin(conn, graph, rewritten=set(stale))
     for table in reversed(PAPER_CHILDREN):
         _delete_where_in(conn, table.__table__.c.paper_id, stale)  # type: ignore[attr-defined]
@@ -390,8 +403,8 @@ def _apply(
     stale_parents = {table: _sync_table(conn, table, table_rows) for table, table_rows in rows.parents()}
     _delete_where_in(conn, m.PaperRow.id, stale)
     if layout and layout.moves:
-        _apply_moves(conn, layout, [rows.papers[pid].paper for pid in plan.unchanged])
-    fresh = plan.changed + plan.added
+        _apply_moves(conn, layout, [rows.papers[pid].paper for pid in plan.shifted])
+    fresh = plan.changed + plan.moved + plan.added
     _insert(conn, m.PaperRow, [rows.papers[pid].paper for pid in fresh])
     for table, table_rows in rows.children_of(fresh):
         _insert(conn, table, table_rows)

@@ -8,6 +8,7 @@ lines are stored relative to the chunk, so a section that only moved down the fi
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import signal
@@ -16,7 +17,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
+import msgspec
 from pydantic import BaseModel, Field
 
 from headkg.ingest.fingerprint import PARSER_VERSION
@@ -112,6 +115,7 @@ class ParseCache:
         self.hits = 0
         self.misses = 0
         self.sections = SectionMap()  # where this build found each README section
+        self.files: dict[str, str] = {}  # each file parsed whole (a bib file) -> its entry's key
         self.readme_newline = "\n"  # the README's line end ("\r\n" in a Windows file): `render` writes it
         self.readme_bom = False  # whether the README starts with a UTF-8 byte order mark
 
@@ -218,6 +222,38 @@ class ParseCache:
             self._pending[chunk.key] = self._pool.submit(
                 _parse_to_payload, chunk.parse, chunk.frame_of, chunk.first_line
             )
+
+    def payload(self, key: str) -> str | None:
+        """An entry as JSON text, from this build or the store (for comparing two versions of a chunk)."""
+        return self.used.get(key) or self._stored.get(key)
+
+
+class _Line(msgspec.Struct):
+    line: int
+
+
+class _Placed(msgspec.Struct):
+    source: _Line
+
+
+class _Lines(msgspec.Struct):
+    sightings: list[_Placed] = msgspec.field(default_factory=list)  # left out of an entry without any
+
+
+class _Raw(msgspec.Struct):
+    sightings: list[msgspec.Raw] = msgspec.field(default_factory=list)
+
+
+def record_lines(payload: str) -> list[int]:
+    """The chunk-relative line of each record of a cache entry, decoding nothing else (a README
+    section holds thousands of records)."""
+    return [placed.source.line for placed in msgspec.json.decode(payload, type=_Lines).sightings]
+
+
+def records_at(payload: str, indexes: Iterable[int]) -> list[dict[str, Any]]:
+    """Some records of a cache entry (by index), as JSON data; only those are decoded."""
+    raw = msgspec.json.decode(payload, type=_Raw).sightings
+    return [json.loads(bytes(raw[k])) for k in indexes]
 
 
 def cached_section(payload: str) -> tuple[list[str] | None, list[PaperSighting]]:

@@ -14,7 +14,6 @@ moved to that one, so the annotation lands on the row the pull request touched.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import tempfile
 from collections import Counter, defaultdict
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from headkg.ingest.check import grade, inspect, ordered
+from headkg.ingest.moves import fingerprint_data
 from headkg.ingest.resolve import duplicate_finding, look_alike_finding
 from headkg.ingest.source import export_revision
 from headkg.ingest.subjects import is_record_subject, message_key, pair_members, record_subject, sighting_subject
@@ -66,6 +66,7 @@ class BaseRecords:
 
     prints: Counter[str] = field(default_factory=Counter)
     subjects: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)  # their bib keys, casefolded
 
     @classmethod
     def of(cls, sightings: Iterable[PaperSighting]) -> BaseRecords:
@@ -78,6 +79,8 @@ class BaseRecords:
         """One record, as a sighting's JSON data (a parse-cache entry's, not validated)."""
         self.prints[fingerprint_data(data)] += 1
         self.subjects.add(record_subject(data.get("kind", ""), data.get("title", ""), data.get("bib_key")))
+        if data.get("bib_key"):
+            self.keys.add(data["bib_key"].casefold())
 
 
 def blame_with(
@@ -151,13 +154,6 @@ def fingerprint(sighting: PaperSighting) -> str:
     """A sighting's content wherever it stands: the same row moved down by a new row (or re-indented)
     is unchanged."""
     return fingerprint_data(sighting.model_dump(mode="json"))
-
-
-def fingerprint_data(data: dict[str, Any]) -> str:
-    """`fingerprint` of a sighting as JSON data (a parse-cache entry's), without validating it."""
-    content = {k: v for k, v in data.items() if k not in ("source", "layout")}  # markup is no content
-    content["heads"] = [{k: v for k, v in h.items() if k != "source"} for h in data.get("heads", [])]
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _relocator(sightings: list[PaperSighting], unchanged: Counter[str]) -> Callable[[CheckedFinding], CheckedFinding]:

@@ -17,12 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from headkg.ingest import git
 from headkg.ingest import readme as readme_parser
+from headkg.ingest.bib_hunks import read_bib_window
 from headkg.ingest.bibtex import BIB_DIR, duplicate_key_finding, parse_bib_text
 from headkg.ingest.cache import ParseCache
 from headkg.ingest.check import grade, mark_fixable
@@ -30,8 +32,10 @@ from headkg.ingest.check_base import BaseRecords, blame_with, fingerprint
 from headkg.ingest.fingerprint import INPUT_GLOBS
 from headkg.ingest.heads import HeadRegistry
 from headkg.ingest.list_vocabulary import load_list_vocabulary
+from headkg.ingest.moves import LineMap
 from headkg.ingest.pipeline import checkout_lines
 from headkg.ingest.readme import README
+from headkg.ingest.readme_hunks import ROW_CODES, LazyLines, file_hunks, line_map, read_windows
 from headkg.ingest.resolve import duplicate_finding, look_alike_finding
 from headkg.ingest.same_paper import MERGE_SCORE, PaperMatcher, year_of
 from headkg.ingest.sections import SectionMap
@@ -42,6 +46,7 @@ from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
 log = logging.getLogger("headkg")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 @dataclass
@@ -77,14 +82,15 @@ class _Change:
     sightings: list[PaperSighting] = field(default_factory=list)  # parsed from what changed
     findings: Findings = field(default_factory=Findings)
     before: BaseRecords = field(default_factory=BaseRecords)  # the base's records read again
-    replaced_spans: list[tuple[int, int]] = field(default_factory=list)  # base README lines read again
-    replaced_files: set[str] = field(default_factory=set)  # base bib files read again
+    replaced_spans: list[tuple[str, int, int]] = field(default_factory=list)  # base lines read again, by file
+    replaced_files: set[str] = field(default_factory=set)  # base bib files read again whole
     sections: SectionMap = field(default_factory=SectionMap)  # the README's sections now
+    lines: dict[str, LineMap] = field(default_factory=dict)  # a file's base lines -> lines now (from git)
 
     def replaced(self, source: Provenance) -> bool:
         if source.file in self.replaced_files:
             return True
-        return source.file == README and any(a <= source.line <= b for a, b in self.replaced_spans)
+        return any(f == source.file and a <= source.line <= b for f, a, b in self.replaced_spans)
 
 
 def changed_files(root: Path, base: str) -> list[str]:
@@ -101,7 +107,7 @@ def _is_input(rel: str) -> bool:
 
 
 def _is_bib(rel: str) -> bool:
-    return Path(rel).parent.as_posix() == BIB_DIR and rel.endswith(".bib")
+    return Path(rel).parent == BIB_DIR and rel.endswith(".bib")
 
 
 def check_incrementally(
@@ -117,9 +123,12 @@ def check_incrementally(
     vocabulary, _ = load_list_vocabulary(root, vocabulary)  # unchanged: its findings are the base's
     change = _Change()
     if README in changed:
-        _readme_change(root, view, today, change)
+        _readme_change(root, base, view, today, change)
     for rel in (r for r in changed if _is_bib(r)):
         _bib_change(root, base, rel, view, change)
+    if _citations_may_change(change, view):
+        log.info("the change defines or removes bib keys that citations may name: checking both revisions in full")
+        return None
     registry = HeadRegistry(vocabulary, change.findings)
     for sighting in change.sightings:
         for mention in sighting.heads:
@@ -128,10 +137,20 @@ def check_incrementally(
     _repeated_keys(change, view, change.findings)
     found = [grade(f) for f in with_subjects(change.findings, checkout_lines(root))]
     still = {j: _moved(f, view.sections, change) for j, f in enumerate(view.findings) if not change.replaced(_at(f))}
+    # where the store states what a moved finding is about: its line in the base
+    back = {Provenance(file=f.file, line=f.line or 0): _at(view.findings[j]) for j, f in still.items()}
     result = blame_with(found, view.findings, still, change.sightings, change.before)
     own = {s.source: s.arxiv_id for s in change.sightings if s.arxiv_id}
-    mark_fixable(root, result, vocabulary, lambda source: own.get(source) or view.arxiv_of(source))
+    mark_fixable(root, result, vocabulary, lambda source: own.get(source) or view.arxiv_of(back.get(source, source)))
     return result
+
+
+def _citations_may_change(change: _Change, view: BaseView) -> bool:
+    """Whether a bib key the base defined is gone (the taxonomy or the tables may cite it), or one
+    is new while the base has citations of missing keys: only the whole list tells what they become."""
+    keys = {s.bib_key.casefold() for s in change.sightings if s.bib_key}
+    missing = any(f.code == "cite.missing" for f in view.findings)
+    return bool(change.before.keys - keys) or (missing and bool(keys - change.before.keys))
 
 
 def _at(finding: Finding) -> Provenance:
@@ -141,7 +160,9 @@ def _at(finding: Finding) -> Provenance:
 def _moved(finding: Finding, base: SectionMap, change: _Change) -> CheckedFinding:
     """A base finding outside what changed, graded, at its line now (its README section may have moved)."""
     graded = grade(finding)
-    if finding.file == README and finding.line and change.sections.spans:
+    if finding.line and finding.file in change.lines:
+        graded.line = change.lines[finding.file].line(finding.file, finding.line)
+    elif finding.file == README and finding.line and change.sections.spans:
         for key, (first, last) in base.spans.items():
             if first <= finding.line <= last and key in change.sections.spans:
                 graded.line = finding.line + change.sections.spans[key][0] - first
@@ -156,10 +177,42 @@ def _cached_records(payload: str, before: BaseRecords) -> None:
         before.add(data)
 
 
-def _readme_change(root: Path, view: BaseView, today: dt.date, change: _Change) -> None:
-    """Parse the README sections not in the store; the base sections they replace come from its cache."""
+def _plain_text(data: bytes) -> bool:
+    """UTF-8 without NUL or lone CR: what `readme.decode` leaves as it is (no finding, the same lines)."""
+    if b"\x00" in data or (b"\r" in data and _LONE_CR.search(data)):
+        return False
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _readme_change(root: Path, base: str, view: BaseView, today: dt.date, change: _Change) -> None:
+    """Parse the README rows around what changed (readme_hunks.py), else the sections not in the store;
+    the base's records they replace come from its cache."""
     path = root / README
-    text = readme_parser.decode(path.read_bytes(), README, change.findings) if path.is_file() else ""
+    data = path.read_bytes() if path.is_file() else b""
+    if path.is_file() and _plain_text(data):  # git and the parser count the same lines, decoding says nothing
+        hunks = file_hunks(root, base, README)
+        change.lines[README] = line_map(hunks)
+        row_findings = [(f.code, f.line) for f in view.findings if f.file == README and f.code in ROW_CODES and f.line]
+        windows = read_windows(LazyLines(data), hunks, view.sections, view.payloads, today, row_findings)
+        if windows is not None:
+            log.debug(
+                "README: %d rows read again around %d changes", sum(len(w.sightings) for w in windows), len(hunks)
+            )
+            for window in windows:
+                change.sightings += window.sightings
+                change.findings.extend(window.findings)
+                change.replaced_spans.append((README, window.old_first, window.old_last))
+                for record in window.before:
+                    change.before.add(record)
+            return
+    text = readme_parser.decode(data, README, change.findings) if path.is_file() else ""
+    log.debug("README: the sections that changed read again whole")
     for first, chunk in readme_parser.sections(text):
         key = ParseCache.key("readme", README, chunk, view.parse_date.isoformat())
         change.sections.place(key, first, first + max(len(chunk.splitlines()), 1) - 1)
@@ -170,26 +223,40 @@ def _readme_change(root: Path, view: BaseView, today: dt.date, change: _Change) 
     payloads = view.payloads(gone)
     for key in gone:
         first, last = view.sections.spans[key]
-        change.replaced_spans.append((first, last))
+        change.replaced_spans.append((README, first, last))
         if key in payloads:
             _cached_records(payloads[key], change.before)
 
 
 def _bib_change(root: Path, base: str, rel: str, view: BaseView, change: _Change) -> None:
-    """Parse the changed bib file now and (from the store's cache, else git) as the base had it."""
+    """Parse the entries around what changed in a bib file (bib_hunks.py), else the whole file now and
+    (from the store's cache, else git) as the base had it."""
     path = root / rel
-    if path.is_file():
-        change.sightings += parse_bib_text(path.read_bytes(), rel, change.findings)
-    change.replaced_files.add(rel)
+    data = path.read_bytes() if path.is_file() else None
     try:
         before = git.run(["-C", str(root), "show", f"{base}:./{rel}"], timeout=120).encode("utf-8")
     except git.SourceError:  # the change added the file
-        return
-    key = ParseCache.key("bib", rel, before.decode("latin-1"))
-    payload = view.payloads([key]).get(key)
+        before = None
+    key = ParseCache.key("bib", rel, before.decode("latin-1")) if before is not None else ""
+    payload = view.payloads([key]).get(key) if before is not None else None
+    if data is not None and before is not None and payload is not None:
+        hunks = file_hunks(root, base, rel)
+        window = read_bib_window(rel, data, before, hunks, payload, view.bib_key_sources)
+        if window is not None:
+            log.debug("%s: %d entries read again around %d changes", rel, len(window.sightings), len(hunks))
+            change.lines[rel] = line_map(hunks, rel)
+            change.sightings += window.sightings
+            change.findings.extend(window.findings)
+            change.replaced_spans.append((rel, window.old_first, window.old_last))
+            for record in window.before:
+                change.before.add(record)
+            return
+    if data is not None:
+        change.sightings += parse_bib_text(data, rel, change.findings)
+    change.replaced_files.add(rel)
     if payload is not None:
         _cached_records(payload, change.before)
-    else:
+    elif before is not None:
         for sighting in parse_bib_text(before, rel, Findings()):
             change.before.add(sighting.model_dump(mode="json"))
 

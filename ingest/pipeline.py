@@ -147,6 +147,7 @@ def _read_bibs(root: Path, findings: Findings, cache: ParseCache) -> list[PaperS
             continue
         key = cache.key("bib", rel, data.decode("latin-1"))
         sightings += cache.parse(key, 1, partial(parse_bib_file, path, rel), findings)
+        cache.files[rel] = key
     return drop_repeated_keys(sightings, findings)
 
 

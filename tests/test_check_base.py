@@ -168,6 +168,21 @@ def _drop_first_row(root: Path) -> None:
     readme.write_text("\n".join(lines), encoding="utf-8")
 
 
+def _drop_row_with(text: str) -> Callable[[Path], None]:
+    """Remove the README's paper row pair holding `text` (a row in the middle of its table)."""
+
+    def drop(root: Path) -> None:
+        readme = root / "README.md"
+        lines = readme.read_text(encoding="utf-8").split("\n")
+        at = next(i for i, line in enumerate(lines) if text in line)
+        start = max(i for i in range(at) if "<tr>" in lines[i])
+        end = [i for i in range(start, len(lines)) if "</tr>" in lines[i]][1]
+        del lines[start : end + 1]
+        readme.write_text("\n".join(lines), encoding="utf-8")
+
+    return drop
+
+
 NEW_ENTRY = "@article{{{key},\n  title={{{title}}},\n  author={{Doe, Jane}},\n  year={{2024}},\n}}\n"
 CHANGES = {
     "clean-row": _add_row(badges=["Induction_Head"], arxiv="2502.99999"),
@@ -178,6 +193,16 @@ CHANGES = {
         badges=["Induction_Head"], arxiv="2502.99999", title="LoFiT: Localized Fine-tuning on LLM Representation Spaces"
     ),
     "row-removed": _drop_first_row,
+    # inside a table: only the rows around the change are read again (readme_hunks.py)
+    "badge-edited-mid-table": lambda root: _edit_file(root / "README.md", "Diagonal_Head-blue", "Diagonl_Head-blue"),
+    "row-removed-mid-table": _drop_row_with("Diagonal_Head-blue"),
+    "two-rows-edited-apart": lambda root: (
+        _edit_file(root / "README.md", "Diagonal_Head-blue", "Diagonl_Head-blue"),
+        _edit_file(root / "README.md", "2024-12-16", "2024-12-32"),
+    ),
+    "row-broken": lambda root: _edit_file(
+        root / "README.md", 'alt="Diagonal Head Badge">', 'alt="Diagonal Head Badge>'
+    ),
     "bib-year-fixed": _edit_bib("AttnHead.bib", "year={Preprint at arXiv}", "year={2024}"),
     "bib-key-repeated": _edit_bib(
         "Survey.bib", "@", NEW_ENTRY.format(key="LoFiT_24_arXiv_UT", title="Another Paper Entirely") + "@"
@@ -186,6 +211,18 @@ CHANGES = {
         "Neuro.bib",
         "@",
         NEW_ENTRY.format(key="LoFiTAgain", title="LoFiT: Localized Fine-tuning on LLM Representations") + "@",
+    ),
+    # inside a bib file: only the entries around the change are read again (bib_hunks.py)
+    "bib-entry-edited-mid-file": _edit_bib(
+        "AttnHead.bib", "journal={Transformer Circuits Thread},", "journal={Circuits Thread},\n  note={Edited},"
+    ),
+    "bib-key-repeated-in-file": _edit_bib(
+        "AttnHead.bib",
+        "@article{MathFrame_21_TCT_Anthropic,",
+        NEW_ENTRY.format(key="LoFiT_24_arXiv_UT", title="Yet Another Paper") + "@article{MathFrame_21_TCT_Anthropic,",
+    ),
+    "bib-braces-broken": _edit_bib(
+        "AttnHead.bib", "journal={Transformer Circuits Thread},", "journal={Transformer Circuits Thread,"
     ),
     "taxonomy-changed": lambda root: _edit_file(
         root / "source/figures/head_taxonomy.tex", "Induction Head}", "Inducton Head}"
@@ -215,7 +252,7 @@ def test_a_store_of_the_base_gives_the_same_answer(repo: Path, base_store: str, 
 
 
 def test_the_store_path_reads_only_what_changed(repo: Path, base_store: str, caplog: pytest.LogCaptureFixture) -> None:
-    """The change's README section is parsed; the others are not (their rows come from the store)."""
+    """Only the rows around the change are parsed; the others come from the store."""
     from headkg.db.store import HeadKG
     from headkg.ingest import readme as readme_parser
 
@@ -234,7 +271,7 @@ def test_the_store_path_reads_only_what_changed(repo: Path, base_store: str, cap
     finally:
         readme_parser.parse_text = original  # type: ignore[assignment]
     assert [f.code for f in findings if f.new] == ["head.misspelt"]
-    assert len(parsed) == 1 and 0 < parsed[0] < 40  # the 2025 section only, of 187 papers
+    assert parsed == [3]  # the new row, the row it pushed down and one more to prove the window, of 187
 
 
 def test_a_store_of_another_commit_falls_back_on_the_full_check(repo: Path, base_store: str) -> None:
