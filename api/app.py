@@ -6,7 +6,8 @@ and /redoc, offline), every error is the JSON of `api.errors`, `api.deps.check_p
 every path and query value before a route runs (its rule is stated in the OpenAPI schema too), and
 every request reads one snapshot of the store, whose generation it sends back
 (`X-HeadKG-Generation`): after a rebuild, the next request answers from the new store, without a
-restart.
+restart. The API's answers are kept per generation and sent again from memory, with ETags
+(`api.caching`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from headkg.api import errors, pages
+from headkg.api.caching import AnswerCache
 from headkg.api.deps import check_parameters, declare_parameter_rules
 from headkg.api.middleware import StoreHeaders
 from headkg.api.routes import analysis, catalog, comparison, graph, heads, papers, stages
@@ -50,6 +52,7 @@ def create_app(kg: HeadKG) -> FastAPI:
     for module in (papers, comparison, heads, stages, catalog, graph, analysis):
         app.include_router(module.router)
     pages.install(app, kg)  # the explorer: `/` and `/explore/...` (HTML, not in the OpenAPI schema)
+    app.add_middleware(AnswerCache, kg=kg)  # inside StoreHeaders: it sees HEAD as GET
     app.add_middleware(StoreHeaders)
     plain_openapi = app.openapi
 

@@ -1,36 +1,104 @@
 """The `headkg` command. Each command lives in api/commands/ (parse options, call one library
-function through the HeadKG root object, format the result); this module registers them."""
+function through the HeadKG root object, format the result); this module names them.
+
+A command's module is imported only when that command runs (or when --help lists them all): the
+commands import the whole library between them (the store, the parsers, FastAPI, networkx), and
+`headkg build` over an unchanged list should cost little more than the interpreter's start-up.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
-from typing import Annotated
+from collections.abc import Iterator, MutableMapping
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from headkg import __version__
-from headkg.api.commands import (
-    add,
-    analyze,
-    build,
-    catalog,
-    check,
-    cite,
-    compare,
-    diff,
-    discover,
-    export,
-    plot,
-    query,
-    render,
-    serve,
-    snapshot,
-    vocabulary,
-)
+
+COMMANDS: dict[str, str] = {
+    "build": "build:build",
+    "serve": "serve:serve",
+    "papers": "query:papers",
+    "paper": "query:paper",
+    "heads": "catalog:heads",
+    "head": "catalog:head",
+    "stages": "catalog:stages",
+    "methods": "catalog:methods",
+    "benchmarks": "catalog:benchmarks",
+    "models": "catalog:models",
+    "stats": "catalog:stats",
+    "check": "check:check",
+    "diff": "diff:diff",
+    "export": "export:export",
+    "add": "add:add",
+    "discover": "discover:discover",
+    "cite": "cite:cite",
+    "compare": "compare:compare",
+    "analyze": "analyze:analyze",
+    "plot": "plot:plot",
+    "snapshot": "snapshot:snapshot",
+    "render": "render:render",
+    "vocabulary": "vocabulary:app",
+}
+"""Command name -> "module:attribute" in headkg.api.commands: a function, or a typer.Typer of subcommands."""
+
+
+def _load(name: str) -> Any:
+    """The click command `name` made from its function (or group) in api/commands/."""
+    module_name, attribute = COMMANDS[name].split(":")
+    target = getattr(importlib.import_module(f"headkg.api.commands.{module_name}"), attribute)
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_group(target)
+    else:
+        single = typer.Typer()
+        single.command(name=name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """click's table of subcommands, each made on first lookup."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._made:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._made[name] = _load(name)
+        return self._made[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._made[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*COMMANDS, *self._made]))
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self._made))
+
+
+class _LazyGroup(TyperGroup):
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands()  # type: ignore[assignment]
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
 
 app = typer.Typer(
     name="headkg",
+    cls=_LazyGroup,
     help="The knowledge graph of attention-head research, built from the Awesome-Attention-Heads list.",
     no_args_is_help=True,
     add_completion=False,
@@ -51,31 +119,6 @@ def _options(
     ] = False,
 ) -> None:
     """The knowledge graph of attention-head research, built from the Awesome-Attention-Heads list."""
-
-
-app.command()(build.build)
-app.command()(serve.serve)
-app.command()(query.papers)
-app.command()(query.paper)
-app.command()(catalog.heads)
-app.command()(catalog.head)
-app.command()(catalog.stages)
-app.command()(catalog.methods)
-app.command()(catalog.benchmarks)
-app.command()(catalog.models)
-app.command()(catalog.stats)
-app.command()(check.check)
-app.command()(diff.diff)
-app.command()(export.export)
-app.command(name="add")(add.add)
-app.command()(discover.discover)
-app.command()(cite.cite)
-app.command()(compare.compare)
-app.command()(analyze.analyze)
-app.command()(plot.plot)
-app.command()(snapshot.snapshot)
-app.command()(render.render)
-app.add_typer(vocabulary.app, name="vocabulary")
 
 
 def main() -> None:

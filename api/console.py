@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -24,9 +24,11 @@ from rich.text import Text
 
 from headkg.api.settings import Settings
 from headkg.db.store import HeadKG
-from headkg.ingest.pipeline import Progress
 from headkg.schema.exceptions import BuildRefusedError, HeadKGError, NotFoundError
 from headkg.schema.findings import Finding
+
+if TYPE_CHECKING:
+    from headkg.ingest.pipeline import Progress
 
 # C0 and C1 controls but newline and tab, DEL, and the bidirectional overrides ("Trojan source")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

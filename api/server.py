@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import socket
-import threading
 
 import uvicorn
 from fastapi import FastAPI
@@ -12,14 +11,19 @@ from fastapi import FastAPI
 from headkg.api import pages
 from headkg.api.app import create_app
 from headkg.db.store import HeadKG
-from headkg.schema.exceptions import InvalidRequestError
+from headkg.schema.exceptions import HeadKGError, InvalidRequestError
+from headkg.schema.views import PaperFilter
 
 
 def warm(app: FastAPI) -> None:
-    """Compute what the pages keep, then freeze what start-up made (the app, its kept answers,
-    matplotlib...) out of the garbage collector's sight: a full collection over them took ~130 ms,
-    which a reader would feel as a slow page now and then."""
+    """Compute what the pages keep (before the server listens), then freeze what start-up made (the
+    app, its kept answers, matplotlib...) out of the garbage collector's sight: a full collection
+    over them took ~130 ms, which a reader would feel as a slow page now and then."""
     pages.warm(app)
+    try:  # the total and facets of the unfiltered /papers, which every page of it shares
+        app.state.kg.papers(PaperFilter(), limit=1, facets=True)
+    except HeadKGError:
+        pass  # no store to warm: its requests will say so
     gc.freeze()
 
 
@@ -34,7 +38,9 @@ def serve(store: HeadKG | str, host: str = "127.0.0.1", port: int = 8000) -> Non
     kg.generation()  # StoreError when there is no store, or it cannot be read
     _check_port(host, port)
     app = create_app(kg)
-    threading.Thread(target=warm, args=(app,), name="headkg-warm", daemon=True).start()
+    # Before listening, not beside it: at 100,000 papers warming takes seconds of the interpreter,
+    # and the first readers' requests would wait behind it (p99 of hundreds of ms).
+    warm(app)
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:

@@ -9,8 +9,9 @@ or `--source PATH` for a real checkout of the list (e.g. ../shared/awesome-atten
 3. Starts `headkg serve` (the installed command, as the README says), `datasette serve` on that file,
    and a bare FastAPI app (uvicorn, headkg's worker count and access-log setting) answering each
    request with a static body of the same bytes as headkg's answer.
-4. For each request: req/s and p50/p99 latency at `--connections` connections on loopback (wrk when
-   installed, else an asyncio client) on all three, after a warm-up; headkg's RSS per worker.
+4. For each request: headkg's first answer's time (computed: nothing kept yet), then req/s and
+   p50/p99 latency at `--connections` connections on loopback (wrk when installed, else an asyncio
+   client) on all three, after a warm-up; headkg's RSS per worker.
 5. Prints one table with the ratios and the targets of issue 12 and appends it, with the machine's
    description, to benchmarks/results/api.md.
 """
@@ -27,6 +28,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -60,6 +62,7 @@ class Request:
     query: str | None = None  # Datasette canned query, None when SQL has no equivalent
     params: dict[str, str] = field(default_factory=dict)
     body: bytes = b""  # headkg's answer
+    first_ms: float | None = None  # headkg's first answer to it (computed, not yet kept)
     datasette_body: bytes = b""
     results: dict[str, Load | str] = field(default_factory=dict)  # server -> load, or why it was skipped
 
@@ -277,7 +280,9 @@ def fetch_bodies(headkg: Server, datasette: Server, requests: list[Request]) -> 
     """One request each, to check every server answers 200 and to keep headkg's body for the ceiling."""
     with httpx.Client(timeout=120) as client:
         for request in requests:
+            started = time.perf_counter()
             answer = client.get(headkg.base + request.path)
+            request.first_ms = (time.perf_counter() - started) * 1000
             request.body = answer.content
             if answer.status_code != 200:
                 request.results["headkg"] = f"HTTP {answer.status_code}"
@@ -303,6 +308,7 @@ def load_all(requests: list[Request], servers: dict[str, Server], args: argparse
             request.results[name] = loadgen.run_load(
                 urls[name], connections=args.connections, duration=args.duration, client=args.client
             )
+            servers[name].wait_idle()  # its leftover work must not weigh on the next server's run
         load = request.results.get("headkg")
         summary = f"{load.rps:,.0f} req/s, p99 {load.p99_ms:.1f} ms" if isinstance(load, Load) else load
         print(f"  {request.name}: headkg {summary}", file=sys.stderr)
@@ -340,11 +346,13 @@ def table_row(r: Request) -> list[str]:
     return [
         r.name,
         body,
+        f"{r.first_ms:,.0f} ms" if r.first_ms is not None else "–",
         _rps_cell(ours),
         *latency,
         _rps_cell(theirs) if r.query else "no SQL equivalent",
         _percent(_rps(ours), d_rps, "{:.2f}×"),
         f"{c_rps:,.0f}" if c_rps else _rps_cell(ceiling),
+        f"{ceiling.p99_ms:.1f} ms" if isinstance(ceiling, Load) else "–",
         _percent(_rps(ours), c_rps, "{:.0%}"),
         f"{target:,.0f}" if target else "–",
         "pass" if isinstance(ours, Load) and passes(ours, target) else "**FAIL**",
@@ -354,12 +362,14 @@ def table_row(r: Request) -> list[str]:
 HEADER = [
     "request",
     "body (headkg / Datasette)",
+    "headkg first answer",
     "headkg req/s",
     "p50",
     "p99",
     "Datasette req/s",
     "headkg/Datasette",
     "ceiling req/s",
+    "ceiling p99",
     "headkg/ceiling",
     "target req/s",
     "verdict",

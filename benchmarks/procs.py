@@ -2,7 +2,9 @@
 
 Peak memory is the larger of the kernel's maximum resident set of the child (and of the
 descendants it waited for) from `os.wait4`, and the largest sum of RSS over the child's whole
-process tree sampled every 50 ms (which counts parallel worker processes together).
+process tree sampled every 50 ms (which counts parallel worker processes together). The kernel's
+figure starts from the caller's own size when it forks the child, so a caller that holds much memory
+hides every smaller peak behind its own: keep the measuring process small.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Measured:
     command: list[str]
     seconds: float
     peak_rss: int  # bytes
+    cpu_seconds: float  # user + system time of the child and the descendants it waited for
     returncode: int
     stdout: str
     stderr: str
@@ -75,6 +78,7 @@ def measure(command: Sequence[str], *, cwd: Path | None = None, env: Mapping[str
             command=list(command),
             seconds=seconds,
             peak_rss=max(usage.ru_maxrss * 1024, peak[0]),
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
             returncode=child.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),

@@ -8,6 +8,7 @@ rewritten. `HeadKG.build` is the door; progress goes to an optional callback (th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,25 +18,19 @@ from sqlalchemy import select
 from headkg.db import models as m
 from headkg.db.engine import shown
 from headkg.db.models import SCHEMA_VERSION
-from headkg.db.writer import Layout
-from headkg.ingest import bundled, git
-from headkg.ingest.cache import ParseCache
-from headkg.ingest.fingerprint import INPUT_GLOBS, input_fingerprint
-from headkg.ingest.origin import checkout_origin
-from headkg.ingest.paper_ids import id_forms
-from headkg.ingest.pipeline import Progress, bulk_allocation, graph_from_checkout
-from headkg.ingest.readme import README
-from headkg.ingest.sections import SectionMap, shifts
+from headkg.ingest.fingerprint import INPUT_GLOBS, InputHashes, input_fingerprint
 from headkg.ingest.source import Upstream, locate
-from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import BuildRefusedError
 from headkg.schema.findings import Finding
-from headkg.schema.graph import KnowledgeGraph
-from headkg.schema.identifiers import paper_id_forms
 from headkg.schema.table import plural
 
 if TYPE_CHECKING:
     from headkg.db.store import HeadKG
+    from headkg.db.writer import Layout
+    from headkg.ingest import bundled
+    from headkg.ingest.cache import ParseCache
+    from headkg.ingest.pipeline import Progress
+    from headkg.schema.graph import KnowledgeGraph
 
 
 @dataclass
@@ -103,10 +98,9 @@ def build_store(
             _build_from_snapshot(kg, located.snapshot, report, strict=strict, full=full, guard=guard)
             return report
         assert located.root is not None
-        with bulk_allocation():  # the whole build: counting and guarding a large graph too
-            _build_from_checkout(
-                kg, located.root, source, report, strict=strict, full=full, guard=guard, step=step, today=today
-            )
+        _build_from_checkout(
+            kg, located.root, source, report, strict=strict, full=full, guard=guard, step=step, today=today
+        )
     return report
 
 
@@ -124,42 +118,58 @@ def _build_from_checkout(
 ) -> None:
     today = today or dt.date.today()
     step("comparing with the store")
-    fingerprint = input_fingerprint(root, today)
     existing = kg.meta() if kg.exists() else {}
     incremental = not full and existing.get("schema_version") == SCHEMA_VERSION
-    if incremental and existing.get("input_fingerprint") == fingerprint:
-        _up_to_date(kg, report)
+    known = InputHashes.from_json(existing.get("input_hashes")) if incremental else None
+    fingerprint = input_fingerprint(root, today, known=known)
+    if incremental and existing.get("input_fingerprint") == fingerprint.value:
+        _up_to_date(kg, report, existing)
         return
-    cache = ParseCache(kg.parse_cache() if incremental else {}, shed_layouts=True)  # layouts stay in the cache
-    graph = graph_from_checkout(root, Vocabulary.load(), today=today, progress=step, cache=cache)
-    _count(report, graph)
-    if strict and graph.findings:
-        return
-    _refuse_destruction(kg, graph, report, guard, f"reading {root}")
-    step("writing the store")
-    meta = {
-        "source": str(source or root),
-        "input_fingerprint": fingerprint,
-        "readme_sections": cache.sections.to_json(),
-        "parse_date": today.isoformat(),  # part of the README sections' cache keys (check --base --db)
-        "readme_newline": cache.readme_newline,  # the README's line end, and byte order mark (render)
-        "readme_bom": "1" if cache.readme_bom else "",
-        **checkout_origin(root),  # repository and commit, so the pages link each file:line to its line
-    }
-    revision = git.clean_revision(root, list(INPUT_GLOBS))
-    if revision is not None:
-        meta["list_revision"] = revision  # the list's commit, when the build read exactly it
-    layout = Layout(
-        anchor=cache.sections.anchor,
-        moves=shifts(SectionMap.from_json(existing.get("readme_sections")), cache.sections),
-    )
-    with bulk_allocation():
+    # The parsers and the writer, imported only now: a build over an unchanged list ends above.
+    from headkg.db.writer import Layout
+    from headkg.ingest import git
+    from headkg.ingest.cache import ParseCache
+    from headkg.ingest.origin import checkout_origin
+    from headkg.ingest.pipeline import bulk_allocation, graph_from_checkout
+    from headkg.ingest.sections import SectionMap, shifts
+    from headkg.ingest.vocabulary import Vocabulary
+
+    with bulk_allocation():  # the whole rebuild: parsing, counting and guarding a large graph too
+        cache = ParseCache(kg.parse_cache() if incremental else {}, shed_layouts=True)  # layouts stay in the cache
+        graph = graph_from_checkout(root, Vocabulary.load(), today=today, progress=step, cache=cache)
+        _count(report, graph)
+        if strict and graph.findings:
+            return
+        _refuse_destruction(kg, graph, report, guard, f"reading {root}")
+        step("writing the store")
+        meta = {
+            "source": str(source or root),
+            "input_fingerprint": fingerprint.value,
+            "input_hashes": fingerprint.hashes.to_json(),  # so the next build reads only the files that changed
+            "build_counts": _counts_json(report),  # what a build over an unchanged list reports
+            "readme_sections": cache.sections.to_json(),
+            "parse_date": today.isoformat(),  # part of the README sections' cache keys (check --base --db)
+            "readme_newline": cache.readme_newline,  # the README's line end, and byte order mark (render)
+            "readme_bom": "1" if cache.readme_bom else "",
+            **checkout_origin(root),  # repository and commit, so the pages link each file:line to its line
+        }
+        revision = git.clean_revision(root, list(INPUT_GLOBS))
+        if revision is not None:
+            meta["list_revision"] = revision  # the list's commit, when the build read exactly it
+        layout = Layout(
+            anchor=cache.sections.anchor,
+            moves=shifts(SectionMap.from_json(existing.get("readme_sections")), cache.sections),
+        )
         report.changes = [_write(kg, graph, meta, cache, layout, incremental)]
-    report.written = True
+        report.written = True
 
 
 def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, guard: Guard, cause: str) -> None:
     """BuildRefusedError when the README gave no paper table, or too many of the store's papers would go."""
+    from headkg.ingest.paper_ids import id_forms
+    from headkg.ingest.readme import README
+    from headkg.schema.identifiers import paper_id_forms
+
     from_readme = any(source.file == README for paper in graph.papers for source in paper.sources)
     empty = next((f for f in graph.findings if f.code in NO_PAPER_TABLE), None)
     if empty is not None and not from_readme:
@@ -194,6 +204,8 @@ def _build_from_snapshot(
     kg: HeadKG, snapshot: bundled.Snapshot, report: BuildReport, *, strict: bool, full: bool, guard: Guard
 ) -> None:
     """Offline with no clone: the store becomes the bundled snapshot (a full write; it is small)."""
+    from headkg.ingest import bundled
+
     meta = bundled.store_meta(snapshot)
     existing = kg.meta() if kg.exists() else {}
     current = existing.get("schema_version") == SCHEMA_VERSION
@@ -224,11 +236,24 @@ def _count(report: BuildReport, graph: KnowledgeGraph) -> None:
     report.findings = graph.findings
 
 
-def _up_to_date(kg: HeadKG, report: BuildReport) -> None:
-    """The report of a build that found nothing to do: the store's own counts and warnings."""
-    stats = kg.stats()
-    report.papers, report.heads = stats.papers, stats.head_types
-    report.paper_head_pairs, report.head_sightings = stats.paper_head_pairs, stats.head_sightings
+_COUNTS = ("papers", "heads", "paper_head_pairs", "head_sightings")
+
+
+def _counts_json(report: BuildReport) -> str:
+    return json.dumps({name: getattr(report, name) for name in _COUNTS})
+
+
+def _up_to_date(kg: HeadKG, report: BuildReport, meta: dict[str, str]) -> None:
+    """The report of a build that found nothing to do: the store's counts (kept by the build that wrote
+    it; counted again for a store written before they were kept) and warnings."""
+    try:
+        counts = json.loads(meta["build_counts"])
+        report.papers, report.heads = int(counts["papers"]), int(counts["heads"])
+        report.paper_head_pairs, report.head_sightings = int(counts["paper_head_pairs"]), int(counts["head_sightings"])
+    except (KeyError, ValueError, TypeError):
+        stats = kg.stats()
+        report.papers, report.heads = stats.papers, stats.head_types
+        report.paper_head_pairs, report.head_sightings = stats.paper_head_pairs, stats.head_sightings
     report.findings = kg.findings()
     report.changes = ["no input changed since the last build: the store is up to date"]
 

@@ -26,7 +26,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from headkg.db.engine import make_engine, pg_schema, shown, sqlite_path
 from headkg.db.marker import refuse_foreign
-from headkg.db.writer import create_schema
 from headkg.schema.exceptions import StoreError
 
 DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a second build waits for the first (HEADKG_LOCK_TIMEOUT)
@@ -69,6 +68,8 @@ def _check_sqlite(url: URL, path: Path, schema: str | None) -> None:
 
 
 def _check_postgres(url: URL, schema: str | None) -> None:
+    from headkg.db.writer import create_schema  # imported here: a SQLite build over an unchanged list needs no writer
+
     engine = make_engine(url, schema=schema, write=True)
     try:
         with engine.connect() as conn:  # rolled back: the check itself changes nothing

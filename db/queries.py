@@ -282,13 +282,19 @@ def papers(
     limit: int | None = None,
     offset: int = 0,
     facets: bool = False,
+    counted: tuple[int, Facets] | None = None,
 ) -> PaperPage:
     """A page of papers (all when `limit` is None), the filtered total and optional facets; by
-    relevance when `filters.q` is given and `sort` is not (see `selection`)."""
+    relevance when `filters.q` is given and `sort` is not (see `selection`). `counted` is the
+    (total, facets) of `paper_counts` for these filters when the caller kept them: they do not
+    depend on the page or the order."""
     if offset < 0 or (limit is not None and limit < 0):
         raise InvalidRequestError("limit and offset must not be negative")
     chosen = selection(filters, session=session, sort=sort)
-    total = session.execute(select(func.count()).select_from(chosen.ids.subquery())).scalar_one()
+    if counted is not None:
+        total = counted[0]
+    else:
+        total = session.execute(select(func.count()).select_from(chosen.ids.subquery())).scalar_one()
     # Sort and cut the ids alone, then load the page's rows: sorting whole rows (summaries, JSON)
     # of a large result costs several times more than sorting their ids.
     stmt, skip, take = chosen.ranked_ids, offset, limit
@@ -305,18 +311,26 @@ def papers(
     items = [_view(row) for row in rows_in_order(page_ids, session=session)]
     page = PaperPage(total=total, limit=limit if limit is not None else total, offset=offset, items=items)
     if facets:
-        page.facets = paper_facets(chosen.ids, session=session)
+        page.facets = counted[1] if counted is not None else paper_facets(chosen.ids, session=session)
     return page
 
 
+def paper_counts(filters: PaperFilter, *, session: Session) -> tuple[int, Facets]:
+    """The total and the facets of the papers passing the filters (whatever the page and order)."""
+    ids = selection(filters, session=session).ids
+    total = session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+    return total, paper_facets(ids, session=session, everything=filters == PaperFilter())
+
+
 def _counts(facet: str, name: Any, link: Any, ids: Any, *joins: tuple[Any, Any], where: Any = None) -> Select[Any]:
-    """(facet, name, papers): the distinct papers of `ids` per `name`, over a link table."""
+    """(facet, name, papers): the distinct papers of `ids` (None: every paper) per `name`, over a link table."""
     paper_id = link.paper_id
     stmt = select(literal(facet).label("facet"), cast(name, String).label("key"), func.count(distinct(paper_id)))
     stmt = stmt.select_from(link)
     for target, on in joins:
         stmt = stmt.join(target, on)
-    stmt = stmt.where(paper_id.in_(select(ids.c.id)))
+    if ids is not None:
+        stmt = stmt.where(paper_id.in_(select(ids.c.id)))
     if where is not None:
         stmt = stmt.where(where)
     return stmt.group_by(name)
@@ -326,12 +340,15 @@ def _by_count(rows: list[tuple[str, int]]) -> dict[str, int]:
     return dict(sorted(rows, key=lambda x: (-x[1], x[0])))
 
 
-def paper_facets(ids: Select[Any], *, session: Session) -> Facets:
+def paper_facets(ids: Select[Any], *, session: Session, everything: bool = False) -> Facets:
     """Counts over the whole filtered set, not just the page: one statement, in which the set is
-    worked out once (a CTE read by every facet) and grouped per facet."""
+    worked out once (a CTE read by every facet) and grouped per facet. `everything`: `ids` are all
+    the papers, so the link tables are counted without looking each paper up in the set (every
+    link's paper is in the store: a foreign key)."""
     ph = m.PaperHeadRow
     on_head = (m.HeadRow, m.HeadRow.slug == ph.head_slug)
-    kept = ids.cte("kept")
+    kept = None if everything else ids.cte("kept")
+    in_kept = [] if kept is None else [m.PaperRow.id.in_(select(kept.c.id))]
     facets = union_all(
         _counts("heads", m.HeadRow.name, ph, kept, on_head),
         _counts("stages", m.HeadRow.stage_code, ph, kept, on_head, where=m.HeadRow.stage_code.is_not(None)),
@@ -358,9 +375,7 @@ def paper_facets(ids: Select[Any], *, session: Session) -> Facets:
             (m.ModelRow, m.ModelRow.slug == m.HeadModelRow.model_slug),
         ),
         _counts("topics", m.PaperTopicRow.topic, m.PaperTopicRow, kept),
-        select(literal("years"), cast(m.PaperRow.year, String), func.count())
-        .where(m.PaperRow.id.in_(select(kept.c.id)))
-        .group_by(m.PaperRow.year),
+        select(literal("years"), cast(m.PaperRow.year, String), func.count()).where(*in_kept).group_by(m.PaperRow.year),
     )
     counted: dict[str, list[tuple[str, int]]] = {}
     for facet, key, count in session.execute(facets).all():
@@ -474,8 +489,9 @@ def _paper_refs_where(condition: Any) -> Select[Any]:
     )
 
 
-def head(name_or_slug: str, *, session: Session) -> HeadDetail:
-    """A head type by slug or any spelling, with its papers and the earliest report."""
+def head(name_or_slug: str, *, session: Session, papers: int | None = None) -> HeadDetail:
+    """A head type by slug or any spelling, with its earliest `papers` papers (all when None) and
+    the earliest report among all of them; each an indexed query, whatever the number of papers."""
     row = session.get(m.HeadRow, name_or_slug)
     if row is None:
         resolution = resolve_head(name_or_slug, session=session)
@@ -483,22 +499,33 @@ def head(name_or_slug: str, *, session: Session) -> HeadDetail:
             raise NotFoundError(f"no head type '{name_or_slug}'", [c.name for c in resolution.candidates])
         row = session.get(m.HeadRow, resolution.head.slug)
         assert row is not None
-    refs = _refs(
-        _paper_refs_where(
-            m.PaperRow.id.in_(select(m.PaperHeadRow.paper_id).where(m.PaperHeadRow.head_slug == row.slug))
-        ),
-        session=session,
-    )
-    dated = [r for r in refs if r.date or r.year]
-    first = min(dated, key=PaperRef.chronology) if dated else None
+    linked = m.PaperRow.id.in_(select(m.PaperHeadRow.paper_id).where(m.PaperHeadRow.head_slug == row.slug))
+    total = session.execute(
+        select(func.count(distinct(m.PaperHeadRow.paper_id))).where(m.PaperHeadRow.head_slug == row.slug)
+    ).scalar_one()
+    listed = _paper_refs_where(linked)
+    refs = _refs(listed if papers is None else listed.limit(papers), session=session)
+    first = _first_report(linked, session=session)
     return HeadDetail(
-        **_summary(row, len(refs)).model_dump(),
+        **_summary(row, total).model_dump(),
         description=row.description,
         features=mapping.head_features(row),
         papers=refs,
+        papers_url=f"/papers?head={row.slug}",
         first_reported=FirstReport(date=first.date, year=first.year, paper=first) if first else None,
         sources=row.sources or [],
     )
+
+
+def _first_report(condition: Any, *, session: Session) -> PaperRef | None:
+    """The earliest paper by `PaperRef.chronology` (a paper known only by its year counts from the
+    year's last day): the earliest dated paper and the earliest paper with a year alone, compared."""
+    p = m.PaperRow
+    columns = (p.id, p.title, p.date, p.year)
+    by_date = select(*columns).where(condition, p.date.is_not(None)).order_by(p.date, p.id).limit(1)
+    by_year = select(*columns).where(condition, p.date.is_(None), p.year.is_not(None)).order_by(p.year, p.id).limit(1)
+    found = _refs(by_date, session=session) + _refs(by_year, session=session)
+    return min(found, key=PaperRef.chronology) if found else None
 
 
 def stages(*, session: Session) -> list[StageSummary]:

@@ -7,30 +7,26 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import importlib
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DatabaseError, DataError, DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from headkg.db import analysis, facts, mapping, queries, search
+from headkg.db import facts, mapping, queries, search
 from headkg.db import models as m
 from headkg.db.build import build_store
-from headkg.db.check_change import check_change
 from headkg.db.engine import make_engine, normalize_url, pg_schema, shown, sqlite_path
+from headkg.db.generation import GenerationWatch
+from headkg.db.graph_rows import GraphCut, GraphRows
 from headkg.db.lock import DEFAULT_LOCK_TIMEOUT, build_lock, check_writable
-from headkg.db.readme import readme_text
 from headkg.db.snapshot import load_graph
-from headkg.db.writer import Layout, WriteSummary, schema_is_current, write_graph
-from headkg.ingest.check import check_list, fix_list
-from headkg.ingest.check_base import check_against_revision
-from headkg.ingest.listedit import add_paper
-from headkg.ingest.versions import diff_versions
-from headkg.ingest.vocabulary_starter import write_starter_vocabulary
 from headkg.schema.analysis import ANALYSES, Comparison, Cooccurrence, Gaps, Growth, Timeline
 from headkg.schema.citation import CITATION_CAP, PaperList
 from headkg.schema.exceptions import InvalidRequestError, NotFoundError, StoreError
@@ -41,6 +37,7 @@ from headkg.schema.search import SearchResults
 from headkg.schema.sightings import PaperSighting
 from headkg.schema.views import (
     BenchmarkSummary,
+    Facets,
     HeadDetail,
     HeadResolution,
     HeadSummary,
@@ -54,6 +51,9 @@ from headkg.schema.views import (
     StageSummary,
     Stats,
 )
+
+if TYPE_CHECKING:
+    from headkg.db.writer import Layout, WriteSummary
 
 MEMO_SIZE = 256
 _STATE_KEYS = ("generation", "schema_version", "input_fingerprint")
@@ -69,6 +69,25 @@ def _answering(session: Session) -> Iterator[None]:
         raise InvalidRequestError(f"the store cannot take this value: {exc.orig or exc}") from exc
     except DBAPIError as exc:  # the store failed, or refused a write (the server's store is read-only)
         raise StoreError(f"the store could not answer: {_first_line(exc)}") from exc
+
+
+class _Library:
+    """A library function as a static method of the root object (the function itself: its signature
+    and docstring), imported on first use: "module:function"."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def __get__(self, instance: object, owner: type | None = None) -> Callable[..., Any]:
+        module, name = self.target.split(":")
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+def _analysis() -> ModuleType:
+    """db/analysis.py, imported when an analysis is first asked for (see `HeadKG.build`'s note)."""
+    from headkg.db import analysis
+
+    return analysis
 
 
 def _first_line(exc: Exception) -> str:
@@ -108,6 +127,7 @@ class HeadKG:
         self._guard = threading.Lock()
         self._pinned: Session | None = None  # set on the views `snapshot` yields
         self._locks = 0  # depth of `lock` held by this object
+        self._watch = GenerationWatch(self._read_current, sqlite_file=sqlite_path(self.url), engine=lambda: self.engine)
 
     def __repr__(self) -> str:
         return f"HeadKG({shown(self.url)!r})"
@@ -119,6 +139,7 @@ class HeadKG:
         return self._engine
 
     def close(self) -> None:
+        self._watch.close()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -130,16 +151,17 @@ class HeadKG:
         self.close()
 
     # -- building, diffing, adding: the library functions themselves, so their signatures and
-    # docstrings are the root object's -----------------------------------------------------------
+    # docstrings are the root object's. The parsers, the writer and the analyses are imported by the
+    # methods that use them: `headkg build` over an unchanged list needs none of them (api/cli.py).
 
     build = build_store
     """`kg.build(source, *, strict, full, progress, today, allow_shrink, max_shrink)`: the store from the
     list (db/build.py)."""
 
-    diff = staticmethod(diff_versions)
+    diff = _Library("headkg.ingest.versions:diff_versions")
     """`HeadKG.diff(old, new, repo)`: two versions of the list compared (ingest/versions.py)."""
 
-    add = staticmethod(add_paper)
+    add = _Library("headkg.ingest.listedit:add_paper")
     """`HeadKG.add(checkout, submission, ...)`: a new paper written into the list (ingest/listedit)."""
 
     @staticmethod
@@ -147,18 +169,23 @@ class HeadKG:
         """Every finding of the checkout at `root`, graded (ingest/check.py); with `base`, a git revision,
         each marked new or old, old errors as notices (ingest/check_base.py)."""
         if base is None:
+            from headkg.ingest.check import check_list
+
             return check_list(root, today=today)
+        from headkg.ingest.check_base import check_against_revision
+
         return check_against_revision(root, base, today=today)
 
-    init_vocabulary = staticmethod(write_starter_vocabulary)
+    init_vocabulary = _Library("headkg.ingest.vocabulary_starter:write_starter_vocabulary")
     """`HeadKG.init_vocabulary(checkout)`: a starter .headkg/vocabulary.yaml (ingest/vocabulary_starter.py)."""
 
-    fix = staticmethod(fix_list)
-    """`HeadKG.fix(checkout, write=True)`: the mechanical fixes made in place (ingest/fixes.py)."""
+    fix = _Library("headkg.ingest.check:fix_list")
 
     def check_change(self, root: Path, base: str, *, today: dt.date | None = None) -> list[CheckedFinding]:
         """`check(root, base=base)` with this store built from `base`: only the README sections and bib
         files that changed are read (db/check_change.py)."""
+        from headkg.db.check_change import check_change
+
         return check_change(self, root, base, today=today)
 
     # -- writing -------------------------------------------------------------------------------
@@ -195,6 +222,8 @@ class HeadKG:
     ) -> WriteSummary:
         """Bring the store to `graph`, atomically: replacing its content, or (`incremental`, over an
         existing store) rewriting only the papers that changed. Takes the build lock."""
+        from headkg.db.writer import write_graph
+
         if self.read_only:
             raise StoreError(f"{shown(self.url)} is open read-only")
         with self.lock():
@@ -209,6 +238,8 @@ class HeadKG:
 
     def parse_cache(self) -> dict[str, str]:
         """Parse results kept by the last build (empty when there is no store of this schema)."""
+        from headkg.db.writer import schema_is_current
+
         if not self.exists():
             return {}
         try:
@@ -232,10 +263,24 @@ class HeadKG:
     def generation(self) -> str:
         """A token that changes with every successful build (and only then): what the store holds now.
 
-        One cheap read (a `meta` row; a stat of a SQLite file first). Caches of answers key on it,
-        and so can HTTP caches (the API sends it as the `X-HeadKG-Generation` header). On a
-        `snapshot` view it is the generation of that snapshot.
+        Microseconds, so the API can ask on every request: the `meta` row is read again only when
+        the store's file or data_version moved (SQLite), else one autocommit read (PostgreSQL); see
+        db/generation.py. Caches of answers key on it, and so can HTTP caches (the API sends it as
+        the `X-HeadKG-Generation` header and in its ETags). On a `snapshot` view it is the
+        generation of that snapshot.
         """
+        if self._pinned is not None:
+            return str(self._pinned.info["generation"])
+        return self._watch.current()
+
+    @property
+    def generation_blocks(self) -> bool:
+        """True when `generation()` waits on a database server (PostgreSQL), false when it only looks
+        at a file (SQLite): an event loop calls the former from a thread."""
+        return self._pinned is None and self._watch.blocks
+
+    def _read_current(self) -> str:
+        """The generation read in a session of its own (what `generation` falls back on)."""
         with self.session() as s:
             return str(s.info["generation"])
 
@@ -351,8 +396,29 @@ class HeadKG:
         """Papers passing the filters: `kg.papers(head=["induction", "previous token"])`; by relevance
         when `q` is given and `sort` is not, else by `sort` (date when None)."""
         filters = filters or PaperFilter(**filter_args)
-        with self.session() as s:
-            return queries.papers(filters, session=s, sort=sort, limit=limit, offset=offset, facets=facets)
+        if not facets:
+            with self.session() as s:
+                return queries.papers(filters, session=s, sort=sort, limit=limit, offset=offset)
+        with self.snapshot() as view:  # the total and facets of a filter are kept: every page and order shares them
+            total, counted = view.memo("paper-counts", filters.model_dump_json(), view._paper_counts(filters))
+            with view.session() as s:
+                return queries.papers(
+                    filters,
+                    session=s,
+                    sort=sort,
+                    limit=limit,
+                    offset=offset,
+                    facets=True,
+                    counted=(total, counted.model_copy(deep=True)),
+                )
+
+    @staticmethod
+    def _paper_counts(filters: PaperFilter) -> Callable[[HeadKG], tuple[int, Facets]]:
+        def compute(view: HeadKG) -> tuple[int, Facets]:
+            with view.session() as s:
+                return queries.paper_counts(filters, session=s)
+
+        return compute
 
     def paper(self, paper_id: str) -> PaperDetail:
         """A paper by any id it answers to (a former id too), with the list's line behind each of its
@@ -384,9 +450,10 @@ class HeadKG:
         with self.session() as s:
             return queries.head_summaries(session=s, stage=stage)
 
-    def head(self, name_or_slug: str) -> HeadDetail:
+    def head(self, name_or_slug: str, *, papers: int | None = None) -> HeadDetail:
+        """A head type by any spelling, with its `papers` earliest papers (all when None)."""
         with self.session() as s:
-            return queries.head(name_or_slug, session=s)
+            return queries.head(name_or_slug, session=s, papers=papers)
 
     def resolve_head(self, name: str) -> HeadResolution:
         with self.session() as s:
@@ -421,6 +488,13 @@ class HeadKG:
         with self.session() as s:
             return load_graph(session=s)
 
+    @contextmanager
+    def graph_rows(self, cut: GraphCut) -> Iterator[GraphRows]:
+        """One cut of the store's graph as rows streamed in chunks, read through one session (db/graph_rows.py):
+        what the exports write without holding the graph."""
+        with self.session() as s:
+            yield GraphRows(cut, session=s)
+
     def known_papers(self) -> list[PaperSighting]:
         """Every paper of the store with its title, ids, date and first source: what `discover`
         compares arXiv's results with."""
@@ -443,17 +517,17 @@ class HeadKG:
         citations); refused over `cap`."""
         filters = filters or PaperFilter(**filter_args)
         with self.session() as s:
-            return analysis.paper_list(filters, session=s, sort=sort, cap=cap, limit=limit, offset=offset)
+            return _analysis().paper_list(filters, session=s, sort=sort, cap=cap, limit=limit, offset=offset)
 
     def cited(self, paper_ids: list[str]) -> PaperList:
         """These papers, in this order, with their bib entries: `kg.cited(["arxiv-2404.15574"])`."""
         with self.session() as s:
-            return analysis.papers_by_id(paper_ids, session=s)
+            return _analysis().papers_by_id(paper_ids, session=s)
 
     def comparison(self, head: str, filters: PaperFilter | None = None, **filter_args: Any) -> Comparison:
         """The papers that found `head`, side by side: `kg.comparison("retrieval heads")`."""
         filters = filters or PaperFilter(**filter_args)
-        return self._memoized("comparison", head, filters, lambda s: analysis.comparison(head, filters, session=s))
+        return self._memoized("comparison", head, filters, lambda s: _analysis().comparison(head, filters, session=s))
 
     def timeline(self, filters: PaperFilter | None = None, **filter_args: Any) -> Timeline:
         """Every head type that has a paper, in order of its first report."""
@@ -478,7 +552,7 @@ class HeadKG:
         if name not in ANALYSES:
             raise NotFoundError(f"no analysis '{name}'; analyses are {', '.join(ANALYSES)}", list(ANALYSES))
         filters = filters or PaperFilter(**filter_args)
-        compute = getattr(analysis, name)
+        compute = getattr(_analysis(), name)
         return self._memoized(name, "", filters, lambda s: compute(filters, session=s))  # type: ignore[no-any-return]
 
     def _memoized(self, name: str, arg: str, filters: PaperFilter, compute: Callable[[Session], Any]) -> Any:
@@ -493,6 +567,8 @@ class HeadKG:
     def readme(self) -> Iterator[str]:
         """The list's README written back from the store, in pieces (`headkg render`): each row from its
         facts and layout, the text around the rows as it was (db/readme.py)."""
+        from headkg.db.readme import readme_text  # the README writer's parts: only `render` needs them
+
         with self.session() as s:
             yield from readme_text(session=s)
 

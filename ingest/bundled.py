@@ -24,7 +24,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from headkg.ingest import git, origin
-from headkg.ingest.pipeline import graph_from_checkout
 from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.exceptions import SourceError
 from headkg.schema.graph import KnowledgeGraph
@@ -176,6 +175,8 @@ def make(root: Path, output: Path, commit: str | None = None, date: dt.date | No
 
     `commit` and `date` default to the checkout's last commit; a folder that is no git checkout
     needs both. The build's "today" is the list's date, so the file does not depend on the day it is made."""
+    from headkg.ingest.pipeline import graph_from_checkout  # the parsers: only `make` needs them
+
     if commit is not None and not re.fullmatch(r"[0-9a-fA-F]{4,40}", commit):
         raise SourceError(f"--commit {commit!r} is not a git commit hash")
     if commit is None or date is None:

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from headkg.ingest.fingerprint import PARSER_VERSION
 from headkg.ingest.sections import SectionMap
 from headkg.schema.findings import Finding, Findings
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
-PARSER_VERSION = "3"  # bump when a parser's output for the same text changes
 # Below this much text to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_CHARS = 2_000_000
 

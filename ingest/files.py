@@ -3,7 +3,7 @@
 A pull request can put anything where a parser looks: a folder named `x.bib`, a symbolic link that
 leads nowhere or to itself, a file nobody may read. Each becomes a finding (code `file.unreadable`,
 with its path) and the build goes on with the other files; the parsers only ever see readable
-regular files. `fingerprint_entries` makes such paths part of the input's fingerprint, so an
+regular files. The input's fingerprint (ingest/fingerprint.py) counts such paths too, so an
 incremental build notices them.
 """
 
@@ -62,14 +62,3 @@ def read_input(path: Path, rel: str, findings: Findings) -> bytes | None:
 
 def report(rel: str, why: str, findings: Findings) -> None:
     findings.error(rel, None, f"{why}; it is skipped", "replace it with the file it should be, or remove it", code=CODE)
-
-
-def fingerprint_entry(path: Path) -> bytes:
-    """What the fingerprint records of a path: its bytes, or why it cannot be read."""
-    why = problem(path)
-    if why is None:
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            why = f"cannot be read ({exc.strerror or exc})"
-    return f"\0unreadable\0{why}".encode()

@@ -167,7 +167,14 @@ class FirstReport(BaseModel):
 class HeadDetail(HeadSummary):
     description: str = ""
     features: HeadFeatures | None = None
-    papers: list[PaperRef] = Field(default_factory=list)
+    papers: list[PaperRef] = Field(
+        default_factory=list,
+        description="The papers that found it, earliest first: over the API the first 50 of `paper_count` "
+        "(all of them at `papers_url`), in the CLI every one.",
+    )
+    papers_url: str | None = Field(
+        default=None, description="Where every paper of the head type is, paged and filterable: `/papers?head=SLUG`."
+    )
     first_reported: FirstReport | None = None
     sources: list[str] = Field(default_factory=list)
 

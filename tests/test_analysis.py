@@ -99,7 +99,7 @@ def test_cooccurrence_is_the_heads_projection(kg: HeadKG, snapshot_store: str, p
     assert table[0][0] == "head type" and [r[0] for r in table[1:]] == names
     matrix = {(a, b): int(n) for r in table[1:] for b, n in zip(names, r[1:], strict=True) for a in [r[0]]}
 
-    projection = to_networkx(kg.graph(), projection="heads")
+    projection = to_networkx(kg, projection="heads")
     label = {n: d["label"] for n, d in projection.nodes(data=True)}
     weights = {frozenset((label[u], label[v])): d["weight"] for u, v, d in projection.edges(data=True)}
     for (a, b), n in matrix.items():

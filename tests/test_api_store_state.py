@@ -90,7 +90,8 @@ def test_graph_files_are_kept_per_generation(served: tuple[HeadKG, TestClient], 
     kg, client = served
     first = client.get("/graph", params={"format": "json"})
     again = count_statements(kg, lambda: client.get("/graph", params={"format": "json"}))
-    assert again == 1  # the generation only
+    # the generation only: one read on PostgreSQL, none on SQLite (its file state and data_version)
+    assert again == (1 if kg.url.get_backend_name() == "postgresql" else 0)
     HeadKG(store_url).build(str(snapshot), allow_shrink=True)
     after = client.get("/graph", params={"format": "json"})
     assert after.headers["x-headkg-generation"] != first.headers["x-headkg-generation"]
@@ -112,6 +113,7 @@ def test_a_rebuilt_store_is_served_without_a_restart(
 def test_a_request_reads_one_state(served: tuple[HeadKG, TestClient]) -> None:
     """The route's calls all go through the request's snapshot: one transaction per request."""
     kg, client = served
+    client.get("/stats")  # the first request after a build also reads the new generation, on its own
     begins = []
 
     def record(*args: Any) -> None:

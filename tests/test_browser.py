@@ -73,7 +73,7 @@ def base(checkout_store: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # serve warms the pages before it listens
         while True:
             assert server.poll() is None, server.communicate()[0]
             try:

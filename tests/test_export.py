@@ -1,8 +1,10 @@
 """Graph export: GEXF 1.3 valid against the official RelaxNG, five formats that agree, awkward labels
 that survive, the heads projection, the stage and year cuts, `export_to_path` and GET /graph.
 
-The snapshot store is built once for the module (SQLite); the export only reads `kg.graph()`, so
-the backend does not matter here (test_build.py covers PostgreSQL).
+The export reads the store through SQL (db/graph_rows.py), so every test runs on the real snapshot
+built once per backend (SQLite and PostgreSQL); the expectations come from the store's records
+(`kg.graph()`), read independently of the export's queries. The streamed GEXF and GraphML are held
+to networkx: the same graph read back, every node, edge and attribute.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from headkg.api.export.formats import JSON_EDGES_KEY, csv_tables, csv_zip_bytes, gml_bytes, graphml_bytes, json_bytes
-from headkg.api.export.gexf import GEXF_NS, VIZ_NS, gexf_bytes
-from headkg.api.export.graph import to_networkx
+from headkg.api.export.formats import JSON_EDGES_KEY, csv_tables, csv_zip_bytes, flat_copy
+from headkg.api.export.gexf import GEXF_NS, VIZ_NS, node_size
+from headkg.api.export.graph import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, flat, to_networkx
 from headkg.api.export.service import FORMATS, FormatName, export_to_path, render
 from headkg.api.routes.graph import router
 from headkg.db.store import HeadKG
@@ -61,10 +63,13 @@ OPTION_SETS: list[dict[str, Any]] = [
 
 
 @pytest.fixture(scope="module")
-def kg(snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> HeadKG:
-    store = HeadKG(tmp_path_factory.mktemp("export") / "store.sqlite")
-    store.build(str(snapshot))
-    return store
+def kg(snapshot_store: str) -> HeadKG:
+    return HeadKG(snapshot_store, read_only=True)
+
+
+def exported(kg: HeadKG, fmt: str, **options: Any) -> bytes:
+    """The export's bytes, as GET /graph sends them."""
+    return render(kg, fmt, **options)[0]
 
 
 @pytest.fixture(scope="module")
@@ -111,20 +116,15 @@ def read_csv_zip(data: bytes) -> tuple[list[dict[str, str]], list[dict[str, str]
     return nodes, edges
 
 
-GRAPH_FORMATS = {
-    "gexf": (gexf_bytes, read_gexf),
-    "graphml": (graphml_bytes, read_graphml),
-    "gml": (gml_bytes, read_gml),
-    "json": (json_bytes, read_json),
-}
+READERS = {"gexf": read_gexf, "graphml": read_graphml, "gml": read_gml, "json": read_json}
 
 
 # -- the graph itself ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: ",".join(o) or "full")
-def test_attributes_follow_the_rules(kg_graph: KnowledgeGraph, options: dict[str, Any]) -> None:
-    g = to_networkx(kg_graph, **options)
+def test_attributes_follow_the_rules(kg: HeadKG, options: dict[str, Any]) -> None:
+    g = to_networkx(kg, **options)
     assert g.number_of_nodes() > 0
     for node, data in g.nodes(data=True):
         assert node.split(":", 1)[0] == data["kind"]
@@ -134,13 +134,17 @@ def test_attributes_follow_the_rules(kg_graph: KnowledgeGraph, options: dict[str
             assert "year" in data and "date" in data, node
         if data["kind"] == "head":
             assert "stage" in data, node
+        declared = NODE_ATTRIBUTES[data["kind"]]  # what the writers declare, with its type
+        assert all(isinstance(value, declared[name]) for name, value in data.items()), (node, data)
     for u, v, data in g.edges(data=True):
         assert data["relation"] and data["weight"] >= 1, (u, v)
         assert "type" not in data and None not in data.values(), (u, v)
+        declared = EDGE_ATTRIBUTES[data["relation"]]
+        assert all(isinstance(value, declared[name]) for name, value in data.items()), (u, v, data)
 
 
-def test_full_graph_has_every_record(kg_graph: KnowledgeGraph) -> None:
-    g = to_networkx(kg_graph, with_authors=True)
+def test_full_graph_has_every_record(kg: HeadKG, kg_graph: KnowledgeGraph) -> None:
+    g = to_networkx(kg, with_authors=True)
     kinds: dict[str, set[str]] = defaultdict(set)
     for node, kind in g.nodes(data="kind"):
         kinds[kind].add(node)
@@ -165,16 +169,16 @@ def test_full_graph_has_every_record(kg_graph: KnowledgeGraph) -> None:
     assert 0 < len(relations["written_by"]) <= len(authored)
 
 
-def test_unknown_projection_is_an_invalid_request(kg_graph: KnowledgeGraph) -> None:
+def test_unknown_projection_is_an_invalid_request(kg: HeadKG) -> None:
     with pytest.raises(InvalidRequestError, match="projection"):
-        to_networkx(kg_graph, projection="authors")
+        to_networkx(kg, projection="authors")
 
 
 # -- GEXF ------------------------------------------------------------------------------------------
 
 
-def test_snapshot_gexf_is_valid_and_gephi_ready(kg_graph: KnowledgeGraph, rng: etree.RelaxNG) -> None:
-    data = gexf_bytes(to_networkx(kg_graph))
+def test_snapshot_gexf_is_valid_and_gephi_ready(kg: HeadKG, kg_graph: KnowledgeGraph, rng: etree.RelaxNG) -> None:
+    data = exported(kg, "gexf")
     doc = assert_valid_gexf(data, rng)
     graph = doc.find(f"{{{GEXF_NS}}}graph")
     assert graph is not None
@@ -203,20 +207,55 @@ def test_snapshot_gexf_is_valid_and_gephi_ready(kg_graph: KnowledgeGraph, rng: e
     # degree drives the size: the most connected head is drawn largest
     hub = max(heads, key=back.degree)
     assert heads[hub]["viz"]["size"] == max(d["viz"]["size"] for d in heads.values())
+    # the store's degrees (counted in SQL before any edge is written) are the graph's
+    assert all(d["viz"]["size"] == node_size(back.degree(n)) for n, d in back.nodes(data=True))
 
 
 @pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: ",".join(o) or "full")
-def test_every_cut_gives_valid_gexf(kg_graph: KnowledgeGraph, rng: etree.RelaxNG, options: dict[str, Any]) -> None:
-    g = to_networkx(kg_graph, **options)
-    data = gexf_bytes(g)
-    assert_valid_gexf(data, rng)
+def test_every_cut_gives_valid_gexf(kg: HeadKG, rng: etree.RelaxNG, options: dict[str, Any]) -> None:
+    g = to_networkx(kg, **options)
+    data = exported(kg, "gexf", **options)
+    doc = assert_valid_gexf(data, rng)
     back = read_gexf(data)
     assert (back.number_of_nodes(), back.number_of_edges()) == (g.number_of_nodes(), g.number_of_edges())
-    assert gexf_bytes(to_networkx(kg_graph, **options)) == data  # same store, same bytes
+    counts = [int(doc.find(f".//{{{GEXF_NS}}}{part}").get("count")) for part in ("nodes", "edges")]
+    assert counts == [g.number_of_nodes(), g.number_of_edges()]
+    assert all(d["viz"]["size"] == node_size(back.degree(n)) for n, d in back.nodes(data=True))
+    assert exported(kg, "gexf", **options) == data  # same store, same bytes
 
 
-def test_viz_namespace_is_the_1_3_one(kg_graph: KnowledgeGraph) -> None:
-    doc = etree.fromstring(gexf_bytes(to_networkx(kg_graph, projection="heads")))
+@pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: ",".join(o) or "full")
+def test_streamed_gexf_reads_back_as_the_graph(kg: HeadKG, options: dict[str, Any]) -> None:
+    """Every node, edge and attribute of the graph, as networkx reads the streamed file (lists joined)."""
+    g = to_networkx(kg, **options)
+    back = read_gexf(exported(kg, "gexf", **options))
+    assert set(back.nodes) == set(g.nodes)
+    for node, data in back.nodes(data=True):
+        assert {k: v for k, v in data.items() if k not in ("viz", "spells")} == flat_attrs(g.nodes[node]), node
+    assert {frozenset(e) for e in back.edges} == {frozenset(e) for e in g.edges}
+    for u, v, data in back.edges(data=True):
+        assert {k: v for k, v in data.items() if k != "id"} == flat_attrs(g.edges[u, v]), (u, v)
+
+
+@pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: ",".join(o) or "full")
+def test_streamed_graphml_is_what_networkx_writes(kg: HeadKG, options: dict[str, Any]) -> None:
+    """networkx reads the streamed GraphML into the graph it reads from its own `write_graphml` of it."""
+    buffer = io.BytesIO()
+    nx.write_graphml(flat_copy(to_networkx(kg, **options)), buffer)
+    ours, theirs = read_graphml(exported(kg, "graphml", **options)), read_graphml(buffer.getvalue())
+    assert ours.graph == theirs.graph
+    assert dict(ours.nodes(data=True)) == dict(theirs.nodes(data=True))
+    assert {frozenset((u, v)): d for u, v, d in ours.edges(data=True)} == {
+        frozenset((u, v)): d for u, v, d in theirs.edges(data=True)
+    }
+
+
+def flat_attrs(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: flat(v) for k, v in data.items()}
+
+
+def test_viz_namespace_is_the_1_3_one(kg: HeadKG) -> None:
+    doc = etree.fromstring(exported(kg, "gexf", projection="heads"))
     assert doc.nsmap == {None: GEXF_NS, "viz": VIZ_NS} and doc.get("version") == "1.3"
     assert doc.find(f"{{{GEXF_NS}}}graph").get("mode") == "static"  # no paper, no timeline
 
@@ -225,11 +264,11 @@ def test_viz_namespace_is_the_1_3_one(kg_graph: KnowledgeGraph) -> None:
 
 
 @pytest.mark.parametrize("options", [{"with_authors": True}, {"projection": "heads"}], ids=["full", "heads"])
-def test_formats_agree_on_counts(kg_graph: KnowledgeGraph, options: dict[str, Any]) -> None:
-    g = to_networkx(kg_graph, **options)
+def test_formats_agree_on_counts(kg: HeadKG, options: dict[str, Any]) -> None:
+    g = to_networkx(kg, **options)
     counts = {}
-    for name, (write, read) in GRAPH_FORMATS.items():
-        back = read(write(g))
+    for name, read in READERS.items():
+        back = read(exported(kg, name, **options))
         counts[name] = (back.number_of_nodes(), back.number_of_edges())
         kinds = sorted(d["kind"] for _, d in back.nodes(data=True))
         assert kinds == sorted(d["kind"] for _, d in g.nodes(data=True)), name
@@ -240,12 +279,12 @@ def test_formats_agree_on_counts(kg_graph: KnowledgeGraph, options: dict[str, An
     assert set(counts.values()) == {(g.number_of_nodes(), g.number_of_edges())}, counts
 
 
-def test_graphml_has_no_lists_and_no_unknown_types(kg_graph: KnowledgeGraph) -> None:
-    doc = etree.fromstring(graphml_bytes(to_networkx(kg_graph, with_authors=True)))
+def test_graphml_has_no_lists_and_no_unknown_types(kg: HeadKG) -> None:
+    doc = etree.fromstring(exported(kg, "graphml", with_authors=True))
     ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
     types = {key.get("attr.type") for key in doc.iterfind("g:key", ns)}
     assert types <= {"boolean", "int", "long", "float", "double", "string"}  # what igraph reads
-    back = read_graphml(graphml_bytes(to_networkx(kg_graph)))
+    back = read_graphml(exported(kg, "graphml"))
     found = [d for _, _, d in back.edges(data=True) if d["relation"] == "found" and "|" in d.get("sources", "")]
     assert found, "a paper listed with a head twice keeps both sources, joined"
 
@@ -293,42 +332,50 @@ def small_graph() -> KnowledgeGraph:
     )
 
 
-def test_awkward_labels_survive_every_format(rng: etree.RelaxNG) -> None:
-    g = to_networkx(small_graph(), with_authors=True)
+@pytest.fixture(scope="module")
+def small_kg(tmp_path_factory: pytest.TempPathFactory) -> HeadKG:
+    """`small_graph` written to a SQLite store (PostgreSQL refuses the NUL in its title)."""
+    store = HeadKG(tmp_path_factory.mktemp("small") / "small.sqlite")
+    store.write(small_graph())
+    return store
+
+
+def test_awkward_labels_survive_every_format(small_kg: HeadKG, rng: etree.RelaxNG) -> None:
+    g = to_networkx(small_kg, with_authors=True)
     assert g.nodes["paper:awkward"]["label"] == AWKWARD_CLEAN
     assert g.nodes["paper:awkward"]["venue"] == "Venue <b>"
-    assert_valid_gexf(gexf_bytes(g), rng)
+    assert_valid_gexf(exported(small_kg, "gexf", with_authors=True), rng)
     expected = {AWKWARD_CLEAN, AWKWARD_HEAD_CLEAN, "Zoë O'Brien & Co", "Method M"}
-    for name, (write, read) in GRAPH_FORMATS.items():
-        labels = {d["label"] for _, d in read(write(g)).nodes(data=True)}
+    for name, read in READERS.items():
+        labels = {d["label"] for _, d in read(exported(small_kg, name, with_authors=True)).nodes(data=True)}
         assert expected <= labels, name
     nodes, _ = read_csv_zip(csv_zip_bytes(g))
     assert expected <= {row["Label"] for row in nodes}
     # nothing below U+0020 but whitespace in any output (GML escapes non-ASCII itself)
-    for name, (write, _) in GRAPH_FORMATS.items():
-        text = write(g).decode("utf-8")
+    for name in READERS:
+        text = exported(small_kg, name, with_authors=True).decode("utf-8")
         assert not any(ch < " " and ch not in "\t\n\r" for ch in text), name
 
 
-def test_small_graph_cuts(rng: etree.RelaxNG) -> None:
-    g = to_networkx(small_graph(), year_from=2000)
+def test_small_graph_cuts(small_kg: HeadKG, rng: etree.RelaxNG) -> None:
+    g = to_networkx(small_kg, year_from=2000)
     assert "paper:undated" not in g  # unknown year: outside any range
     assert set(g["head:induction-head"]) == {"paper:awkward"}
-    g = to_networkx(small_graph(), stage="kr")
+    g = to_networkx(small_kg, stage="kr")
     assert set(g) == {"stage:KR", "head:awk-head", "paper:awkward", "model:gpt", "method:m"}
-    g = to_networkx(small_graph(), projection="heads")
+    g = to_networkx(small_kg, projection="heads")
     assert g.edges["head:awk-head", "head:induction-head"] == {
         "relation": "co_found",
         "weight": 1,
         "papers": ["paper:awkward"],
     }
-    assert_valid_gexf(gexf_bytes(g), rng)
+    assert_valid_gexf(exported(small_kg, "gexf", projection="heads"), rng)
 
 
 # -- heads projection ------------------------------------------------------------------------------
 
 
-def test_heads_projection_links_heads_found_together(kg_graph: KnowledgeGraph) -> None:
+def test_heads_projection_links_heads_found_together(kg: HeadKG, kg_graph: KnowledgeGraph) -> None:
     by_paper: dict[str, set[str]] = defaultdict(set)
     for link in kg_graph.paper_heads:
         by_paper[link.paper_id].add(link.head_slug)
@@ -338,7 +385,7 @@ def test_heads_projection_links_heads_found_together(kg_graph: KnowledgeGraph) -
             expected[frozenset((f"head:{a}", f"head:{b}"))].add(f"paper:{paper_id}")
     assert expected, "the snapshot has papers that found several heads"
 
-    g = to_networkx(kg_graph, projection="heads")
+    g = to_networkx(kg, projection="heads")
     assert {d["kind"] for _, d in g.nodes(data=True)} == {"head"}
     assert g.number_of_nodes() == len(kg_graph.heads)
     got = {frozenset((u, v)): d for u, v, d in g.edges(data=True)}
@@ -350,8 +397,8 @@ def test_heads_projection_links_heads_found_together(kg_graph: KnowledgeGraph) -
 # -- stage and year cuts ---------------------------------------------------------------------------
 
 
-def test_stage_keeps_its_heads_and_their_papers(kg_graph: KnowledgeGraph) -> None:
-    g = to_networkx(kg_graph, stage="ici")
+def test_stage_keeps_its_heads_and_their_papers(kg: HeadKG, kg_graph: KnowledgeGraph) -> None:
+    g = to_networkx(kg, stage="ici")
     heads = {f"head:{h.slug}" for h in kg_graph.heads if h.stage == "ICI"}
     papers = {f"paper:{x.paper_id}" for x in kg_graph.paper_heads if f"head:{x.head_slug}" in heads}
     by_kind: dict[str, set[str]] = defaultdict(set)
@@ -360,14 +407,14 @@ def test_stage_keeps_its_heads_and_their_papers(kg_graph: KnowledgeGraph) -> Non
     assert by_kind["stage"] == {"stage:ICI"}
     assert by_kind["head"] == heads and by_kind["paper"] == papers
     assert all(g.degree(n) > 0 for n in g)  # methods, benchmarks, models only where linked
-    assert to_networkx(kg_graph, stage="In-Context Identification").nodes == g.nodes
-    projection = to_networkx(kg_graph, stage="ICI", projection="heads")
+    assert to_networkx(kg, stage="In-Context Identification").nodes == g.nodes
+    projection = to_networkx(kg, stage="ICI", projection="heads")
     assert set(projection) == heads
 
 
-def test_unknown_stage_is_not_found(kg_graph: KnowledgeGraph) -> None:
+def test_unknown_stage_is_not_found(kg: HeadKG) -> None:
     with pytest.raises(NotFoundError) as info:
-        to_networkx(kg_graph, stage="XYZ")
+        to_networkx(kg, stage="XYZ")
     assert info.value.suggestions == ["KR", "ICI", "LR", "EP"]
 
 
@@ -375,8 +422,10 @@ def test_unknown_stage_is_not_found(kg_graph: KnowledgeGraph) -> None:
     ("year_from", "year_to"),
     [(2023, 2024), (2024, None), (None, 2019), (2024, 2024)],
 )
-def test_years_cut_papers_and_their_edges(kg_graph: KnowledgeGraph, year_from: int | None, year_to: int | None) -> None:
-    g = to_networkx(kg_graph, year_from=year_from, year_to=year_to, with_authors=True)
+def test_years_cut_papers_and_their_edges(
+    kg: HeadKG, kg_graph: KnowledgeGraph, year_from: int | None, year_to: int | None
+) -> None:
+    g = to_networkx(kg, year_from=year_from, year_to=year_to, with_authors=True)
     low, high = year_from or 0, year_to or 9999
     kept = {f"paper:{p.id}" for p in kg_graph.papers if p.year is not None and low <= p.year <= high}
     assert kept and {n for n, k in g.nodes(data="kind") if k == "paper"} == kept
@@ -387,9 +436,9 @@ def test_years_cut_papers_and_their_edges(kg_graph: KnowledgeGraph, year_from: i
     assert got == {pair for pair in found if pair & kept}
 
 
-def test_a_reversed_year_range_keeps_no_paper(kg_graph: KnowledgeGraph) -> None:
+def test_a_reversed_year_range_keeps_no_paper(kg: HeadKG) -> None:
     """As /papers answers an empty page (a 422 here was a schema-valid request refused: schemathesis ST202)."""
-    g = to_networkx(kg_graph, year_from=2024, year_to=2020)
+    g = to_networkx(kg, year_from=2024, year_to=2020)
     assert not [n for n, kind in g.nodes(data="kind") if kind == "paper"]
 
 
@@ -413,9 +462,9 @@ def test_export_to_path(kg: HeadKG, tmp_path: Path, fmt: str) -> None:
         assert export_to_path(kg, fmt, folder, stage="KR").name == f"headkg-KR{FORMATS[fmt].extension}"
 
 
-def test_csv_folder_matches_the_zip(kg: HeadKG, kg_graph: KnowledgeGraph, tmp_path: Path) -> None:
+def test_csv_folder_matches_the_zip(kg: HeadKG, tmp_path: Path) -> None:
     folder = export_to_path(kg, "csv", tmp_path / "csv")
-    tables = csv_tables(to_networkx(kg_graph))
+    tables = csv_tables(to_networkx(kg))
     for name, text in tables.items():
         assert (folder / name).read_text(encoding="utf-8") == text
     header = next(csv.reader(io.StringIO(tables["edges.csv"])))
@@ -457,7 +506,7 @@ def test_route_sends_a_file(client: TestClient, fmt: str) -> None:
         nodes, _ = read_csv_zip(response.content)
         assert any(row["kind"] == "author" for row in nodes)
     else:
-        back = GRAPH_FORMATS[fmt][1](response.content)
+        back = READERS[fmt](response.content)
         assert any(kind == "author" for _, kind in back.nodes(data="kind"))
 
 

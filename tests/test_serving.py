@@ -153,7 +153,7 @@ def test_rebuilds_while_serving_give_no_stale_and_no_mixed_answer(
 
 
 def _wait_ready(base: str, server: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # serve warms the pages before it listens
     while True:
         assert server.poll() is None, "the server stopped"
         try:

@@ -1,8 +1,9 @@
-"""GraphML, GML, node-link JSON and CSV writers; GEXF has its own module (api/export/gexf.py).
+"""GML, node-link JSON and CSV writers; GEXF and GraphML stream from the store in modules of their
+own (api/export/gexf.py, api/export/graphml.py).
 
 Each writer takes the graph of `api.export.graph.to_networkx` and returns bytes, so the CLI can
-write them to a file and the HTTP route can send them. The formats without lists (GraphML, GML,
-CSV) get list values joined with `|`; JSON keeps real lists.
+write them to a file and the HTTP route can send them. The formats without lists (GML, CSV) get
+list values joined with `|`; JSON keeps real lists.
 """
 
 from __future__ import annotations
@@ -25,20 +26,13 @@ JSON_EDGES_KEY = "links"
 """d3's name for the edge list (`node_link_data(..., edges="links")`)."""
 
 
-def _flat_copy(g: nx.Graph) -> nx.Graph:
-    """A copy whose values are all scalars: GraphML and GML writers reject or mangle lists."""
+def flat_copy(g: nx.Graph) -> nx.Graph:
+    """A copy whose values are all scalars: the GML writer rejects or mangles lists."""
     h = g.__class__()
     h.graph.update({k: flat(v) for k, v in g.graph.items()})
     h.add_nodes_from((n, {k: flat(v) for k, v in d.items()}) for n, d in g.nodes(data=True))
     h.add_edges_from((u, v, {k: flat(x) for k, x in d.items()}) for u, v, d in g.edges(data=True))
     return h
-
-
-def graphml_bytes(g: nx.Graph) -> bytes:
-    """GraphML for Cytoscape, yEd and igraph: typed keys (string, long, boolean, double), no lists."""
-    buffer = io.BytesIO()
-    nx.write_graphml(_flat_copy(g), buffer, encoding="utf-8")
-    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -59,7 +53,7 @@ def gml_bytes(g: nx.Graph) -> bytes:
     GML's `label` shows the node's label (title, head name...) and our id goes to `node_id`;
     networkx escapes `&`, `"` and non-ASCII as character references, which `read_gml` undoes.
     """
-    flat_g = _flat_copy(g)
+    flat_g = flat_copy(g)
     keys = {n: _GmlNode(n, clean_text(str(d.get("label", n)))) for n, d in flat_g.nodes(data=True)}
     h = g.__class__()
     h.graph.update(flat_g.graph)

@@ -1,27 +1,28 @@
-"""GEXF 1.3 for Gephi, written with lxml, valid against the official RelaxNG (specs/1.3/gexf.rng).
+"""GEXF 1.3 for Gephi, written as the store is read, valid against the official RelaxNG (specs/1.3/gexf.rng).
 
 Why not networkx's `write_gexf`: its 1.3 output fails the schema four ways (misspelt xsi
 namespace, `graph name=""`, `xsi:schemaLocation`, timeformat "long" for int times), it raises on
-None and turns list values into spells, and it knows nothing of the colours and sizes Gephi shows.
-Repairing its tree afterwards would cost more than these hundred lines, and here every choice is
-explicit: viz colour by kind (by stage for head types, from data/stages.yaml), viz size by degree,
-each paper as a date spell from its date (its year's first day when only the year is known) to the
-last date in the export, so Gephi's timeline shows the field accumulating; attributes typed once
-per name.
-The result still reads back with `networkx.read_gexf`.
+None and turns list values into spells, it knows nothing of the colours and sizes Gephi shows, and
+it needs the whole graph in memory. Here every choice is explicit: viz colour by kind (by stage for
+head types, from data/stages.yaml), viz size by degree (counted by the store before any edge is
+read), each paper as a date spell from its date (its year's first day when only the year is known)
+to the last date in the export, so Gephi's timeline shows the field accumulating; attributes typed
+once per name (api/export/graph.py declares them). The markup is formatted as text
+(api/export/xmltext.py says why and how it stays well-formed); the result reads back with
+`networkx.read_gexf`.
 """
 
 from __future__ import annotations
 
+import io
 import math
-from collections.abc import Iterable
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, BinaryIO
 
-import networkx as nx
-from lxml import etree
-
-from headkg.api.export.graph import clean_text, flat
+from headkg.api.export.graph import GraphStream, clean_text, flat, spell_start
+from headkg.api.export.xmltext import escape as _escape
+from headkg.api.export.xmltext import text_writer as _text_writer
 from headkg.ingest.vocabulary import RGB, Vocabulary
 
 GEXF_NS = "http://gexf.net/1.3"
@@ -74,64 +75,55 @@ def node_size(degree: int) -> float:
     return round(4.0 + 3.0 * math.sqrt(degree), 2)
 
 
-def spell_start(data: dict[str, Any]) -> str | None:
-    """When a paper node enters the timeline: its date, else the first day of its year."""
-    if data.get("date"):
-        return str(data["date"])
-    return f"{data['year']:04d}-01-01" if isinstance(data.get("year"), int) else None
+def write_gexf(stream: GraphStream, out: BinaryIO) -> None:
+    """The stream as a GEXF 1.3 document (UTF-8, indented, same store → same bytes), written as it
+    is read: nothing but the current node or edge is held."""
+    end = stream.timeline_end()
+    node_types = {k: _xml_type(t) for k, t in stream.node_attributes().items() if k not in _NODE_XML_ATTRS}
+    edge_types = {k: _xml_type(t) for k, t in stream.edge_attributes().items() if k not in _EDGE_XML_ATTRS}
+    with _text_writer(out) as w:
+        w("<?xml version='1.0' encoding='UTF-8'?>\n")
+        w(f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{VIZ_NS}" version="1.3">\n  <meta>\n    <creator>headkg</creator>\n')
+        w(f"    <description>{_escape(_description(stream.attrs))}</description>\n")
+        mode = 'mode="dynamic" timeformat="date"' if end is not None else 'mode="static"'
+        w(f'  </meta>\n  <graph defaultedgetype="undirected" {mode}>\n')
+        _declare(w, "node", node_types)
+        _declare(w, "edge", edge_types)
+        w(f'    <nodes count="{stream.node_count()}">\n')
+        for node, data, degree in stream.nodes():
+            w(_node(node, data, degree, node_types, end))
+        w(f'    </nodes>\n    <edges count="{stream.edge_count()}">\n')
+        for i, (u, v, data) in enumerate(stream.edges()):
+            w(_edge(i, u, v, data, edge_types))
+        w("    </edges>\n  </graph>\n</gexf>\n")
 
 
-def timeline_end(g: nx.Graph) -> str | None:
-    """The last date in the export: where every paper's spell ends, so the field accumulates."""
-    starts = [s for _, d in g.nodes(data=True) if (s := spell_start(d))]
-    return max(starts) if starts else None
+def gexf_bytes(stream: GraphStream) -> bytes:
+    """`write_gexf` into memory (the HTTP route keeps the file per build)."""
+    buffer = io.BytesIO()
+    write_gexf(stream, buffer)
+    return buffer.getvalue()
 
 
-def gexf_bytes(g: nx.Graph) -> bytes:
-    """The graph as a GEXF 1.3 document (UTF-8, pretty-printed, same graph → same bytes)."""
-    root = etree.Element(f"{{{GEXF_NS}}}gexf", nsmap={None: GEXF_NS, "viz": VIZ_NS}, version="1.3")
-    meta = etree.SubElement(root, _tag("meta"))
-    etree.SubElement(meta, _tag("creator")).text = "headkg"
-    etree.SubElement(meta, _tag("description")).text = _description(g.graph)
-
-    end = timeline_end(g)
-    dynamic = end is not None
-    graph = etree.SubElement(root, _tag("graph"), defaultedgetype="directed" if g.is_directed() else "undirected")
-    if dynamic:
-        graph.set("mode", "dynamic")
-        graph.set("timeformat", "date")
-    else:
-        graph.set("mode", "static")
-
-    node_types = _attribute_types((d for _, d in g.nodes(data=True)), _NODE_XML_ATTRS)
-    edge_types = _attribute_types((d for _, _, d in g.edges(data=True)), _EDGE_XML_ATTRS)
-    _declare(graph, "node", node_types)
-    _declare(graph, "edge", edge_types)
-
-    nodes = etree.SubElement(graph, _tag("nodes"), count=str(g.number_of_nodes()))
-    for node, data in g.nodes(data=True):
-        element = etree.SubElement(nodes, _tag("node"), id=clean_text(str(node)))
-        element.set("label", clean_text(str(data.get("label", node))))
-        _attvalues(element, data, node_types)
-        if end is not None and (start := spell_start(data)):
-            spells = etree.SubElement(element, _tag("spells"))
-            etree.SubElement(spells, _tag("spell"), start=start, end=end)
-        r, gr, b = node_color(data)
-        etree.SubElement(element, f"{{{VIZ_NS}}}color", r=str(r), g=str(gr), b=str(b))
-        etree.SubElement(element, f"{{{VIZ_NS}}}size", value=str(node_size(g.degree(node))))
-
-    edges = etree.SubElement(graph, _tag("edges"), count=str(g.number_of_edges()))
-    for i, (u, v, data) in enumerate(g.edges(data=True)):
-        element = etree.SubElement(edges, _tag("edge"), id=str(i), source=clean_text(str(u)), target=clean_text(str(v)))
-        element.set("weight", repr(float(data.get("weight", 1))))
-        if "label" in data:
-            element.set("label", clean_text(str(data["label"])))
-        _attvalues(element, data, edge_types)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+def _node(node: str, data: dict[str, Any], degree: int, types: dict[str, str], end: str | None) -> str:
+    parts = [f'      <node id="{_escape(node)}" label="{_escape(str(data.get("label", node)))}">\n']
+    parts += _attvalues(data, types, "        ")
+    if end is not None and (start := spell_start(data.get("date"), data.get("year"))):
+        parts.append(f'        <spells>\n          <spell start="{start}" end="{end}"/>\n        </spells>\n')
+    r, g, b = node_color(data)
+    parts.append(f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n        <viz:size value="{node_size(degree)}"/>\n')
+    parts.append("      </node>\n")
+    return "".join(parts)
 
 
-def _tag(name: str) -> str:
-    return f"{{{GEXF_NS}}}{name}"
+def _edge(i: int, u: str, v: str, data: dict[str, Any], types: dict[str, str]) -> str:
+    label = f' label="{_escape(str(data["label"]))}"' if "label" in data else ""
+    weight = repr(float(data.get("weight", 1)))
+    values = _attvalues(data, types, "        ")
+    opening = f'      <edge id="{i}" source="{_escape(u)}" target="{_escape(v)}" weight="{weight}"{label}'
+    if not values:
+        return opening + "/>\n"
+    return "".join([opening, ">\n", *values, "      </edge>\n"])
 
 
 def _description(attrs: dict[str, Any]) -> str:
@@ -139,32 +131,24 @@ def _description(attrs: dict[str, Any]) -> str:
     return clean_text("headkg knowledge graph of attention-head research" + (f" ({', '.join(parts)})" if parts else ""))
 
 
-def _attribute_types(records: Iterable[dict[str, Any]], reserved: set[str]) -> dict[str, str]:
-    """GEXF type per attribute name, in first-seen order; a name with mixed types becomes a string."""
-    types: dict[str, str] = {}
-    for data in records:
-        for name, value in data.items():
-            if name in reserved:
-                continue
-            xml_type = _XML_TYPES.get(type(value), "string")
-            if types.setdefault(name, xml_type) != xml_type:
-                types[name] = "string"
-    return types
+def _xml_type(tp: type) -> str:
+    return _XML_TYPES.get(tp, "string")
 
 
-def _declare(graph: etree._Element, cls: str, types: dict[str, str]) -> None:
-    attributes = etree.SubElement(graph, _tag("attributes"), {"class": cls, "mode": "static"})
+def _declare(w: Callable[[str], object], cls: str, types: dict[str, str]) -> None:
+    w(f'    <attributes class="{cls}" mode="static">\n')
     for name, xml_type in types.items():
-        etree.SubElement(attributes, _tag("attribute"), id=name, title=name, type=xml_type)
+        w(f'      <attribute id="{_escape(name)}" title="{_escape(name)}" type="{xml_type}"/>\n')
+    w("    </attributes>\n")
 
 
-def _attvalues(element: etree._Element, data: dict[str, Any], types: dict[str, str]) -> None:
-    values = [(name, data[name]) for name in types if name in data]
-    if not values:
-        return
-    attvalues = etree.SubElement(element, _tag("attvalues"))
-    for name, value in values:
-        etree.SubElement(attvalues, _tag("attvalue"), {"for": name, "value": _text(value, types[name])})
+def _attvalues(data: dict[str, Any], types: dict[str, str], indent: str) -> list[str]:
+    values = [
+        f'{indent}  <attvalue for="{name}" value="{_escape(_text(data[name], xml_type))}"/>\n'
+        for name, xml_type in types.items()
+        if name in data
+    ]
+    return [f"{indent}<attvalues>\n", *values, f"{indent}</attvalues>\n"] if values else []
 
 
 def _text(value: Any, xml_type: str) -> str:
@@ -172,4 +156,4 @@ def _text(value: Any, xml_type: str) -> str:
         return "true" if value else "false"
     if xml_type == "double":
         return repr(float(value))
-    return clean_text(str(flat(value)))
+    return str(flat(value))

@@ -1,7 +1,8 @@
-"""The store's KnowledgeGraph as one networkx graph, the common input of every export format.
+"""One cut of the store as the nodes and edges every export format writes, streamed from db/graph_rows.py.
 
 Node ids are prefixed by kind (``paper:<id>``, ``head:<slug>``, ``stage:KR``...) so a head and a
-method with the same slug never collide. Attribute rules that keep every writer simple:
+method with the same slug never collide. Attribute rules that keep every writer simple, all in this
+module (`NODE_ATTRIBUTES`/`EDGE_ATTRIBUTES` declare them; a test holds every value to them):
 
 - every node has ``kind`` and ``label``; every edge has ``relation`` and ``weight``;
 - no attribute is ever named ``type`` (GEXF and sigma.js reserve it: see ../shared/NOTES.md);
@@ -10,38 +11,38 @@ method with the same slug never collide. Attribute rules that keep every writer 
 - every string has its control characters removed and its whitespace collapsed (XML 1.0 and
   Gephi refuse control characters), and one attribute name always holds one Python type.
 
->>> g = to_networkx(kg.graph(), stage="KR", year_from=2023)  # doctest: +SKIP
+The streaming writers (GEXF, GraphML) read `GraphStream.nodes()` then `.edges()` once each, in the
+store's order, and never hold the graph; the other formats take `to_networkx`, built from the same
+two streams.
+
+>>> with graph_stream(kg, stage="KR", year_from=2023) as stream:  # doctest: +SKIP
+...     for node_id, attrs, degree in stream.nodes(): ...
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import combinations
 from typing import Any
 
 import networkx as nx
 
-from headkg.schema.exceptions import InvalidRequestError, NotFoundError
-from headkg.schema.graph import (
-    Benchmark,
-    HeadModelLink,
-    HeadType,
-    KnowledgeGraph,
-    Method,
-    ModelFamily,
-    Paper,
-    PaperBenchmarkLink,
-    PaperHeadLink,
-    PaperMethodLink,
-    Stage,
-)
+from headkg.db.graph_rows import GraphCut, GraphRows
+from headkg.db.store import HeadKG
+from headkg.schema.exceptions import InvalidRequestError
 from headkg.schema.provenance import Provenance
 
 PROJECTIONS = ("heads",)
 """Values of `projection` besides None (the full graph)."""
+
+Node = tuple[str, dict[str, Any], int]
+"""(node id, attributes, degree in the exported graph)."""
+Edge = tuple[str, str, dict[str, Any]]
 
 # C0 controls except tab/newline/return (those are whitespace, collapsed below), DEL and C1
 # controls, lone surrogates and the two non-characters XML 1.0 excludes.
@@ -54,6 +55,8 @@ def clean_text(value: str) -> str:
     >>> clean_text("Heads\\x0b & <tails>\\n  again")
     'Heads & <tails> again'
     """
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value  # the common case, at C speed: every unsafe or non-space whitespace character is unprintable
     return " ".join(_UNSAFE.sub("", value).split())
 
 
@@ -81,10 +84,6 @@ def _attrs(**values: Any) -> dict[str, Any]:
     return {k: _clean(v) for k, v in values.items() if v is not None and v != []}
 
 
-def _sources(provenances: Iterable[Provenance]) -> list[str]:
-    return sorted({str(p) for p in provenances})
-
-
 def paper_node(paper_id: str) -> str:
     return f"paper:{clean_text(paper_id)}"
 
@@ -97,157 +96,85 @@ def stage_node(code: str) -> str:
     return f"stage:{clean_text(code)}"
 
 
-def to_networkx(
-    kg_graph: KnowledgeGraph,
-    *,
-    projection: str | None = None,
-    stage: str | None = None,
-    year_from: int | None = None,
-    year_to: int | None = None,
-    with_authors: bool = False,
-) -> nx.Graph:
-    """The knowledge graph (or its head type–head type projection) as an undirected networkx graph.
+# -- the attribute rules -----------------------------------------------------------------------------
 
-    `stage` keeps that stage, its head types and the papers that found them (with their methods,
-    benchmarks, authors, and the heads' model families). `year_from`/`year_to` drop the papers
-    outside the years, inclusive, and with them their edges and the authors left without a paper;
-    a paper of unknown year goes as soon as either bound is set; a reversed range keeps no paper, as
-    /papers answers an empty page. Raises NotFoundError for an unknown stage and InvalidRequestError
-    for an unknown projection.
-    """
-    if projection not in (None, "", *PROJECTIONS):
-        raise InvalidRequestError(f"unknown projection {projection!r}; expected one of: {', '.join(PROJECTIONS)}")
-    stage_code = _stage_code(kg_graph, stage) if stage else None
-    part = _Selection.of(kg_graph, stage_code, year_from, year_to)
-    graph_attrs = _attrs(
-        name="headkg", projection=projection or "full", stage=stage_code, year_from=year_from, year_to=year_to
-    )
-    if projection == "heads":
-        return _heads_projection(part.heads, part.found, graph_attrs)
-    g = nx.Graph(**graph_attrs)
-    # Insertion order papers, heads, stages, models, methods, benchmarks, authors: networkx then
-    # yields every edge as (paper, head), (head, stage)... which the writers keep as source/target.
-    _add_record_nodes(g, part)
-    if with_authors:
-        _add_authors(g, kg_graph, {p.id for p in part.papers})
-    _add_found_edges(g, part.found)
-    for head in part.heads:
-        if head.stage and g.has_node(stage_node(head.stage)):
-            g.add_edge(head_node(head.slug), stage_node(head.stage), relation="in_stage", weight=1)
-    _add_link_edges(
-        g, "found_in", ((head_node(x.head_slug), f"model:{x.model_slug}", x.source) for x in part.head_models)
-    )
-    _add_link_edges(
-        g, "uses_method", ((paper_node(x.paper_id), f"method:{x.method_slug}", x.source) for x in part.paper_methods)
-    )
-    _add_link_edges(
-        g,
-        "uses_benchmark",
-        ((paper_node(x.paper_id), f"benchmark:{x.benchmark_slug}", x.source) for x in part.paper_benchmarks),
-    )
-    return g
+NODE_ATTRIBUTES: dict[str, dict[str, type]] = {
+    "paper": {
+        "kind": str,
+        "label": str,
+        "year": int,
+        "date": str,
+        "venue": str,
+        "arxiv_id": str,
+        "doi": str,
+        "url": str,
+        "topics": list,
+    },
+    "head": {
+        "kind": str,
+        "label": str,
+        "stage": str,
+        "sub_category": str,
+        "qualifier": str,
+        "curated": bool,
+        "aliases": list,
+    },
+    "stage": {"kind": str, "label": str, "code": str, "order": int},
+    "model": {"kind": str, "label": str, "aliases": list},
+    "method": {"kind": str, "label": str, "family": str, "method_type": str, "description": str},
+    "benchmark": {
+        "kind": str,
+        "label": str,
+        "category": str,
+        "benchmark_type": str,
+        "description": str,
+        "origin": str,
+        "release": str,
+        "url": str,
+    },
+    "author": {"kind": str, "label": str},
+}
+"""Each kind's attributes and their Python types, in the order writers declare them."""
 
-
-@dataclass
-class _Selection:
-    """What a stage and a year range keep of the knowledge graph."""
-
-    papers: list[Paper]
-    heads: list[HeadType]
-    stages: list[Stage]
-    found: list[PaperHeadLink]
-    head_models: list[HeadModelLink]
-    paper_methods: list[PaperMethodLink]
-    paper_benchmarks: list[PaperBenchmarkLink]
-    models: list[ModelFamily]
-    methods: list[Method]
-    benchmarks: list[Benchmark]
-
-    @classmethod
-    def of(cls, kg: KnowledgeGraph, stage_code: str | None, year_from: int | None, year_to: int | None) -> _Selection:
-        papers = [p for p in kg.papers if _in_years(p, year_from, year_to)]
-        heads = [h for h in kg.heads if stage_code is None or h.stage == stage_code]
-        head_slugs, paper_ids = {h.slug for h in heads}, {p.id for p in papers}
-        found = [ph for ph in kg.paper_heads if ph.paper_id in paper_ids and ph.head_slug in head_slugs]
-        if stage_code is not None:
-            paper_ids = {ph.paper_id for ph in found}
-            papers = [p for p in papers if p.id in paper_ids]
-        head_models = [hm for hm in kg.head_models if hm.head_slug in head_slugs]
-        paper_methods = [pm for pm in kg.paper_methods if pm.paper_id in paper_ids]
-        paper_benchmarks = [pb for pb in kg.paper_benchmarks if pb.paper_id in paper_ids]
-        # Under a stage only what hangs off its heads and papers stays; otherwise every record does.
-        models, methods, benchmarks = kg.models, kg.methods, kg.benchmarks
-        if stage_code is not None:
-            model_slugs = {hm.model_slug for hm in head_models}
-            method_slugs = {pm.method_slug for pm in paper_methods}
-            bench_slugs = {pb.benchmark_slug for pb in paper_benchmarks}
-            models = [x for x in models if x.slug in model_slugs]
-            methods = [x for x in methods if x.slug in method_slugs]
-            benchmarks = [x for x in benchmarks if x.slug in bench_slugs]
-        stages = [s for s in kg.stages if stage_code is None or s.code == stage_code]
-        return cls(
-            papers, heads, stages, found, head_models, paper_methods, paper_benchmarks, models, methods, benchmarks
-        )
+EDGE_ATTRIBUTES: dict[str, dict[str, type]] = {
+    "found": {"relation": str, "weight": int, "qualifiers": list, "sources": list},
+    "in_stage": {"relation": str, "weight": int},
+    "found_in": {"relation": str, "weight": int, "sources": list},
+    "uses_method": {"relation": str, "weight": int, "sources": list},
+    "uses_benchmark": {"relation": str, "weight": int, "sources": list},
+    "written_by": {"relation": str, "weight": int},
+    "co_found": {"relation": str, "weight": int, "papers": list},
+}
+"""Each relation's attributes and their Python types."""
 
 
-def _add_record_nodes(g: nx.Graph, part: _Selection) -> None:
-    """One node per kept paper, head type, stage, model family, method and benchmark, in that order."""
-    for paper in sorted(part.papers, key=lambda p: p.id):
-        g.add_node(paper_node(paper.id), **_paper_attrs(paper))
-    for head in sorted(part.heads, key=lambda h: h.slug):
-        g.add_node(head_node(head.slug), **_head_attrs(head))
-    for st in sorted(part.stages, key=lambda s: (s.order, s.code)):
-        g.add_node(stage_node(st.code), **_attrs(kind="stage", label=st.name, code=st.code, order=st.order))
-    for kind, records in (("model", part.models), ("method", part.methods), ("benchmark", part.benchmarks)):
-        for record in sorted(records, key=lambda r: r.slug):
-            g.add_node(f"{kind}:{record.slug}", **_catalog_attrs(kind, record))
-
-
-def _stage_code(kg_graph: KnowledgeGraph, stage: str) -> str:
-    """The stage's code from its code or name, case-insensitive ("kr", "Knowledge Recalling")."""
-    wanted = stage.strip().casefold()
-    for st in kg_graph.stages:
-        if wanted in (st.code.casefold(), st.name.casefold()):
-            return st.code
-    codes = [st.code for st in sorted(kg_graph.stages, key=lambda s: s.order)]
-    raise NotFoundError(f"no stage {stage!r}; the stages are {', '.join(codes)}", suggestions=codes)
-
-
-def _in_years(paper: Paper, year_from: int | None, year_to: int | None) -> bool:
-    if year_from is None and year_to is None:
-        return True
-    if paper.year is None:
-        return False
-    return (year_from is None or paper.year >= year_from) and (year_to is None or paper.year <= year_to)
-
-
-def _paper_attrs(paper: Paper) -> dict[str, Any]:
+def _paper_attrs(row: Any) -> dict[str, Any]:
     return _attrs(
         kind="paper",
-        label=paper.title,
-        year=paper.year,
-        date=paper.date.isoformat() if paper.date else "",
-        venue=paper.venue,
-        arxiv_id=paper.arxiv_id,
-        doi=paper.doi,
-        url=paper.urls[0] if paper.urls else None,
-        topics=paper.topics,
+        label=row.title,
+        year=row.year,
+        date=row.date.isoformat() if row.date else "",
+        venue=row.venue,
+        arxiv_id=row.arxiv_id,
+        doi=row.doi,
+        url=row.urls[0] if row.urls else None,
+        topics=row.topics,
     )
 
 
-def _head_attrs(head: HeadType) -> dict[str, Any]:
+def _head_attrs(row: Any) -> dict[str, Any]:
     return _attrs(
         kind="head",
-        label=head.name,
-        stage=head.stage or "",
-        sub_category=head.sub_category,
-        qualifier=head.qualifier,
-        curated=head.curated,
-        aliases=head.aliases,
+        label=row.name,
+        stage=row.stage or "",
+        sub_category=row.sub_category,
+        qualifier=row.qualifier,
+        curated=row.curated,
+        aliases=row.aliases,
     )
 
 
-# Which field of a model family, method or benchmark becomes which node attribute (never `type`,
+# Which column of a model family, method or benchmark becomes which node attribute (never `type`,
 # which GEXF and sigma.js reserve); an empty text is left out, like an unknown value.
 _CATALOG_ATTRS: dict[str, dict[str, str]] = {
     "model": {"name": "label", "aliases": "aliases"},
@@ -264,72 +191,206 @@ _CATALOG_ATTRS: dict[str, dict[str, str]] = {
 }
 
 
-def _catalog_attrs(kind: str, record: ModelFamily | Method | Benchmark) -> dict[str, Any]:
+def _catalog_attrs(kind: str, row: Any) -> dict[str, Any]:
     fields = _CATALOG_ATTRS[kind].items()
-    return _attrs(kind=kind, **{attr: getattr(record, name) or None for name, attr in fields})
+    return _attrs(kind=kind, **{attr: getattr(row, name) or None for name, attr in fields})
 
 
-def _add_authors(g: nx.Graph, kg_graph: KnowledgeGraph, paper_ids: set[str]) -> None:
-    """One node per author of the kept papers, linked to their papers (the store's author records)."""
-    names = {a.slug: a.name for a in kg_graph.authors}
-    for link in sorted(kg_graph.paper_authors, key=lambda link: (link.paper_id, link.position)):
-        if link.paper_id not in paper_ids:
-            continue
-        node = f"author:{link.author_slug}"
-        if not g.has_node(node):
-            g.add_node(node, **_attrs(kind="author", label=names.get(link.author_slug, link.author_slug)))
-        g.add_edge(paper_node(link.paper_id), node, relation="written_by", weight=1)
+def _link_edge(relation: str, file: str, line: int) -> dict[str, Any]:
+    return _attrs(relation=relation, weight=1, sources=[Provenance.text(file, line)])
 
 
-def _add_found_edges(g: nx.Graph, found: list[PaperHeadLink]) -> None:
-    """Paper–head edges; one paper may list a head twice (README and figure, or two qualifiers)."""
-    qualifiers: dict[tuple[str, str], set[str]] = defaultdict(set)
-    sources: dict[tuple[str, str], list[Provenance]] = defaultdict(list)
-    for link in found:
-        key = (paper_node(link.paper_id), head_node(link.head_slug))
-        sources[key].append(link.source)
-        if link.qualifier:
-            qualifiers[key].add(link.qualifier)
-    for (paper, head), provenances in sorted(sources.items()):
-        g.add_edge(
-            paper,
-            head,
-            **_attrs(
-                relation="found",
-                weight=1,
-                qualifiers=sorted(qualifiers[(paper, head)]),
-                sources=_sources(provenances),
-            ),
+# -- the stream ----------------------------------------------------------------------------------------
+
+
+class GraphStream:
+    """One cut of the store as nodes and edges, each streamed once in the store's order.
+
+    `attrs` are the graph's own (name, projection and the cut); `timeline_end()` is the last date of
+    the kept papers, where every paper's spell ends; `node_count()`/`edge_count()` count without
+    reading the rows.
+    """
+
+    def __init__(self, rows: GraphRows, projection: str | None, attrs: dict[str, Any]) -> None:
+        self.rows = rows
+        self.projection = projection
+        self.attrs = attrs
+        self._co_found: dict[tuple[str, str], list[str]] | None = None
+
+    @property
+    def kinds(self) -> list[str]:
+        """The node kinds this export can hold, in the order its nodes come."""
+        if self.projection == "heads":
+            return ["head"]
+        return ["paper", "head", "stage", "model", "method", "benchmark"] + (
+            ["author"] if self.rows.with_authors else []
         )
 
+    @property
+    def relations(self) -> list[str]:
+        if self.projection == "heads":
+            return ["co_found"]
+        found = ["found", "in_stage", "found_in", "uses_method", "uses_benchmark"]
+        return found + (["written_by"] if self.rows.with_authors else [])
 
-def _add_link_edges(g: nx.Graph, relation: str, links: Iterable[tuple[str, str, Provenance]]) -> None:
-    sources: dict[tuple[str, str], list[Provenance]] = defaultdict(list)
-    for u, v, source in links:
-        if g.has_node(u) and g.has_node(v):
-            sources[(u, v)].append(source)
-    for (u, v), provenances in sorted(sources.items()):
-        g.add_edge(u, v, **_attrs(relation=relation, weight=1, sources=_sources(provenances)))
+    def node_attributes(self) -> dict[str, type]:
+        """Every node attribute this export can write and its type (a name of two types is a str)."""
+        return _merged(NODE_ATTRIBUTES[kind] for kind in self.kinds)
+
+    def edge_attributes(self) -> dict[str, type]:
+        return _merged(EDGE_ATTRIBUTES[relation] for relation in self.relations)
+
+    def timeline_end(self) -> str | None:
+        """The last date of the kept papers (a paper without one: its year's first day); None without papers."""
+        if self.projection == "heads":
+            return None
+        last_date, last_undated_year = self.rows.latest()
+        ends = [spell_start(last_date, None), spell_start(None, last_undated_year)]
+        return max((end for end in ends if end), default=None)
+
+    def to_networkx(self) -> nx.Graph:
+        """The whole stream in memory, as an undirected networkx graph: nodes in the stream's order."""
+        g = nx.Graph(**self.attrs)
+        g.add_nodes_from((node, attrs) for node, attrs, _ in self.nodes())
+        g.add_edges_from(self.edges())
+        return g
+
+    # -- nodes -------------------------------------------------------------------------------------
+
+    def node_count(self) -> int:
+        r = self.rows
+        if self.projection == "heads":
+            return r.count(r.heads(projection=True))
+        statements = [r.papers(), r.heads(), r.stages(), r.models(), r.methods(), r.benchmarks()]
+        return sum(r.count(stmt) for stmt in statements + ([r.authors()] if r.with_authors else []))
+
+    def nodes(self) -> Iterator[Node]:
+        """(id, attributes, degree) of every node: papers, head types, stages, model families,
+        methods, benchmarks, then authors."""
+        r = self.rows
+        if self.projection == "heads":
+            degrees: dict[str, int] = defaultdict(int)
+            for a, b in self._pairs():
+                degrees[a] += 1
+                degrees[b] += 1
+            for row in r.rows(r.heads(projection=True)):
+                yield head_node(row.slug), _head_attrs(row), degrees[row.slug]
+            return
+        for row in r.rows(r.papers()):
+            yield paper_node(row.id), _paper_attrs(row), row.degree
+        for row in r.rows(r.heads()):
+            yield head_node(row.slug), _head_attrs(row), row.degree
+        for row in r.rows(r.stages()):
+            yield stage_node(row.code), _attrs(kind="stage", label=row.name, code=row.code, order=row.order), row.degree
+        for kind, stmt in (("model", r.models()), ("method", r.methods()), ("benchmark", r.benchmarks())):
+            for row in r.rows(stmt):
+                yield f"{kind}:{row.slug}", _catalog_attrs(kind, row), row.degree
+        if r.with_authors:
+            for row in r.rows(r.authors()):
+                yield f"author:{row.slug}", _attrs(kind="author", label=row.name), row.degree
+
+    # -- edges -------------------------------------------------------------------------------------
+
+    def edge_count(self) -> int:
+        r = self.rows
+        if self.projection == "heads":
+            return len(self._pairs())
+        statements = [r.found_pairs(), r.in_stage(), r.head_models(), r.paper_methods(), r.paper_benchmarks()]
+        return sum(r.count(stmt) for stmt in statements + ([r.paper_authors()] if r.with_authors else []))
+
+    def edges(self) -> Iterator[Edge]:
+        """(source, target, attributes) of every edge: paper–head, head–stage, head–model,
+        paper–method, paper–benchmark, then paper–author."""
+        r = self.rows
+        if self.projection == "heads":
+            for (a, b), paper_ids in sorted(self._pairs().items()):
+                papers = [paper_node(p) for p in paper_ids]
+                yield head_node(a), head_node(b), _attrs(relation="co_found", weight=len(paper_ids), papers=papers)
+            return
+        yield from _found_edges(r.rows(r.found()))
+        for row in r.rows(r.in_stage()):
+            yield head_node(row.slug), stage_node(row.stage_code), _attrs(relation="in_stage", weight=1)
+        for row in r.rows(r.head_models()):
+            yield head_node(row.head_slug), f"model:{row.model_slug}", _link_edge("found_in", row.file, row.line)
+        for row in r.rows(r.paper_methods()):
+            yield paper_node(row.paper_id), f"method:{row.method_slug}", _link_edge("uses_method", row.file, row.line)
+        for row in r.rows(r.paper_benchmarks()):
+            u, v = paper_node(row.paper_id), f"benchmark:{row.benchmark_slug}"
+            yield u, v, _link_edge("uses_benchmark", row.file, row.line)
+        if r.with_authors:
+            for row in r.rows(r.paper_authors()):
+                yield paper_node(row.paper_id), f"author:{row.author_slug}", _attrs(relation="written_by", weight=1)
+
+    def _pairs(self) -> dict[tuple[str, str], list[str]]:
+        """Heads projection: (head slug, head slug) -> the ids of the papers that found both (a few
+        hundred pairs at most: kept in memory once)."""
+        if self._co_found is None:
+            shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for paper_id, group in itertools.groupby(self.rows.rows(self.rows.found_pairs()), key=lambda x: x[0]):
+                for a, b in combinations(sorted(row.head_slug for row in group), 2):
+                    shared[(a, b)].append(paper_id)
+            self._co_found = {pair: sorted(ids) for pair, ids in shared.items()}
+        return self._co_found
 
 
-def _heads_projection(heads: list[HeadType], found: list[PaperHeadLink], graph_attrs: dict[str, Any]) -> nx.Graph:
-    """Head types linked when a paper found both; weight = how many papers, `papers` = which."""
-    g = nx.Graph(**graph_attrs)
-    for head in sorted(heads, key=lambda h: h.slug):
-        g.add_node(head_node(head.slug), **_head_attrs(head))
-    by_paper: dict[str, set[str]] = defaultdict(set)
-    for link in found:
-        by_paper[link.paper_id].add(link.head_slug)
-    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for paper_id, slugs in sorted(by_paper.items()):
-        for a, b in combinations(sorted(slugs), 2):
-            shared[(a, b)].append(paper_id)
-    for (a, b), paper_ids in sorted(shared.items()):
-        g.add_edge(
-            head_node(a),
-            head_node(b),
-            relation="co_found",
-            weight=len(paper_ids),
-            papers=[paper_node(p) for p in paper_ids],
+def _found_edges(sightings: Iterable[Any]) -> Iterator[Edge]:
+    """Paper–head edges from the sightings ordered by (paper, head): one paper may list a head twice
+    (README and figure, or two qualifiers), one edge with every qualifier and source."""
+    for (paper_id, head_slug), group in itertools.groupby(sightings, key=lambda x: (x[0], x[1])):
+        rows = list(group)
+        qualifiers = sorted({row.qualifier for row in rows if row.qualifier})
+        sources = sorted({Provenance.text(row.file, row.line) for row in rows})
+        attrs = _attrs(relation="found", weight=1, qualifiers=qualifiers, sources=sources)
+        yield paper_node(paper_id), head_node(head_slug), attrs
+
+
+def _merged(declarations: Iterable[dict[str, type]]) -> dict[str, type]:
+    out: dict[str, type] = {}
+    for declared in declarations:
+        for name, tp in declared.items():
+            if out.setdefault(name, tp) is not tp:
+                out[name] = str
+    return out
+
+
+def spell_start(date: dt.date | str | None, year: int | None) -> str | None:
+    """When a paper enters the timeline: its date, else the first day of its year."""
+    if date:
+        return date if isinstance(date, str) else date.isoformat()
+    return f"{year:04d}-01-01" if isinstance(year, int) else None
+
+
+@contextmanager
+def graph_stream(
+    kg: HeadKG,
+    *,
+    projection: str | None = None,
+    stage: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    with_authors: bool = False,
+) -> Iterator[GraphStream]:
+    """The knowledge graph (or its head type–head type projection) as a stream, read in one session.
+
+    `stage` keeps that stage, its head types and the papers that found them (with their methods,
+    benchmarks, authors, and the heads' model families). `year_from`/`year_to` drop the papers
+    outside the years, inclusive, and with them their edges and the authors left without a paper;
+    a paper of unknown year goes as soon as either bound is set; a reversed range keeps no paper, as
+    /papers answers an empty page. Raises NotFoundError for an unknown stage and InvalidRequestError
+    for an unknown projection. The heads projection links two head types when a paper found both:
+    weight = how many papers, `papers` = which.
+    """
+    if projection not in (None, "", *PROJECTIONS):
+        raise InvalidRequestError(f"unknown projection {projection!r}; expected one of: {', '.join(PROJECTIONS)}")
+    cut = GraphCut(stage=stage, year_from=year_from, year_to=year_to, with_authors=with_authors)
+    with kg.graph_rows(cut) as rows:
+        attrs = _attrs(
+            name="headkg", projection=projection or "full", stage=rows.stage, year_from=year_from, year_to=year_to
         )
-    return g
+        yield GraphStream(rows, projection or None, attrs)
+
+
+def to_networkx(kg: HeadKG, **options: Any) -> nx.Graph:
+    """`graph_stream(kg, **options)` as an undirected networkx graph (for GML, JSON, CSV)."""
+    with graph_stream(kg, **options) as stream:
+        return stream.to_networkx()

@@ -72,9 +72,9 @@ class Catalog:
         time) and with its first SOURCES_SHOWN sources, the definitions before the papers' rows."""
 
         def compute() -> HeadInfo:
-            detail = self.kg.head(slug)
+            detail = self.kg.head(slug, papers=0)
             sources = sorted(detail.sources, key=lambda s: s.startswith("README.md:"))
-            shown = detail.model_copy(update={"papers": [], "sources": sources[:SOURCES_SHOWN]})
+            shown = detail.model_copy(update={"sources": sources[:SOURCES_SHOWN]})
             return HeadInfo(shown, len(sources))
 
         return self.build.recent(f"head:{slug}", compute)  # any spelling a reader types

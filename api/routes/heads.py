@@ -11,6 +11,7 @@ from headkg.schema.exceptions import NotFoundError
 from headkg.schema.views import HeadDetail, HeadResolution, HeadSummary
 
 router = APIRouter(tags=["heads"])
+HEAD_PAPERS = 50  # papers listed in a head type's answer (a popular one has tens of thousands)
 
 
 @router.get("/heads", response_model=list[HeadSummary])
@@ -40,5 +41,7 @@ def resolve_head(
 
 @router.get("/heads/{slug}", response_model=HeadDetail)
 def get_head(kg: KG, slug: str) -> HeadDetail:
-    """A head type by slug or any spelling: stage, features, model families, papers, `first_reported`."""
-    return kg.head(slug)
+    """A head type by slug or any spelling: stage, features, model families, `first_reported`, and its
+    first HEAD_PAPERS papers, earliest first, of `paper_count`; all of them are at `papers_url`
+    (`/papers?head=SLUG`, paged, with facets)."""
+    return kg.head(slug, papers=HEAD_PAPERS)
