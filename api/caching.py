@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from headkg.api.render.http import negotiation_key
 from headkg.db.store import HeadKG
 from headkg.schema.exceptions import HeadKGError
 
@@ -35,7 +36,7 @@ MAX_BODY_BYTES = 4 * 2**20
 MAX_KEPT_BYTES = 48 * 2**20
 CACHE_CONTROL = (b"cache-control", b"no-cache")
 
-Key = tuple[str, bytes, bytes]
+Key = tuple[str, bytes, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ class AnswerCache:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        key = (scope["path"], normalised_query(scope["query_string"]), headers.get(b"accept", b""))
+        formats = negotiation_key(headers.get(b"accept", b"").decode("latin-1"))  # not its spelling
+        key = (scope["path"], normalised_query(scope["query_string"]), formats)
         kept = await self._kept_or_pending(generation, key)
         if kept is not None:
             scope.setdefault("state", {})["store_generation"] = generation

@@ -19,6 +19,8 @@ from fastapi.testclient import TestClient
 
 from headkg.api.app import create_app
 from headkg.api.caching import matches, normalised_query
+from headkg.api.render.http import negotiation_key
+from headkg.api.render.registry import formats_named
 from headkg.api.routes.heads import HEAD_PAPERS
 from headkg.db.store import HeadKG
 from tests.api_answers import FIXTURE, URLS, answer
@@ -127,3 +129,45 @@ def test_query_strings_are_normalised(query: bytes, normalised: bytes) -> None:
 )
 def test_if_none_match(header: bytes | None, match: bool) -> None:
     assert matches(header, b'"g.1"') is match
+
+
+@pytest.mark.parametrize(
+    ("accept", "formats"),
+    [
+        ("", ()),
+        ("*/*", ()),
+        ("application/json", ("json",)),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", ()),
+        ("text/csv;q=0.5, application/x-bibtex", ("bibtex", "csv", "csv-verbatim")),
+        ("application/x-bibtex;q=0, text/csv", ("csv", "csv-verbatim")),
+    ],
+)
+def test_accept_is_read_as_the_formats_it_names(accept: str, formats: tuple[str, ...]) -> None:
+    assert formats_named(accept) == formats
+    assert negotiation_key(accept) == (() if formats == ("json",) else formats)
+
+
+def test_one_kept_answer_for_every_spelling_of_accept(client: TestClient) -> None:
+    """curl's `*/*`, a browser's header and none at all ask for the same JSON: computed once, then sent
+    from memory (no SQL); a header naming another format gets that format, kept apart."""
+    from sqlalchemy import event
+
+    url = "/papers?limit=3&q=attention"
+    first = client.get(url, headers={"Accept": "*/*"})
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    engine = client.app.state.kg.engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for accept in (None, "application/json", "text/html,application/xhtml+xml,*/*;q=0.8"):
+            again = client.get(url, headers={"Accept": accept} if accept else {})
+            assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+        assert statements == []
+        bibtex = client.get(url, headers={"Accept": "application/x-bibtex"})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert bibtex.headers["content-type"].startswith("application/x-bibtex") and bibtex.text.startswith("@")

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from headkg.api.render.registry import format_for_media_types, formats_for, renderer_for
+from headkg.api.render.registry import format_for_media_types, formats_for, formats_named, renderer_for
 from headkg.schema.exceptions import InvalidRequestError
 
 DOWNLOAD_NAME = "headkg"
@@ -32,7 +32,18 @@ def chosen_format(request: Request, fmt: str | None, answer_type: type) -> str:
         if name not in choices_here:
             raise InvalidRequestError(f"unknown format '{fmt}' here; use one of: {', '.join(choices_here)}")
         return name
-    return format_for_media_types(request.headers.get("accept"), choices_here) or "json"
+    return format_for_media_types(request.headers.get("accept"), choices_here) or FALLBACK
+
+
+FALLBACK = "json"  # the format of a route when neither `format=` nor `Accept` names one of its own
+
+
+def negotiation_key(accept: str) -> tuple[str, ...]:
+    """All that `chosen_format` reads of an `Accept` header, for any route: the formats it names,
+    most wanted first, less a trailing JSON (the fallback anyway). curl's `*/*`, a browser's header,
+    `application/json` and none at all give (), so an answer kept per request is kept once."""
+    named = formats_named(accept)
+    return named[:-1] if named and named[-1] == FALLBACK else named
 
 
 def rendered(value: Any, fmt: str, name: str = DOWNLOAD_NAME) -> Response:

@@ -6,6 +6,7 @@ formats up here, so a new format is one function and every command and route gai
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -44,6 +45,7 @@ def register(
 
     def add(function: RenderFunction) -> RenderFunction:
         _RENDERERS[name] = Renderer(name, media_type, extension, accepts, function, binary)
+        formats_named.cache_clear()  # a new format may be named by a header read before
         return function
 
     return add
@@ -75,8 +77,14 @@ def media_type(fmt: str) -> str:
 
 def format_for_media_types(accept: str | None, choices: list[str]) -> str | None:
     """The first of `choices` whose media type the `Accept` header names (quality 0 excluded)."""
-    if not accept:
-        return None
+    return next((name for name in formats_named(accept or "") if name in choices), None)
+
+
+@functools.lru_cache(maxsize=256)
+def formats_named(accept: str) -> tuple[str, ...]:
+    """Every format whose media type the `Accept` header names, most wanted first (quality 0
+    excluded): all that content negotiation reads of the header, so answers kept per request
+    (api/caching.py) are kept per this, not per the header's spelling."""
     wanted: list[tuple[float, int, str]] = []
     for position, part in enumerate(accept.split(",")):
         media, *params = (p.strip() for p in part.split(";"))
@@ -90,8 +98,7 @@ def format_for_media_types(accept: str | None, choices: list[str]) -> str | None
                     quality = 0.0
         if quality > 0:
             wanted.append((-quality, position, media.lower()))
+    named: list[str] = []
     for _, _, media in sorted(wanted):
-        for name in choices:
-            if _RENDERERS[name].media_type.split(";")[0] == media:
-                return name
-    return None
+        named += [n for n, r in _RENDERERS.items() if r.media_type.split(";")[0] == media and n not in named]
+    return tuple(named)
