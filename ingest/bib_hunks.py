@@ -12,30 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from headkg.ingest.bibtex import parse_bib_text
 from headkg.ingest.cache import record_lines, records_at
 from headkg.ingest.moves import END_OF_FILE, record_at, record_print
-from headkg.ingest.readme_hunks import Hunk, line_map
-from headkg.schema.findings import Findings
+from headkg.ingest.readme_hunks import Hunk, Window, line_map
 from headkg.schema.provenance import Provenance
-from headkg.schema.sightings import PaperSighting
 
 _MACROS = re.compile(rb"@\s*(string|preamble)\b", re.IGNORECASE)
 FAILED_CODES = frozenset({"bib.syntax", "bib.encoding", "bib.decode"})
-
-
-@dataclass
-class BibWindow:
-    """Entries read again: the base's lines they replace and what they read as now."""
-
-    old_first: int
-    old_last: int
-    sightings: list[PaperSighting] = field(default_factory=list)
-    findings: Findings = field(default_factory=Findings)
-    before: list[dict[str, Any]] = field(default_factory=list)  # the base's records of those lines
 
 
 def read_bib_window(
@@ -45,7 +30,7 @@ def read_bib_window(
     hunks: list[Hunk],
     payload: str,
     key_sources: Callable[[list[str]], dict[str, list[Provenance]]],
-) -> BibWindow | None:
+) -> Window | None:
     """The window over the hunks of one bib file, parsed; None when it cannot stand for the file."""
     if not hunks or b"\r" in data or _MACROS.search(data) or _MACROS.search(base_data):
         return None
@@ -66,7 +51,7 @@ def read_bib_window(
     start = moved.line(rel, lines[lo])
     new_lines = text.split("\n")
     end = moved.line(rel, lines[hi + 1]) - 1 if hi + 1 < len(lines) else len(new_lines)
-    window = BibWindow(lines[lo], old_last, before=records_at(payload, order[lo : hi + 1]))
+    window = Window(lines[lo], old_last, before=records_at(payload, order[lo : hi + 1]))
     padded = "\n" * (start - 1) + "\n".join(new_lines[start - 1 : end]) + "\n"
     window.sightings = parse_bib_text(padded.encode("utf-8"), rel, window.findings)
     if any(f.code in FAILED_CODES for f in window.findings):

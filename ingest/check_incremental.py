@@ -35,7 +35,7 @@ from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.moves import LineMap
 from headkg.ingest.pipeline import checkout_lines
 from headkg.ingest.readme import README
-from headkg.ingest.readme_hunks import ROW_CODES, LazyLines, file_hunks, line_map, read_windows
+from headkg.ingest.readme_hunks import ROW_CODES, LazyLines, Window, file_hunks, line_map, read_windows
 from headkg.ingest.resolve import duplicate_finding, look_alike_finding
 from headkg.ingest.same_paper import MERGE_SCORE, PaperMatcher, year_of
 from headkg.ingest.sections import SectionMap
@@ -91,6 +91,14 @@ class _Change:
         if source.file in self.replaced_files:
             return True
         return any(f == source.file and a <= source.line <= b for f, a, b in self.replaced_spans)
+
+    def take(self, rel: str, window: Window) -> None:
+        """The rows or entries of `rel` read again around a change, in place of the base's lines."""
+        self.sightings += window.sightings
+        self.findings.extend(window.findings)
+        self.replaced_spans.append((rel, window.old_first, window.old_last))
+        for record in window.before:
+            self.before.add(record)
 
 
 def changed_files(root: Path, base: str) -> list[str]:
@@ -205,11 +213,7 @@ def _readme_change(root: Path, base: str, view: BaseView, today: dt.date, change
                 "README: %d rows read again around %d changes", sum(len(w.sightings) for w in windows), len(hunks)
             )
             for window in windows:
-                change.sightings += window.sightings
-                change.findings.extend(window.findings)
-                change.replaced_spans.append((README, window.old_first, window.old_last))
-                for record in window.before:
-                    change.before.add(record)
+                change.take(README, window)
             return
     text = readme_parser.decode(data, README, change.findings) if path.is_file() else ""
     log.debug("README: the sections that changed read again whole")
@@ -245,11 +249,7 @@ def _bib_change(root: Path, base: str, rel: str, view: BaseView, change: _Change
         if window is not None:
             log.debug("%s: %d entries read again around %d changes", rel, len(window.sightings), len(hunks))
             change.lines[rel] = line_map(hunks, rel)
-            change.sightings += window.sightings
-            change.findings.extend(window.findings)
-            change.replaced_spans.append((rel, window.old_first, window.old_last))
-            for record in window.before:
-                change.before.add(record)
+            change.take(rel, window)
             return
     if data is not None:
         change.sightings += parse_bib_text(data, rel, change.findings)

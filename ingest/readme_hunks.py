@@ -104,7 +104,7 @@ def line_map(hunks: list[Hunk], rel: str = README) -> LineMap:
 
 @dataclass
 class Window:
-    """Rows read again: the base's lines they replace and what they read as now."""
+    """README rows or bib entries read again: the base's lines they replace and what they read as now."""
 
     old_first: int
     old_last: int
