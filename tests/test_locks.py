@@ -31,6 +31,16 @@ def build(url: str, source: Path, *extra: str, env: dict[str, str] | None = None
     return result.exit_code, result.stderr
 
 
+def kill_9_after(delay: float, *args: str) -> None:
+    """Start `headkg build ARGS` in a process of its own and kill -9 it after `delay` seconds (if it
+    has not ended by then)."""
+    killed = subprocess.Popen([str(HEADKG), "build", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    if killed.poll() is None:
+        os.kill(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=60)
+
+
 def test_a_second_build_stops_after_the_lock_timeout(store_url: str, snapshot_2024: Path) -> None:
     holder = HeadKG(store_url)
     with holder.lock():
@@ -94,15 +104,7 @@ def test_kill_9_during_a_build_keeps_the_store_and_frees_the_lock(
     """A --full rebuild killed at some moment: the store is the old one or the new one, whole; the
     next build neither waits for a lock nor trips over what the killed one left."""
     assert build(store_url, snapshot_2024)[0] == 0
-    killed = subprocess.Popen(
-        [str(HEADKG), "build", "--source", str(snapshot), "--db", store_url, "--quiet", "--full"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(delay)
-    if killed.poll() is None:
-        os.kill(killed.pid, signal.SIGKILL)
-    killed.wait(timeout=60)
+    kill_9_after(delay, "--source", str(snapshot), "--db", store_url, "--quiet", "--full")
     with HeadKG(store_url) as kg:
         stats = kg.stats()
         assert stats.papers in (39, 187) and kg.papers(limit=500).total == stats.papers
@@ -122,15 +124,7 @@ def test_kill_9_during_a_first_build_leaves_no_store(tmp_path: Path, snapshot: P
     next build removes its half-written file."""
     db = tmp_path / "kg.sqlite"
     for delay in (0.5, 1.5):
-        killed = subprocess.Popen(
-            [str(HEADKG), "build", "--source", str(snapshot), "--db", str(db), "--quiet"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        if killed.poll() is None:
-            os.kill(killed.pid, signal.SIGKILL)
-        killed.wait(timeout=60)
+        kill_9_after(delay, "--source", str(snapshot), "--db", str(db), "--quiet")
         assert not db.exists() or HeadKG(db).stats().papers == 187
         db.unlink(missing_ok=True)
     assert build(str(db), snapshot)[0] == 0
