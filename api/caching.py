@@ -2,7 +2,8 @@
 
 The store is read-only between builds, so an answer of the JSON API depends only on the request and
 the store's generation. `AnswerCache`, a pure ASGI layer, keeps the bytes of every 200 answer of the
-API's routes under (generation, path, normalised query string, Accept), and answers the same
+API's routes under (generation, path, normalised query string, the formats `Accept` asks for:
+`negotiation_key`), and answers the same
 request again from them without routing, validation, SQL or JSON encoding; a new generation (a
 rebuild, seen from the next request on: `HeadKG.generation`, db/generation.py) starts an empty
 cache, so an answer never mixes two stores and is never stale.
