@@ -18,7 +18,7 @@ from sqlalchemy import select
 from headkg.db import models as m
 from headkg.db.engine import shown
 from headkg.db.models import SCHEMA_VERSION
-from headkg.ingest.fingerprint import INPUT_GLOBS, InputHashes, input_fingerprint
+from headkg.ingest.fingerprint import INPUT_GLOBS, Fingerprint, InputHashes, input_fingerprint
 from headkg.ingest.source import Upstream, locate
 from headkg.schema.exceptions import BuildRefusedError
 from headkg.schema.findings import Finding
@@ -126,11 +126,11 @@ def _build_from_checkout(
     if incremental and existing.get("input_fingerprint") == fingerprint.value:
         _up_to_date(kg, report, existing)
         return
+    if incremental and not strict and _patched(kg, root, source, existing, fingerprint, today, report, guard, step):
+        return  # a small README edit: only its rows were read
     # The parsers and the writer, imported only now: a build over an unchanged list ends above.
     from headkg.db.writer import Layout
-    from headkg.ingest import git
     from headkg.ingest.cache import ParseCache
-    from headkg.ingest.origin import checkout_origin
     from headkg.ingest.pipeline import bulk_allocation, graph_from_checkout
     from headkg.ingest.vocabulary import Vocabulary
 
@@ -142,24 +142,112 @@ def _build_from_checkout(
             return
         _refuse_destruction(kg, graph, report, guard, f"reading {root}")
         step("writing the store")
-        meta = {
-            "source": str(source or root),
-            "input_fingerprint": fingerprint.value,
-            "input_hashes": fingerprint.hashes.to_json(),  # so the next build reads only the files that changed
-            "build_counts": _counts_json(report),  # what a build over an unchanged list reports
-            "readme_sections": cache.sections.to_json(),
-            "parse_date": today.isoformat(),  # part of the README sections' cache keys (check --base --db)
-            "readme_newline": cache.readme_newline,  # the README's line end, and byte order mark (render)
-            "readme_bom": "1" if cache.readme_bom else "",
-            **checkout_origin(root),  # repository and commit, so the pages link each file:line to its line
-        }
-        revision = git.clean_revision(root, list(INPUT_GLOBS))
-        if revision is not None:
-            meta["list_revision"] = revision  # the list's commit, when the build read exactly it
-        meta["bib_files"] = json.dumps(cache.files, sort_keys=True)  # each bib file's cache key: its moves next time
+        meta = _build_meta(
+            root,
+            source,
+            fingerprint,
+            today,
+            counts=_counts_json(report),
+            sections=cache.sections.to_json(),
+            newline=cache.readme_newline,
+            bom=cache.readme_bom,
+            bib_files=json.dumps(cache.files, sort_keys=True),
+        )
         layout = Layout(_moves(existing, cache) if incremental else [])
         report.changes = [_write(kg, graph, meta, cache, layout, incremental)]
         report.written = True
+
+
+def _build_meta(
+    root: Path,
+    source: str | None,
+    fingerprint: Fingerprint,
+    today: dt.date,
+    *,
+    counts: str,
+    sections: str,
+    newline: str,
+    bom: bool,
+    bib_files: str,
+) -> dict[str, str]:
+    """The facts a build keeps in the store's meta (a full, incremental or one-edit build alike)."""
+    from headkg.ingest import git
+    from headkg.ingest.origin import checkout_origin
+
+    meta = {
+        "source": str(source or root),
+        "input_fingerprint": fingerprint.value,
+        "input_hashes": fingerprint.hashes.to_json(),  # so the next build reads only the files that changed
+        "build_counts": counts,  # what a build over an unchanged list reports
+        "readme_sections": sections,
+        "parse_date": today.isoformat(),  # part of the README sections' cache keys (check --base --db)
+        "readme_newline": newline,  # the README's line end, and byte order mark (render)
+        "readme_bom": "1" if bom else "",
+        **checkout_origin(root),  # repository and commit, so the pages link each file:line to its line
+    }
+    revision = git.clean_revision(root, list(INPUT_GLOBS))
+    if revision is not None:
+        meta["list_revision"] = revision  # the list's commit, when the build read exactly it
+    meta["bib_files"] = bib_files  # each bib file's cache key: its moves next time
+    return meta
+
+
+def _patched(
+    kg: HeadKG,
+    root: Path,
+    source: str | None,
+    existing: dict[str, str],
+    fingerprint: Fingerprint,
+    today: dt.date,
+    report: BuildReport,
+    guard: Guard,
+    step: Progress,
+) -> bool:
+    """Bring the store to a README that changed by a few rows, reading only those (db/patch.py);
+    False (nothing written) when the edit is not one it can apply exactly as a full build would."""
+    from headkg.db.patch import Patched, patch_readme
+    from headkg.ingest.sections import SectionMap
+
+    step("reading the rows the README edit touched")
+
+    def meta(sections: SectionMap, patched: Patched) -> dict[str, str]:
+        for name in _COUNTS:
+            setattr(report, name, getattr(patched, name))
+        report.findings = patched.findings
+        before = patched.papers - patched.added + patched.removed
+        if patched.removed > before * guard.max_shrink and not guard.allow_shrink:
+            raise _Refused(before, patched.removed)
+        return _build_meta(
+            root,
+            source,
+            fingerprint,
+            today,
+            counts=_counts_json(report),
+            sections=sections.to_json(),
+            newline=existing.get("readme_newline", "\n"),
+            bom=bool(existing.get("readme_bom")),
+            bib_files=existing.get("bib_files") or "{}",
+        )
+
+    try:
+        patched = kg.write_in_place(lambda conn: patch_readme(conn, root, existing, fingerprint, today, meta))
+    except _Refused as refused:
+        _refuse_shrink(refused.before, refused.lost, report, f"reading {root}", guard)
+    if patched is None:
+        return False
+    report.written = True
+    report.changes = [
+        f"updated: {plural(patched.added, 'paper')} added, {patched.removed} removed, {patched.changed} changed, "
+        f"{patched.shifted} shifted, {patched.unchanged} unchanged (the README rows of one edit read again)"
+    ]
+    return True
+
+
+class _Refused(Exception):
+    """A one-edit build would remove more papers than the guard allows (nothing was written)."""
+
+    def __init__(self, before: int, lost: int) -> None:
+        self.before, self.lost = before, lost
 
 
 def _moves(existing: dict[str, str], cache: ParseCache) -> list[Move]:
@@ -212,6 +300,11 @@ def _refuse_destruction(kg: HeadKG, graph: KnowledgeGraph, report: BuildReport, 
     )
     if before == 0 or lost <= before * guard.max_shrink:
         return
+    _refuse_shrink(before, lost, report, cause, guard)
+
+
+def _refuse_shrink(before: int, lost: int, report: BuildReport, cause: str, guard: Guard) -> None:
+    """The BuildRefusedError of a build that would remove `lost` of the store's `before` papers."""
     raise BuildRefusedError(
         f"the build would remove {lost} of the store's {before} papers ({lost / before:.0%}, more than the "
         f"{guard.max_shrink:.0%} allowed), {cause}; the store was not changed. Check the warnings above; "

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import DatabaseError, DataError, DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -233,6 +233,20 @@ class HeadKG:
                 return write_graph(
                     self.url, graph, dict(meta or {}), cache, layout, incremental=incremental, schema=self.schema
                 )
+            except SQLAlchemyError as exc:
+                raise StoreError(f"cannot write the store: {exc.__class__.__name__}: {exc.orig or exc}") from exc
+
+    def write_in_place(self, apply: Callable[[Connection], T | None]) -> T | None:
+        """Run `apply` in one writing transaction of the store (a build's small change: db/patch.py),
+        committed when it returns a value, rolled back when it returns None. Takes the build lock."""
+        from headkg.db.writer import write_in_place
+
+        if self.read_only:
+            raise StoreError(f"{shown(self.url)} is open read-only")
+        with self.lock():
+            self.close()
+            try:
+                return write_in_place(self.url, self.schema, apply)
             except SQLAlchemyError as exc:
                 raise StoreError(f"cannot write the store: {exc.__class__.__name__}: {exc.orig or exc}") from exc
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, delete, event, insert, select, text, update
 from sqlalchemy.engine import URL
@@ -29,6 +29,7 @@ from headkg.db.rows import PAPER_CHILDREN, GraphRows, Row, graph_rows
 from headkg.ingest.moves import LineMap, Move
 from headkg.schema.graph import KnowledgeGraph
 
+Result = TypeVar("Result")
 CHUNK = 5000  # rows per executemany and ids per IN list: bounded memory and statement size
 
 
@@ -81,13 +82,14 @@ def _value_plan(conn: Connection, table: type[m.Base]) -> tuple[list[tuple[str, 
     return [(n, columns[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) for n in names], str(compiled)
 
 
-def _copy(conn: Connection, table: type[m.Base], names: list[str], values: list[tuple[Any, ...]]) -> None:
+def _copy(conn: Connection, table: type[m.Base] | str, names: list[str], values: list[tuple[Any, ...]]) -> None:
     """PostgreSQL's COPY of rows into the table, in the connection's transaction."""
     import psycopg
     from psycopg import sql
 
+    name = table if isinstance(table, str) else table.__tablename__
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.__tablename__), sql.SQL(", ").join(map(sql.Identifier, names))
+        sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, names))
     )
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
@@ -176,6 +178,25 @@ def write_graph(
             summary = WriteSummary(added=len(rows.papers))
         mark(conn)
     return summary
+
+
+class _NothingToWrite(Exception):
+    """Rolls back a `write_in_place` whose change found it could not apply."""
+
+
+def write_in_place(url: URL, schema: str | None, apply: Callable[[Connection], Result | None]) -> Result | None:
+    """Run `apply` in one writing transaction over an existing store (its own reads and writes):
+    committed when it returns a value, rolled back when it returns None or raises."""
+    try:
+        with _connection(url, schema, transaction=True) as conn:
+            refuse_foreign(conn)
+            result = apply(conn)
+            if result is None:
+                raise _NothingToWrite
+            mark(conn)
+            return result
+    except _NothingToWrite:
+        return None
 
 
 def is_new_file(path: Path) -> bool:
@@ -326,9 +347,31 @@ def _apply_moves(conn: Connection, layout: Layout, shifted: list[Row]) -> None:
             .where(column.line >= SHIFT_OFFSET)
             .values(line=column.line - SHIFT_OFFSET)
         )
-    stmt = update(m.PaperRow).where(m.PaperRow.id == bindparam("_id")).values(sources=bindparam("new_sources"))
-    for chunk in _chunks(shifted):
-        conn.execute(stmt, [{"_id": p["id"], "new_sources": p["sources"]} for p in chunk])
+    _set_sources(conn, shifted)
+
+
+def _set_sources(conn: Connection, papers: list[Row]) -> None:
+    """Write the `sources` of papers that moved (a row added above them: all those below): SQLite by
+    the driver's executemany, PostgreSQL by COPY into a temporary table and one UPDATE, each value
+    converted as SQLAlchemy converts it."""
+    if not papers:
+        return
+    column = m.PaperRow.__table__.c.sources
+    convert = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) or (lambda value: value)
+    values = [(p["id"], convert(p["sources"])) for p in papers]
+    table = m.PaperRow.__tablename__
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"UPDATE {table} SET sources = ? WHERE id = ?", [(v, pid) for pid, v in values])
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("CREATE TEMPORARY TABLE moved_sources (id text PRIMARY KEY, sources json) ON COMMIT DROP")
+        _copy(conn, "moved_sources", ["id", "sources"], values)
+        conn.exec_driver_sql(
+            f"UPDATE {table} SET sources = moved.sources FROM moved_sources moved WHERE {table}.id = moved.id"
+        )
+    else:
+        stmt = update(m.PaperRow).where(m.PaperRow.id == bindparam("_id")).values(sources=bindparam("new_sources"))
+        for chunk in _chunks(papers):
+            conn.execute(stmt, [{"_id": p["id"], "new_sources": p["sources"]} for p in chunk])
 
 
 def _delete_stale_parents(conn: Connection, rows: GraphRows, stale: dict[type[m.Base], set[Any]]) -> None:

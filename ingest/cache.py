@@ -223,6 +223,11 @@ class ParseCache:
                 _parse_to_payload, chunk.parse, chunk.frame_of, chunk.first_line
             )
 
+    def keep(self, key: str, payload: str) -> None:
+        """Keep with this build's entries one derived from the whole parse (the resolution index)."""
+        if self._keep:
+            self.used[key] = payload
+
     def payload(self, key: str) -> str | None:
         """An entry as JSON text, from this build or the store (for comparing two versions of a chunk)."""
         return self.used.get(key) or self._stored.get(key)
@@ -261,3 +266,14 @@ def cached_section(payload: str) -> tuple[list[str] | None, list[PaperSighting]]
     its sightings, at lines relative to the section (`headkg render` needs no more)."""
     entry = _Entry.model_validate_json(payload)
     return entry.frame, entry.sightings
+
+
+def section_entry(payload: str) -> tuple[list[str] | None, list[PaperSighting], list[Finding]]:
+    """A README section's entry whole: its frame, sightings and findings (lines relative to it)."""
+    entry = _Entry.model_validate_json(payload)
+    return entry.frame, entry.sightings, entry.findings
+
+
+def section_payload(frame: list[str], sightings: list[PaperSighting], findings: list[Finding]) -> str:
+    """A README section's entry as a build keeps it (lines relative to the section), from its parts."""
+    return _Entry(sightings=sightings, findings=findings, frame=frame).model_dump_json(exclude_defaults=True)

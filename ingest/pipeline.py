@@ -18,6 +18,7 @@ from headkg.ingest.files import input_files, read_input
 from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.readme import README
 from headkg.ingest.readme_render import chunk_frame
+from headkg.ingest.resolution_index import INDEX_KEY, index_payload
 from headkg.ingest.subjects import with_subjects
 from headkg.ingest.tables import parse_tables
 from headkg.ingest.taxonomy import parse_taxonomy
@@ -164,6 +165,9 @@ def graph_from_checkout(
         if progress:
             progress("resolving papers and heads")
         graph = assemble(contents, vocabulary)
+        if cache is not None:  # what the resolver read of each record: the next build's one-edit path
+            paper_of = {source: paper.id for paper in graph.papers for source in paper.sources}
+            cache.keep(INDEX_KEY, index_payload(contents.papers, paper_of))
         graph.findings = with_subjects(graph.findings, checkout_lines(root))
         return graph
 

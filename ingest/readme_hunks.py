@@ -111,6 +111,7 @@ class Window:
     sightings: list[PaperSighting] = field(default_factory=list)
     findings: Findings = field(default_factory=Findings)
     before: list[dict[str, Any]] = field(default_factory=list)  # the base's records of those lines
+    text: str = ""  # what was parsed: the file's lines of the window, each at its line (the rest blank)
 
 
 def read_windows(
@@ -120,9 +121,12 @@ def read_windows(
     payloads: Callable[[list[str]], dict[str, str]],
     today: dt.date,
     row_findings: list[tuple[str, int]],
+    *,
+    layouts: bool = False,
 ) -> list[Window] | None:
     """The windows that cover `hunks`, parsed; None when any cannot stand for its section.
-    `row_findings`: (code, line) of the base's README findings of `ROW_CODES`."""
+    `row_findings`: (code, line) of the base's README findings of `ROW_CODES`. With `layouts`, the
+    rows get their layouts (offsets into `Window.text`), as a build keeps them."""
     moved = line_map(hunks)
     spans = sorted((first, last, key) for key, (first, last) in sections.spans.items())
     touched: dict[str, list[Hunk]] = {}
@@ -137,7 +141,7 @@ def read_windows(
         if key not in cached:
             return None
         first, last = sections.spans[key]
-        window = _window(lines, (first, last), _Records(cached[key], first), section_hunks, moved, today)
+        window = _window(lines, (first, last), _Records(cached[key], first), section_hunks, moved, today, layouts)
         if window is None or not _same_row_findings(window, row_findings, moved):
             return None
         windows.append(window)
@@ -165,6 +169,7 @@ def _window(
     hunks: list[Hunk],
     moved: LineMap,
     today: dt.date,
+    layouts: bool = False,
 ) -> Window | None:
     """One window over the hunks of one section, parsed and checked against the base's records.
 
@@ -201,8 +206,8 @@ def _window(
         + "\n".join(lines[start - 1 : end])
         + "\n</table>\n"
     )
-    window = Window(old_first, old_last, before=records.data(lo, hi))
-    window.sightings = readme_parser.parse_text(text, README, window.findings, today, layouts=False)
+    window = Window(old_first, old_last, before=records.data(lo, hi), text=text if layouts else "")
+    window.sightings = readme_parser.parse_text(text, README, window.findings, today, layouts=layouts)
     if any(f.code in TABLE_CODES for f in window.findings):
         return None
     context = [k for k in (a - 1 - CONTEXT_ROWS, b + 1 + CONTEXT_ROWS) if 0 <= k < len(titles)]

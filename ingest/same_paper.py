@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
@@ -113,17 +113,28 @@ def conflict(a: Evidence, b: Evidence) -> str | None:
     return None
 
 
-def candidate_pairs(titles: list[str]) -> Iterator[tuple[int, int]]:
-    """Pairs (i < j) of normalised titles that share one of their rarest words: the only pairs a
-    batch compares. Words shared by more than MAX_BLOCK titles are too common to block on."""
-    tokens = [title_tokens(t) for t in titles]
+def word_frequency(tokens: Iterable[set[str]]) -> dict[str, int]:
+    """How many titles have each word (each title's words as `title_tokens` gives them)."""
     frequency: dict[str, int] = defaultdict(int)
     for words in tokens:
         for w in words:
             frequency[w] += 1
+    return frequency
+
+
+def block_words(words: set[str], frequency: Mapping[str, int]) -> list[str]:
+    """The blocks a title joins in a batch: its BLOCK_TOKENS rarest words (ties by the word)."""
+    return sorted(words, key=lambda w: (frequency[w], w))[:BLOCK_TOKENS]
+
+
+def candidate_pairs(titles: list[str]) -> Iterator[tuple[int, int]]:
+    """Pairs (i < j) of normalised titles that share one of their rarest words: the only pairs a
+    batch compares. Words shared by more than MAX_BLOCK titles are too common to block on."""
+    tokens = [title_tokens(t) for t in titles]
+    frequency = word_frequency(tokens)
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, words in enumerate(tokens):
-        for w in sorted(words, key=lambda w: (frequency[w], w))[:BLOCK_TOKENS]:
+        for w in block_words(words, frequency):
             blocks[w].append(i)
     seen: set[tuple[int, int]] = set()
     for members in blocks.values():

@@ -1,0 +1,501 @@
+"""The build of a small README edit: it reads the rows the edit touched, not the list, and writes
+what a full build would write, in one transaction.
+
+A pull request that adds a paper, edits one's badges or removes one changes a few lines of the README.
+`ingest/readme_patch.py` reads those rows again (and the section's new parse-cache entry);
+`ingest/resolution_index.py` says whether a row added or removed is a paper of its own that changes
+nothing the resolver does with the others; the papers concerned are assembled by `assemble` itself,
+from their records and the taxonomy and tables (small files). Every other paper keeps its rows: those
+below the edit are shifted (db/writer.py), as are the head types' sources and the findings.
+
+`patch_readme` returns None whenever a full build could differ in any way it does not check (several
+sections changed, a row that is not a paper of its own, a finding near the edit, a new head spelling,
+a paper id or alias taken...): the caller then builds as before. Tests hold both to the same store.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
+
+from headkg.db import mapping
+from headkg.db import models as m
+from headkg.db.rows import PAPER_CHILDREN, graph_rows
+from headkg.db.writer import (
+    Layout,
+    _apply_moves,
+    _delete_where_in,
+    _insert,
+    _meta_rows,
+    schema_is_current,
+)
+from headkg.ingest.assemble import assemble
+from headkg.ingest.cache import record_lines, records_at
+from headkg.ingest.fingerprint import Fingerprint, InputHashes
+from headkg.ingest.heads import HeadRegistry
+from headkg.ingest.list_vocabulary import load_list_vocabulary
+from headkg.ingest.moves import LineMap
+from headkg.ingest.readme import README, decode
+from headkg.ingest.readme_patch import ReadmeEdit, readme_edit
+from headkg.ingest.resolution_index import INDEX_KEY, Indexed, Resolution, ResolutionIndex, indexed
+from headkg.ingest.sections import SectionMap
+from headkg.ingest.tables import parse_tables
+from headkg.ingest.taxonomy import parse_taxonomy
+from headkg.ingest.vocabulary import Vocabulary
+from headkg.schema.findings import Finding, Findings
+from headkg.schema.graph import KnowledgeGraph
+from headkg.schema.identifiers import paper_id_forms
+from headkg.schema.names import split_qualifier
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import ListContents, PaperSighting
+
+MAX_CHANGED = 4  # rows added or removed at once (each is compared with the whole index)
+_LOCATION = re.compile(r"\bREADME\.md:(\d+)")
+_LINE_WORD = re.compile(r"\bline \d+")
+
+
+@dataclass
+class Patched:
+    """What a one-paper build did."""
+
+    added: int
+    removed: int
+    changed: int
+    shifted: int
+    unchanged: int
+    papers: int
+    heads: int
+    paper_head_pairs: int
+    head_sightings: int
+    findings: list[Finding]
+
+
+@dataclass
+class _Plan:
+    """The papers the edit adds, rewrites and removes, and everything else that moves with it."""
+
+    edit: ReadmeEdit
+    graph: KnowledgeGraph  # the added and rewritten papers, with their links (assembled alone)
+    removed: list[str]  # paper ids
+    rewritten: list[str]
+    index: ResolutionIndex
+    heads: dict[str, list[str]]  # slug -> new sources, for the head types whose sources change
+    findings: list[tuple[int, dict[str, Any]]]  # (id, new values) of the findings that move
+    all_findings: list[Finding]
+    shifted: list[dict[str, Any]]  # {"id", "sources"} of the papers whose lines only moved
+
+
+def changed_inputs(known: InputHashes, now: InputHashes) -> set[str]:
+    """The input files whose content differs between two builds (added and removed ones too)."""
+    names = set(known.files) | set(now.files)
+    return {n for n in names if (known.files.get(n) or (None, None))[1] != (now.files.get(n) or (None, None))[1]}
+
+
+def patch_readme(
+    conn: Connection,
+    root: Path,
+    meta: dict[str, str],
+    fingerprint: Fingerprint,
+    today: dt.date,
+    new_meta: Callable[[SectionMap, Patched], dict[str, str]],
+) -> Patched | None:
+    """Bring the store at `conn` (in its transaction) to the README of `root`, when the edit since the
+    build that made it is one `readme_edit` reads and every row it adds or removes stands alone; None
+    (nothing written) otherwise. `new_meta` gives the build's facts for the store's meta."""
+    if not schema_is_current(conn) or meta.get("parse_date") != today.isoformat():
+        return None
+    if changed_inputs(InputHashes.from_json(meta.get("input_hashes")), fingerprint.hashes) != {README}:
+        return None
+    data = (root / README).read_bytes()
+    newline = "\r\n" if b"\r\n" in data else "\n"
+    bom = "1" if data.startswith(b"\xef\xbb\xbf") else ""
+    if newline != meta.get("readme_newline", "\n") or bom != meta.get("readme_bom", ""):
+        return None
+    decoding = Findings()
+    text = decode(data, README, decoding)
+    if decoding:
+        return None
+    edit = readme_edit(
+        text, today, SectionMap.from_json(meta.get("readme_sections")), lambda keys: _payloads(conn, keys)
+    )
+    if edit is None:
+        return None
+    vocabulary, vocabulary_findings = load_list_vocabulary(root, Vocabulary.load())
+    plan = _plan(conn, root, meta, edit, vocabulary) if not vocabulary_findings else None
+    if plan is None:
+        return None
+    return _write(conn, plan, new_meta)
+
+
+def _payloads(conn: Connection, keys: list[str]) -> dict[str, str]:
+    if not keys:
+        return {}
+    rows = conn.execute(select(m.ParseCacheRow.key, m.ParseCacheRow.payload).where(m.ParseCacheRow.key.in_(keys)))
+    return dict(rows.all())
+
+
+def _identity(s: PaperSighting) -> tuple[Any, ...]:
+    """What the resolver reads of a record (an edit that keeps it leaves the clusters as they were)."""
+    return (s.title, s.arxiv_id, s.doi, s.date, s.year)
+
+
+def _plan(conn: Connection, root: Path, meta: dict[str, str], edit: ReadmeEdit, vocabulary: Vocabulary) -> _Plan | None:
+    if any(s.kind != "readme" or s.authors or s.bib_key for s in [*edit.removed, *edit.added]):
+        return None
+    kept_identity = {_identity(s) for s in edit.removed} & {_identity(s) for s in edit.added}
+    edited = [s for s in edit.removed if _identity(s) in kept_identity]
+    gone = [s for s in edit.removed if _identity(s) not in kept_identity]
+    new = [s for s in edit.added if _identity(s) not in kept_identity]
+    if len(gone) + len(new) > MAX_CHANGED or len(edited) != len(kept_identity):
+        return None
+    payload = _payloads(conn, [INDEX_KEY]).get(INDEX_KEY)
+    if payload is None:
+        return None
+    index = ResolutionIndex.decode(payload)
+    by_source = {e.source: e for e in index.records}
+    if any(str(s.source) not in by_source or not by_source[str(s.source)].paper for s in edit.removed):
+        return None
+    stale = {by_source[str(s.source)].paper for s in edit.removed}
+    records: dict[str, list[Indexed]] = {pid: [] for pid in stale}
+    for e in index.records:
+        if e.paper in records:
+            records[e.paper].append(e)
+    removed = sorted({by_source[str(s.source)].paper for s in gone})
+    if len(removed) != len(gone) or any(len(records[pid]) != 1 for pid in removed):
+        return None  # a paper with other records than the row stays (another rule's business)
+    resolution = Resolution(index)  # the records as the resolver reads them, one change at a time
+    for s in gone:
+        if not resolution.remove(by_source[str(s.source)]):
+            return None
+    fresh = [indexed(s) for s in new]  # at their new lines
+    for record in fresh:
+        if not resolution.add(record):
+            return None
+    state = resolution.records[: len(resolution.records) - len(fresh)]  # add() appends
+    rewritten = sorted({by_source[str(s.source)].paper for s in edited})
+    graph = _assemble(conn, root, meta, edit, vocabulary, rewritten, records, new)
+    edited_sources = {str(s.source) for s in edited}
+    others = [_moved_record(e, edit.lines) for e in state if e.source not in edited_sources]
+    kept = [e for e in state if e.source not in edited_sources]
+    shifted_ids = {now.paper for now, was in zip(others, kept, strict=True) if now is not was} - stale
+    if graph is None or not _ids_free(conn, graph, rewritten, others, removed):
+        return None
+    paper_of = {source: paper.id for paper in graph.papers for source in paper.sources}
+    for s in edit.added:
+        _place(others, indexed(s, paper_of[s.source]))
+    index = ResolutionIndex(others, resolution.counts, resolution.blocks)
+    return _finish_plan(conn, edit, vocabulary, graph, removed, rewritten, index, shifted_ids)
+
+
+def _moved_record(record: Indexed, lines: LineMap) -> Indexed:
+    moved = lines.source(record.source) if record.source.startswith(README_AT) else record.source
+    return record if moved == record.source else msgspec.structs.replace(record, source=moved)
+
+
+def _place(records: list[Indexed], record: Indexed) -> None:
+    """Insert a record into records kept in file and line order."""
+    at = bisect.bisect(
+        records, Provenance.parse(record.source).sort_key(), key=lambda e: Provenance.parse(e.source).sort_key()
+    )
+    records.insert(at, record)
+
+
+README_AT = README + ":"
+
+
+def _records(
+    conn: Connection, meta: dict[str, str], edit: ReadmeEdit, sources: list[str]
+) -> list[PaperSighting] | None:
+    """Records of the list (not the edited rows), from the parse cache, at their new lines."""
+    bib_files = json.loads(meta.get("bib_files") or "{}")
+    out = []
+    for text in sources:
+        place = Provenance.parse(text)
+        if place.file == README:
+            line = edit.lines.line(README, place.line)
+            found = [(k, f) for k, (f, last) in edit.sections.spans.items() if f <= line <= last]
+            if len(found) != 1:
+                return None
+            key, first = found[0]
+            payload = edit.new_payload if key == edit.new_key else _payloads(conn, [key]).get(key)
+        else:
+            key, first, line = bib_files.get(place.file), 1, place.line
+            payload = _payloads(conn, [key]).get(key) if key else None
+        if payload is None:
+            return None
+        relative = record_lines(payload)
+        at = [k for k, rel in enumerate(relative) if rel == line - first + 1]
+        if len(at) != 1:
+            return None
+        data = records_at(payload, at)[0]
+        sighting = PaperSighting.model_validate(data)
+        sighting.layout = None
+        by = first - 1
+        sighting.source = Provenance(file=sighting.source.file, line=sighting.source.line + by)
+        for head in sighting.heads:
+            head.source = Provenance(file=head.source.file, line=head.source.line + by)
+        out.append(sighting)
+    return out
+
+
+def _assemble(
+    conn: Connection,
+    root: Path,
+    meta: dict[str, str],
+    edit: ReadmeEdit,
+    vocabulary: Vocabulary,
+    rewritten: list[str],
+    records: dict[str, list[Indexed]],
+    new: list[PaperSighting],
+) -> KnowledgeGraph | None:
+    """The added and rewritten papers and their links, assembled from their records alone (with the
+    taxonomy and tables, which may cite them); None when a finding falls on the edited rows."""
+    sightings: list[PaperSighting] = [*new]
+    edited_sources = {str(s.source) for s in edit.removed}
+    for pid in rewritten:
+        others = _records(conn, meta, edit, [e.source for e in records[pid] if e.source not in edited_sources])
+        if others is None:
+            return None
+        sightings += others
+    sightings += [s for s in edit.added if s not in new]
+    for s in sightings:
+        s.layout = None
+    findings = Findings()
+    taxonomy = parse_taxonomy(root, findings, vocabulary)
+    features, methods, benchmarks = parse_tables(root, findings, vocabulary)
+    contents = ListContents(
+        papers=sorted(sightings, key=lambda s: (s.kind != "readme", s.source.sort_key())),
+        taxonomy=taxonomy,
+        features=features,
+        methods=methods,
+        benchmarks=benchmarks,
+    )
+    graph = assemble(contents, vocabulary)
+    lines = {h.source.line for s in edit.added for h in s.heads} | {s.source.line for s in edit.added}
+    if any(f.file == README and f.line in lines for f in graph.findings):
+        return None
+    if (
+        len(graph.papers) != len(new) + len(rewritten)
+        or sorted(p.id for p in graph.papers if p.id in rewritten) != rewritten
+    ):
+        return None
+    return graph
+
+
+def _ids_free(
+    conn: Connection, graph: KnowledgeGraph, rewritten: list[str], index: list[Indexed], removed: list[str]
+) -> bool:
+    """Whether the ids stay as a full build gives them: no paper, alias or other record has an added
+    paper's id forms, no other paper shares a removed one's (its alias would change hands), and the
+    rewritten papers' bib keys are theirs alone."""
+    fresh = [p for p in graph.papers if p.id not in rewritten]
+    gone = conn.execute(select(*_FORM_COLUMNS).where(m.PaperRow.id.in_(removed))).all() if removed else []
+    forms = [paper_id_forms(arxiv_id=p.arxiv_id, doi=p.doi, title=p.title) for p in fresh]
+    forms += [paper_id_forms(arxiv_id=a, doi=d, title=t) for _, t, a, d in gone]
+    every = {f for found in forms for f in found.values()}
+    ids = [p.id for p in fresh] + removed
+    if every:
+        suffixed = [m.PaperRow.id.like(f"{pid}-%") for pid in ids]
+        taken = conn.execute(select(m.PaperRow.id).where(or_(m.PaperRow.id.in_(every), *suffixed))).scalars().all()
+        if (
+            set(taken) - set(removed)
+            or conn.execute(
+                select(m.PaperAliasRow.alias).where(
+                    m.PaperAliasRow.alias.in_(every), m.PaperAliasRow.paper_id.notin_(removed)
+                )
+            ).first()
+        ):
+            return False
+        if _forms_of_others(index, forms) & every:
+            return False
+    for paper in graph.papers:
+        if paper.id in rewritten and paper.bib_keys:
+            folded = [k.casefold() for k in paper.bib_keys]
+            owners = conn.execute(select(m.BibKeyRow.paper_id).where(m.BibKeyRow.key_folded.in_(folded))).scalars()
+            if set(owners) != {paper.id}:
+                return False
+    return True
+
+
+_FORM_COLUMNS = (m.PaperRow.id, m.PaperRow.title, m.PaperRow.arxiv_id, m.PaperRow.doi)
+
+
+def _forms_of_others(others: list[Indexed], forms: list[dict[str, str]]) -> set[str]:
+    """The id forms other records would give their papers that could equal one of `forms`: title
+    forms of titles with the same first words, DOI forms (slugs) of other DOIs. (Their arXiv ids
+    differ, which `stands_alone` made sure of, and so do their arXiv forms.)"""
+    prefixes = {found["title"].rsplit("-", 1)[0] for found in forms}
+    dois = any("doi" in found for found in forms)
+    out: set[str] = set()
+    for e in others:
+        if "-".join(e.title.split()[:6]) in prefixes or (dois and e.doi):
+            out.update(paper_id_forms(arxiv_id=None, doi=e.doi, title=e.title).values())
+    return out
+
+
+def _finish_plan(
+    conn: Connection,
+    edit: ReadmeEdit,
+    vocabulary: Vocabulary,
+    graph: KnowledgeGraph,
+    removed: list[str],
+    rewritten: list[str],
+    index: ResolutionIndex,
+    shifted_ids: set[str],
+) -> _Plan | None:
+    """The rest of what moves: the head types' sources, the findings, the papers below the edit (their
+    sources now, from the index: a paper's sources are its records' places, in order)."""
+    heads = _head_sources(conn, edit, vocabulary)
+    findings = _moved_findings(conn, edit) if heads is not None else None
+    if heads is None or findings is None:
+        return None
+    moved, all_findings = findings
+    sources: dict[str, list[str]] = {pid: [] for pid in shifted_ids}
+    for e in index.records:
+        if e.paper in sources:
+            sources[e.paper].append(e.source)
+    shifted = [{"id": pid, "sources": now} for pid, now in sources.items()]
+    return _Plan(edit, graph, removed, rewritten, index, heads, moved, all_findings, shifted)
+
+
+def _head_sources(conn: Connection, edit: ReadmeEdit, vocabulary: Vocabulary) -> dict[str, list[str]] | None:
+    """The new sources of the head types whose sources change (every README line moved, the edited
+    rows' badges taken out and put in); None when a head type would appear, vanish or gain or lose a
+    spelling (its aliases would change)."""
+    registry = HeadRegistry(vocabulary, Findings())
+    rows = {
+        slug: (name, aliases, sources)
+        for slug, name, aliases, sources in conn.execute(
+            select(m.HeadRow.slug, m.HeadRow.name, m.HeadRow.aliases, m.HeadRow.sources)
+        )
+    }
+    taken: dict[str, set[str]] = {}
+    put: dict[str, set[str]] = {}
+    for sightings, into, old in ((edit.removed, taken, True), (edit.added, put, False)):
+        for s in sightings:
+            for mention in s.heads:
+                found = registry.canonical(mention.name, mention.source)
+                curated = vocabulary.head_by_slug.get(found[0]) if found else None
+                if found is None or curated is None or found[0] not in rows:
+                    return None
+                spelling = " ".join(split_qualifier(mention.name)[0].split())
+                known = {curated.name, *curated.aliases} if old else {rows[found[0]][0], *rows[found[0]][1]}
+                if spelling not in known:
+                    return None
+                into.setdefault(found[0], set()).add(str(mention.source))
+    if registry.findings:
+        return None
+    out = {}
+    for slug, (_, _, sources) in rows.items():
+        now = {edit.lines.source(s) for s in sources if s not in taken.get(slug, set())} | put.get(slug, set())
+        if not now:
+            return None
+        ordered = sorted(now, key=lambda text: Provenance.parse(text).sort_key())
+        if ordered != sources:
+            out[slug] = ordered
+    return out
+
+
+def _moved_findings(
+    conn: Connection, edit: ReadmeEdit
+) -> tuple[list[tuple[int, dict[str, Any]]], list[Finding]] | None:
+    """The findings whose line or text moves with the README's lines, and every finding after; None
+    when one is about the edited rows or names a line in words (it could read otherwise now)."""
+    moved: list[tuple[int, dict[str, Any]]] = []
+    every: list[Finding] = []
+    for row in conn.execute(select(m.FindingRow.__table__).order_by(m.FindingRow.id)):
+        finding = mapping.FINDINGS.record(row)
+        if finding.file == README and finding.line and edit.old_first <= finding.line <= edit.old_last:
+            return None
+        if _LINE_WORD.search(finding.message) or _LINE_WORD.search(finding.hint):
+            return None
+        values = {
+            "line": edit.lines.line(README, finding.line) if finding.file == README and finding.line else finding.line,
+            "message": _moved_text(finding.message, edit.lines),
+            "hint": _moved_text(finding.hint, edit.lines),
+        }
+        if values != {"line": finding.line, "message": finding.message, "hint": finding.hint}:
+            moved.append((row.id, values))
+            finding = finding.model_copy(update=values)
+        every.append(finding)
+    return moved, every
+
+
+def _moved_text(text: str, lines: LineMap) -> str:
+    """A message with each README.md:N it names moved."""
+    return _LOCATION.sub(lambda found: f"{README}:{lines.line(README, int(found[1]))}", text)
+
+
+def _write(conn: Connection, plan: _Plan, new_meta: Callable[[SectionMap, Patched], dict[str, str]]) -> Patched:
+    """Write the plan: the stale papers' rows out, the rows below the edit shifted, the new rows in."""
+    from headkg.db.aliases import Previous, alias_rows, compute_aliases
+
+    edit, graph = plan.edit, plan.graph
+    stale = plan.removed + plan.rewritten
+    _delete_where_in(conn, m.PaperAliasRow.paper_id, plan.removed)
+    for table in reversed(PAPER_CHILDREN):
+        _delete_where_in(conn, table.__table__.c.paper_id, stale)  # type: ignore[attr-defined]
+    _delete_where_in(conn, m.PaperRow.id, plan.removed)
+    if edit.lines:
+        _apply_moves(conn, Layout(edit.lines.moves), plan.shifted)
+    rows = graph_rows(graph)
+    fresh = [pid for pid in rows.papers if pid not in plan.rewritten]
+    _insert(conn, m.PaperRow, [rows.papers[pid].paper for pid in fresh])
+    changed = 0
+    for pid in plan.rewritten:
+        paper = rows.papers[pid].paper
+        before = conn.execute(select(m.PaperRow.fingerprint).where(m.PaperRow.id == pid)).scalar()
+        changed += before != paper["fingerprint"]
+        conn.execute(
+            update(m.PaperRow).where(m.PaperRow.id == pid).values({k: v for k, v in paper.items() if k != "id"})
+        )
+    for table, table_rows in rows.children_of(list(rows.papers)):
+        _insert(conn, table, table_rows)
+    fresh_graph = KnowledgeGraph(papers=[p for p in graph.papers if p.id in fresh])
+    _insert(conn, m.PaperAliasRow, alias_rows(compute_aliases(fresh_graph, Previous())))
+    for slug, sources in plan.heads.items():
+        conn.execute(update(m.HeadRow).where(m.HeadRow.slug == slug).values(sources=sources))
+    for finding_id, values in plan.findings:
+        conn.execute(update(m.FindingRow).where(m.FindingRow.id == finding_id).values(values))
+    patched = _counts(conn, plan, fresh, changed)
+    conn.execute(delete(m.MetaRow))
+    _insert(conn, m.MetaRow, _meta_rows(new_meta(edit.sections, patched)))
+    conn.execute(delete(m.ParseCacheRow).where(m.ParseCacheRow.key.in_([edit.old_key, INDEX_KEY])))
+    conn.execute(
+        insert(m.ParseCacheRow),
+        [{"key": edit.new_key, "payload": edit.new_payload}, {"key": INDEX_KEY, "payload": plan.index.encode()}],
+    )
+    return patched
+
+
+def _counts(conn: Connection, plan: _Plan, fresh: list[str], changed: int) -> Patched:
+    """The store's counts after the write (what the build reports), and what happened to its papers."""
+    papers = conn.execute(select(func.count()).select_from(m.PaperRow)).scalar() or 0
+    heads = conn.execute(select(func.count()).select_from(m.HeadRow)).scalar() or 0
+    pairs = conn.execute(
+        select(func.count()).select_from(
+            select(m.PaperHeadRow.paper_id, m.PaperHeadRow.head_slug).distinct().subquery()
+        )
+    ).scalar()
+    sightings = conn.execute(select(func.count()).select_from(m.PaperHeadRow)).scalar()
+    return Patched(
+        added=len(fresh),
+        removed=len(plan.removed),
+        changed=changed,
+        shifted=len(plan.shifted),
+        unchanged=papers - len(fresh) - changed - len(plan.shifted),
+        papers=papers,
+        heads=heads,
+        paper_head_pairs=pairs or 0,
+        head_sightings=sightings or 0,
+        findings=plan.all_findings,
+    )

@@ -1,0 +1,243 @@
+"""A README edit read as the few rows it touched: the incremental build of a one-paper change.
+
+A build keeps each README section's parse (sightings, findings and the text around its rows) in the
+parse cache, keyed by the section's text. When exactly one section's text changed, its old text is
+rendered back from that entry (`render` reproduces it byte for byte, which is checked), the changed
+lines are found by their common prefix and suffix, and only a window of whole rows around them is
+parsed again (`readme_hunks.read_windows`, as `check --base` does). The section's new entry is the
+old one with the window's rows put in place of the old ones, the rows below moved, and checked by
+rendering it: it must give the new section's text exactly.
+
+Anything else (several sections changed, a heading or table header edited, a row without layout, a
+finding in the window) gives None, and the caller parses the README as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import overload
+
+from headkg.ingest import readme as readme_parser
+from headkg.ingest.cache import ParseCache, section_entry, section_payload
+from headkg.ingest.moves import LineMap, record_print
+from headkg.ingest.readme import README
+from headkg.ingest.readme_hunks import Hunk, Window, line_map, read_windows
+from headkg.ingest.readme_render import laid_out, render_section
+from headkg.ingest.sections import SectionMap
+from headkg.schema.findings import Finding
+from headkg.schema.provenance import Provenance
+from headkg.schema.sightings import PaperSighting
+
+MAX_WINDOW_ROWS = 50  # a change touching more rows than this is read whole (it is no small edit)
+
+
+@dataclass
+class ReadmeEdit:
+    """What a README edit changed: the rows it removed and added (an edited row is both), where every
+    other line went, and the changed section's new parse-cache entry and place."""
+
+    removed: list[PaperSighting]  # the old rows, at their old lines
+    added: list[PaperSighting]  # the new rows, at their new lines
+    lines: LineMap  # old line -> new line, for every line outside the change
+    hunk: Hunk
+    old_first: int  # the old lines the rows read again stood on (what a finding there is about)
+    old_last: int
+    old_key: str  # the changed section's entry, before and after
+    new_key: str
+    new_payload: str
+    sections: SectionMap  # every section's key and place now
+
+
+class _SectionLines(Sequence[str]):
+    """The file's lines as `read_windows` reads them, holding only one section's (the others read as
+    blank: a window never leaves its section)."""
+
+    def __init__(self, chunk_lines: list[str], first: int, total: int) -> None:
+        self._lines, self._first, self._total = chunk_lines, first, total
+
+    def __len__(self) -> int:
+        return self._total
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(self._total))]
+        k = index - (self._first - 1)
+        return self._lines[k] if 0 <= k < len(self._lines) else ""
+
+
+def readme_edit(
+    text: str,
+    today: dt.date,
+    old_sections: SectionMap,
+    payloads: Callable[[list[str]], dict[str, str]],
+) -> ReadmeEdit | None:
+    """The edit that turned the README the store was built from into `text` (decoded as the parser
+    decodes it), when it lies inside one section's rows; else None. `payloads` reads parse-cache
+    entries by key."""
+    found = readme_parser.sections(text)
+    keys = [ParseCache.key("readme", README, chunk, today.isoformat()) for _, chunk in found]
+    old = sorted(old_sections.spans.items(), key=lambda item: item[1])
+    changed = [k for k, (key, _) in enumerate(old) if k >= len(keys) or key != keys[k]]
+    if len(old) != len(keys) or len(changed) != 1:
+        return None
+    at = changed[0]
+    old_key, (first, _) = old[at]
+    new_first, chunk = found[at]
+    payload = payloads([old_key]).get(old_key)
+    if new_first != first or payload is None or old_key in keys:
+        return None
+    frame, old_rows, old_findings = section_entry(payload)
+    if frame is None:
+        return None
+    old_chunk = render_section(frame, old_rows)
+    if ParseCache.key("readme", README, old_chunk, today.isoformat()) != old_key:
+        return None  # the entry does not give back the text it was parsed from
+    new_lines, old_lines = chunk.split("\n"), old_chunk.split("\n")
+    hunk = _hunk(old_lines, new_lines, first)
+    if hunk is None:
+        return None
+    total = sum(chunk.count("\n") for _, chunk in found) + 1
+    windows = read_windows(
+        _SectionLines(new_lines, first, total), [hunk], old_sections, payloads, today, [], layouts=True
+    )
+    if windows is None or len(windows) != 1 or windows[0].findings:
+        return None
+    window = windows[0]
+    if any(f.line and window.old_first - first + 1 <= f.line <= window.old_last - first + 1 for f in old_findings):
+        return None
+    moved = line_map([hunk])
+    spliced = _splice(frame, old_rows, old_findings, window, moved, first, chunk)
+    if spliced is None:
+        return None
+    new_frame, new_rows, new_findings, removed, added = spliced
+    if render_section(new_frame, new_rows) != chunk:
+        return None
+    sections = SectionMap()
+    for (line, part), key in zip(found, keys, strict=True):
+        sections.place(key, line, line + max(len(part.splitlines()), 1) - 1)
+    return ReadmeEdit(
+        removed=removed,
+        added=added,
+        lines=moved,
+        hunk=hunk,
+        old_first=window.old_first,
+        old_last=window.old_last,
+        old_key=old_key,
+        new_key=keys[at],
+        new_payload=section_payload(new_frame, new_rows, new_findings),
+        sections=sections,
+    )
+
+
+def _hunk(old: list[str], new: list[str], first: int) -> Hunk | None:
+    """The one range of lines that differ (after the common prefix, before the common suffix), as file
+    lines; None when nothing differs."""
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    if prefix == len(old) == len(new):
+        return None
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    offset = first + prefix
+    return Hunk(offset, offset + len(old) - prefix - suffix - 1, offset, offset + len(new) - prefix - suffix - 1)
+
+
+Spliced = tuple[list[str], list[PaperSighting], list[Finding], list[PaperSighting], list[PaperSighting]]
+
+
+def _splice(
+    frame: list[str],
+    rows: list[PaperSighting],
+    findings: list[Finding],
+    window: Window,
+    moved: LineMap,
+    first: int,
+    chunk: str,
+) -> Spliced | None:
+    """The section's new frame, rows and findings (section-relative lines), and the rows the edit
+    removed and added (file lines, old and new): the window's rows in place of the old rows it
+    covers, the rows below it moved. A row the window read as it was, where its line moved to, is
+    neither removed nor added."""
+    pad = first - 1
+    low, high = window.old_first - pad, window.old_last - pad  # section-relative
+    inside = [k for k, s in enumerate(rows) if low <= s.source.line <= high]
+    if not inside or not window.sightings or len(window.sightings) > MAX_WINDOW_ROWS:
+        return None
+    start, end = inside[0], inside[-1] + 1
+    if inside != list(range(start, end)) or any(s.layout is None for s in [*rows[start:end], *window.sightings]):
+        return None
+    pieces = _pieces(window, first, chunk)
+    if pieces is None:
+        return None
+    head, inner, tail = pieces
+    laid_before, replaced = len(laid_out(rows[:start])), end - start
+    new_frame = [
+        *frame[:laid_before],
+        frame[laid_before] if start > 0 else head,
+        *inner,
+        frame[laid_before + replaced] if end < len(rows) else tail,
+        *frame[laid_before + replaced + 1 :],
+    ]
+    old = [_moved(s, pad) for s in rows[start:end]]  # file lines, as the window's
+    now = {(_content(s), s.source.line) for s in window.sightings}
+    stayed = {(_content(s), moved.line(README, s.source.line)) for s in old} & now
+    removed = [s for s in old if (_content(s), moved.line(README, s.source.line)) not in stayed]
+    added = [s for s in window.sightings if (_content(s), s.source.line) not in stayed]
+    delta = moved.line(README, window.old_last + 1) - (window.old_last + 1)
+    placed = [_moved(s.model_copy(deep=True), -pad) for s in window.sightings]
+    new_rows = [*rows[:start], *placed, *(_moved(s, delta) for s in rows[end:])]
+    new_findings = [f.model_copy(update={"line": f.line + delta}) if f.line and f.line > high else f for f in findings]
+    return new_frame, new_rows, new_findings, removed, added
+
+
+def _content(sighting: PaperSighting) -> str:
+    """What a row says, wherever it stands (ingest/moves.py's print)."""
+    return record_print(sighting.model_dump(mode="json"))
+
+
+def _moved(sighting: PaperSighting, by: int) -> PaperSighting:
+    """The sighting with its lines moved by `by`, in place (each is this edit's own: read from the
+    cache for it, or copied)."""
+    if by:
+        sighting.source = Provenance.model_construct(file=sighting.source.file, line=sighting.source.line + by)
+        for head in sighting.heads:
+            head.source = Provenance.model_construct(file=head.source.file, line=head.source.line + by)
+    return sighting
+
+
+def _pieces(window: Window, first: int, chunk: str) -> tuple[str, list[str], str] | None:
+    """From the window's parse: the section's text before its first row, between its rows, and after
+    its last row (the first and last only right when the window reaches the section's start or end)."""
+    text = window.text
+    spans = [(s.layout.start, s.layout.end) for s in window.sightings if s.layout is not None]
+    if len(spans) != len(window.sightings):
+        return None
+    inner = [text[spans[k][1] : spans[k + 1][0]] for k in range(len(spans) - 1)]
+    starts = _line_starts(chunk)
+    head = chunk[: _section_offset(text, spans[0][0], first, starts)]
+    tail = chunk[_section_offset(text, spans[-1][1], first, starts) :]
+    return head, inner, tail
+
+
+def _line_starts(chunk: str) -> list[int]:
+    starts, at = [0], chunk.find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = chunk.find("\n", at + 1)
+    return starts
+
+
+def _section_offset(text: str, offset: int, first: int, starts: list[int]) -> int:
+    """An offset of the window's text as an offset of the section's (same line and column)."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1)
+    return starts[line - first] + column
