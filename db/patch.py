@@ -39,7 +39,7 @@ from headkg.db.writer import (
     schema_is_current,
 )
 from headkg.ingest.assemble import assemble
-from headkg.ingest.cache import record_lines, records_at
+from headkg.ingest.cache import record_lines, records_at, section_text_key
 from headkg.ingest.fingerprint import Fingerprint, InputHashes
 from headkg.ingest.heads import HeadRegistry
 from headkg.ingest.list_vocabulary import load_list_vocabulary
@@ -396,12 +396,14 @@ def _head_sources(conn: Connection, edit: ReadmeEdit, vocabulary: Vocabulary) ->
         return None
     out = {}
     for slug, (_, _, sources) in rows.items():
-        now = {edit.lines.source(s) for s in sources if s not in taken.get(slug, set())} | put.get(slug, set())
+        gone = taken.get(slug, set())
+        now = [edit.lines.source(s) for s in sources if s not in gone]  # moving lines keeps their order
+        for text in sorted(put.get(slug, set()) - set(now)):
+            bisect.insort(now, text, key=lambda text: Provenance.parse(text).sort_key())
         if not now:
             return None
-        ordered = sorted(now, key=lambda text: Provenance.parse(text).sort_key())
-        if ordered != sources:
-            out[slug] = ordered
+        if now != sources:
+            out[slug] = now
     return out
 
 
@@ -469,11 +471,14 @@ def _write(conn: Connection, plan: _Plan, new_meta: Callable[[SectionMap, Patche
     patched = _counts(conn, plan, fresh, changed)
     conn.execute(delete(m.MetaRow))
     _insert(conn, m.MetaRow, _meta_rows(new_meta(edit.sections, patched)))
-    conn.execute(delete(m.ParseCacheRow).where(m.ParseCacheRow.key.in_([edit.old_key, INDEX_KEY])))
-    conn.execute(
-        insert(m.ParseCacheRow),
-        [{"key": edit.new_key, "payload": edit.new_payload}, {"key": INDEX_KEY, "payload": plan.index.encode()}],
-    )
+    old_keys = [edit.old_key, section_text_key(edit.old_key), INDEX_KEY]
+    conn.execute(delete(m.ParseCacheRow).where(m.ParseCacheRow.key.in_(old_keys)))
+    new = {
+        edit.new_key: edit.new_payload,
+        section_text_key(edit.new_key): edit.new_text,
+        INDEX_KEY: plan.index.encode(),
+    }
+    conn.execute(insert(m.ParseCacheRow), [{"key": k, "payload": v} for k, v in sorted(new.items())])
     return patched
 
 

@@ -358,7 +358,7 @@ def _set_sources(conn: Connection, papers: list[Row]) -> None:
         return
     column = m.PaperRow.__table__.c.sources
     convert = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) or (lambda value: value)
-    values = [(p["id"], convert(p["sources"])) for p in papers]
+    values = sorted((p["id"], convert(p["sources"])) for p in papers)  # in key order: pages in turn, not at random
     table = m.PaperRow.__tablename__
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"UPDATE {table} SET sources = ? WHERE id = ?", [(v, pid) for pid, v in values])

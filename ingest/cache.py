@@ -268,12 +268,67 @@ def cached_section(payload: str) -> tuple[list[str] | None, list[PaperSighting]]
     return entry.frame, entry.sightings
 
 
-def section_entry(payload: str) -> tuple[list[str] | None, list[PaperSighting], list[Finding]]:
-    """A README section's entry whole: its frame, sightings and findings (lines relative to it)."""
-    entry = _Entry.model_validate_json(payload)
-    return entry.frame, entry.sightings, entry.findings
+def section_text_key(key: str) -> str:
+    """Where a build keeps a README section's text beside its entry (`key`): the next build's one-edit
+    path compares it with the section's new text. A hash, as every key (the column holds 64 characters)."""
+    return hashlib.sha256(f"section text\0{key}".encode()).hexdigest()
 
 
-def section_payload(frame: list[str], sightings: list[PaperSighting], findings: list[Finding]) -> str:
-    """A README section's entry as a build keeps it (lines relative to the section), from its parts."""
-    return _Entry(sightings=sightings, findings=findings, frame=frame).model_dump_json(exclude_defaults=True)
+class _Shape(msgspec.Struct):
+    """What a section's row is, read without the rest of it."""
+
+    kind: str
+    source: _Line
+    layout: msgspec.Raw = msgspec.Raw(b"null")  # left out of the JSON when there is none
+
+
+class _Shapes(msgspec.Struct):
+    sightings: list[_Shape] = msgspec.field(default_factory=list)
+
+
+class _RawEntry(msgspec.Struct, omit_defaults=True):
+    """An entry as its JSON text holds it (the fields of `_Entry`, in its order, defaults left out)."""
+
+    sightings: list[msgspec.Raw] = msgspec.field(default_factory=list)
+    findings: list[msgspec.Raw] = msgspec.field(default_factory=list)
+    frame: list[str] | None = None
+
+
+class SectionEntry:
+    """A README section's cache entry read without validating its thousands of rows: their lines and
+    whether each has a layout; the few rows and findings asked for as records; and the entry with some
+    rows replaced and the rest moved, written as `_Entry` writes it."""
+
+    def __init__(self, payload: str) -> None:
+        self._raw = msgspec.json.decode(payload, type=_RawEntry)
+        shapes = msgspec.json.decode(payload, type=_Shapes).sightings
+        self.frame = self._raw.frame
+        self.lines = [shape.source.line for shape in shapes]  # relative to the section
+        self.laid_out = [shape.kind == "readme" and bytes(shape.layout) != b"null" for shape in shapes]
+        self.findings = [Finding.model_validate_json(bytes(raw)) for raw in self._raw.findings]
+
+    def rows(self, start: int, end: int) -> list[PaperSighting]:
+        return [PaperSighting.model_validate_json(bytes(raw)) for raw in self._raw.sightings[start:end]]
+
+    def replaced(
+        self, start: int, end: int, rows: list[PaperSighting], by: int, frame: list[str], findings: list[Finding]
+    ) -> str:
+        """The entry with rows `start`..`end` replaced by `rows` (lines relative to the section), the
+        rows after them moved by `by` lines, and the new frame and findings."""
+        placed = [msgspec.Raw(row.model_dump_json(exclude_defaults=True).encode()) for row in rows]
+        after = [_moved_raw(raw, by) for raw in self._raw.sightings[end:]] if by else self._raw.sightings[end:]
+        entry = _RawEntry(
+            [*self._raw.sightings[:start], *placed, *after],
+            [msgspec.Raw(f.model_dump_json(exclude_defaults=True).encode()) for f in findings],
+            frame,
+        )
+        return msgspec.json.encode(entry).decode()
+
+
+def _moved_raw(raw: msgspec.Raw, by: int) -> msgspec.Raw:
+    """A row's JSON with its lines moved (its fields in their order)."""
+    data = msgspec.json.decode(raw)
+    data["source"]["line"] += by
+    for head in data.get("heads", ()):
+        head["source"]["line"] += by
+    return msgspec.Raw(msgspec.json.encode(data))

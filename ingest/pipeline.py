@@ -13,7 +13,7 @@ from pathlib import Path
 from headkg.ingest import readme as readme_parser
 from headkg.ingest.assemble import assemble
 from headkg.ingest.bibtex import BIB_DIR, drop_repeated_keys, parse_bib_file
-from headkg.ingest.cache import Chunk, ParseCache
+from headkg.ingest.cache import Chunk, ParseCache, section_text_key
 from headkg.ingest.files import input_files, read_input
 from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.readme import README
@@ -123,6 +123,7 @@ def _read_readme(
     for first_line, chunk, parse in sections:
         sightings += cache.parse(parse.key, first_line, parse.parse, findings, parse.frame_of)
         cache.sections.place(parse.key, first_line, first_line + max(len(chunk.splitlines()), 1) - 1)
+        cache.keep(section_text_key(parse.key), chunk)  # the next build compares the section with it
     if not sightings:
         readme_parser.parse_text(text, README, findings, today)  # reports why there are no papers
     return sorted(sightings, key=lambda s: s.source.line)

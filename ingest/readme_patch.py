@@ -1,12 +1,12 @@
 """A README edit read as the few rows it touched: the incremental build of a one-paper change.
 
 A build keeps each README section's parse (sightings, findings and the text around its rows) in the
-parse cache, keyed by the section's text. When exactly one section's text changed, its old text is
-rendered back from that entry (`render` reproduces it byte for byte, which is checked), the changed
-lines are found by their common prefix and suffix, and only a window of whole rows around them is
-parsed again (`readme_hunks.read_windows`, as `check --base` does). The section's new entry is the
-old one with the window's rows put in place of the old ones, the rows below moved, and checked by
-rendering it: it must give the new section's text exactly.
+parse cache, keyed by the section's text, and the text itself beside it. When exactly one section's
+text changed, the changed lines are found by the common prefix and suffix of its old and new text,
+and only a window of whole rows around them is parsed again (`readme_hunks.read_windows`, as `check
+--base` does; the window's unchanged rows must read as the cache has them). The section's new entry
+is the old one with the window's rows in place of the rows they cover and the rows below moved,
+written without reading the other rows whole (`cache.SectionEntry`).
 
 Anything else (several sections changed, a heading or table header edited, a row without layout, a
 finding in the window) gives None, and the caller parses the README as before.
@@ -20,13 +20,11 @@ from dataclasses import dataclass
 from typing import overload
 
 from headkg.ingest import readme as readme_parser
-from headkg.ingest.cache import ParseCache, section_entry, section_payload
+from headkg.ingest.cache import ParseCache, SectionEntry, section_text_key
 from headkg.ingest.moves import LineMap, record_print
 from headkg.ingest.readme import README
 from headkg.ingest.readme_hunks import Hunk, Window, line_map, read_windows
-from headkg.ingest.readme_render import laid_out, render_section
 from headkg.ingest.sections import SectionMap
-from headkg.schema.findings import Finding
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
 
@@ -47,6 +45,7 @@ class ReadmeEdit:
     old_key: str  # the changed section's entry, before and after
     new_key: str
     new_payload: str
+    new_text: str  # the section's text now (kept beside its entry)
     sections: SectionMap  # every section's key and place now
 
 
@@ -89,35 +88,33 @@ def readme_edit(
     at = changed[0]
     old_key, (first, _) = old[at]
     new_first, chunk = found[at]
-    payload = payloads([old_key]).get(old_key)
-    if new_first != first or payload is None or old_key in keys:
+    stored = payloads([old_key, section_text_key(old_key)])
+    payload, old_chunk = stored.get(old_key), stored.get(section_text_key(old_key))
+    if new_first != first or payload is None or old_chunk is None or old_key in keys:
         return None
-    frame, old_rows, old_findings = section_entry(payload)
-    if frame is None:
-        return None
-    old_chunk = render_section(frame, old_rows)
     if ParseCache.key("readme", README, old_chunk, today.isoformat()) != old_key:
-        return None  # the entry does not give back the text it was parsed from
-    new_lines, old_lines = chunk.split("\n"), old_chunk.split("\n")
-    hunk = _hunk(old_lines, new_lines, first)
+        return None  # not the text the entry was parsed from
+    entry = SectionEntry(payload)
+    if entry.frame is None:
+        return None
+    new_lines = chunk.split("\n")
+    hunk = _hunk(old_chunk.split("\n"), new_lines, first)
     if hunk is None:
         return None
-    total = sum(chunk.count("\n") for _, chunk in found) + 1
+    total = sum(part.count("\n") for _, part in found) + 1
     windows = read_windows(
         _SectionLines(new_lines, first, total), [hunk], old_sections, payloads, today, [], layouts=True
     )
     if windows is None or len(windows) != 1 or windows[0].findings:
         return None
     window = windows[0]
-    if any(f.line and window.old_first - first + 1 <= f.line <= window.old_last - first + 1 for f in old_findings):
+    if any(f.line and window.old_first - first + 1 <= f.line <= window.old_last - first + 1 for f in entry.findings):
         return None
     moved = line_map([hunk])
-    spliced = _splice(frame, old_rows, old_findings, window, moved, first, chunk)
+    spliced = _splice(entry, window, moved, first, chunk)
     if spliced is None:
         return None
-    new_frame, new_rows, new_findings, removed, added = spliced
-    if render_section(new_frame, new_rows) != chunk:
-        return None
+    new_payload, removed, added = spliced
     sections = SectionMap()
     for (line, part), key in zip(found, keys, strict=True):
         sections.place(key, line, line + max(len(part.splitlines()), 1) - 1)
@@ -130,7 +127,8 @@ def readme_edit(
         old_last=window.old_last,
         old_key=old_key,
         new_key=keys[at],
-        new_payload=section_payload(new_frame, new_rows, new_findings),
+        new_payload=new_payload,
+        new_text=chunk,
         sections=sections,
     )
 
@@ -151,52 +149,48 @@ def _hunk(old: list[str], new: list[str], first: int) -> Hunk | None:
     return Hunk(offset, offset + len(old) - prefix - suffix - 1, offset, offset + len(new) - prefix - suffix - 1)
 
 
-Spliced = tuple[list[str], list[PaperSighting], list[Finding], list[PaperSighting], list[PaperSighting]]
+Spliced = tuple[str, list[PaperSighting], list[PaperSighting]]
 
 
-def _splice(
-    frame: list[str],
-    rows: list[PaperSighting],
-    findings: list[Finding],
-    window: Window,
-    moved: LineMap,
-    first: int,
-    chunk: str,
-) -> Spliced | None:
-    """The section's new frame, rows and findings (section-relative lines), and the rows the edit
-    removed and added (file lines, old and new): the window's rows in place of the old rows it
-    covers, the rows below it moved. A row the window read as it was, where its line moved to, is
-    neither removed nor added."""
+def _splice(entry: SectionEntry, window: Window, moved: LineMap, first: int, chunk: str) -> Spliced | None:
+    """The section's new entry, and the rows the edit removed and added (file lines, old and new):
+    the window's rows in place of the old rows it covers, the rows below it moved. A row the window
+    read as it was, where its line moved to, is neither removed nor added."""
+    assert entry.frame is not None
     pad = first - 1
     low, high = window.old_first - pad, window.old_last - pad  # section-relative
-    inside = [k for k, s in enumerate(rows) if low <= s.source.line <= high]
+    inside = [k for k, line in enumerate(entry.lines) if low <= line <= high]
     if not inside or not window.sightings or len(window.sightings) > MAX_WINDOW_ROWS:
         return None
     start, end = inside[0], inside[-1] + 1
-    if inside != list(range(start, end)) or any(s.layout is None for s in [*rows[start:end], *window.sightings]):
+    if inside != list(range(start, end)) or not all(entry.laid_out[start:end]):
+        return None
+    if any(s.layout is None or s.kind != "readme" for s in window.sightings):
         return None
     pieces = _pieces(window, first, chunk)
     if pieces is None:
         return None
     head, inner, tail = pieces
-    laid_before, replaced = len(laid_out(rows[:start])), end - start
+    laid_before, replaced = sum(entry.laid_out[:start]), end - start
+    frame = entry.frame
     new_frame = [
         *frame[:laid_before],
         frame[laid_before] if start > 0 else head,
         *inner,
-        frame[laid_before + replaced] if end < len(rows) else tail,
+        frame[laid_before + replaced] if end < len(entry.lines) else tail,
         *frame[laid_before + replaced + 1 :],
     ]
-    old = [_moved(s, pad) for s in rows[start:end]]  # file lines, as the window's
+    old = [_moved(s, pad) for s in entry.rows(start, end)]  # file lines, as the window's
     now = {(_content(s), s.source.line) for s in window.sightings}
     stayed = {(_content(s), moved.line(README, s.source.line)) for s in old} & now
     removed = [s for s in old if (_content(s), moved.line(README, s.source.line)) not in stayed]
     added = [s for s in window.sightings if (_content(s), s.source.line) not in stayed]
     delta = moved.line(README, window.old_last + 1) - (window.old_last + 1)
     placed = [_moved(s.model_copy(deep=True), -pad) for s in window.sightings]
-    new_rows = [*rows[:start], *placed, *(_moved(s, delta) for s in rows[end:])]
-    new_findings = [f.model_copy(update={"line": f.line + delta}) if f.line and f.line > high else f for f in findings]
-    return new_frame, new_rows, new_findings, removed, added
+    findings = [
+        f.model_copy(update={"line": f.line + delta}) if f.line and f.line > high else f for f in entry.findings
+    ]
+    return entry.replaced(start, end, placed, delta, new_frame, findings), removed, added
 
 
 def _content(sighting: PaperSighting) -> str:
