@@ -37,6 +37,7 @@ _ARXIV_HOSTS = frozenset({"arxiv.org", "www.arxiv.org", "export.arxiv.org"})
 _ARXIV_PATH = re.compile(rf"/(?:abs|pdf|html|format)/{_VERSIONED}(?:\.pdf)?/?", re.IGNORECASE)
 _ARXIV_LINK = re.compile(rf"arxiv\.org/(?:abs|pdf|html|format)/{_VERSIONED}", re.IGNORECASE)
 _ARXIV_DOI = re.compile(rf"10\.48550/arxiv\.{_VERSIONED}", re.IGNORECASE)
+_VERSION_SUFFIX = re.compile(r"v\d+$")
 
 _DOI = re.compile(r"10\.\d{4,9}/[^\s{}\"<>\\]+")
 _DOI_LINK = re.compile(r"doi\.org/(10\.\d{4,9}/[^\s{}\"<>\\]+)", re.IGNORECASE)
@@ -59,7 +60,8 @@ class PaperIds(NamedTuple):
 
 def canonical_arxiv_id(matched: str) -> str:
     """A matched id in canonical form: `2403.18680v2` -> `2403.18680`, `math.GT/0309136` -> `math/0309136`."""
-    text = re.sub(r"v\d+$", "", matched.strip())
+    text = matched.strip()
+    text = _VERSION_SUFFIX.sub("", text) if "v" in text else text
     if "/" in text:
         archive, number = text.split("/", 1)
         return f"{archive.split('.')[0].lower()}/{number}"
