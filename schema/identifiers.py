@@ -202,6 +202,9 @@ def link_problem(url: str) -> tuple[str, str, str] | None:
     >>> link_problem("https://arxiv.org/abs/2404.15574") is None
     True
     """
+    plain = _plain_http(url.strip())
+    if plain is not None and (plain[0] not in _ARXIV_HOSTS or arxiv_id_from_url(url) is not None):
+        return None  # (the rule below, read without `urlsplit`)
     shown = url if len(url) <= 120 else url[:117] + "..."
     try:
         parts = urlsplit(url.strip())
@@ -225,11 +228,27 @@ def link_problem(url: str) -> tuple[str, str, str] | None:
 
 def _host_and_path(url: str) -> tuple[str, str]:
     """A URL's host (casefolded) and percent-decoded path; empty strings for what is no URL."""
+    if (plain := _plain_http(url.strip())) is not None:
+        return plain[0], unquote(plain[1])
     try:
         parts = urlsplit(url.strip())
     except ValueError:
         return "", ""
     return (parts.hostname or "").casefold(), unquote(parts.path)
+
+
+# A plain http(s) URL: host of letters, digits, dots and hyphens (no user, port or brackets), then a path up
+# to `?` or `#`; printable ASCII without spaces throughout, so `urlsplit` would neither strip nor reject.
+_PLAIN_HTTP = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9.-]+)((?:/[^?#]*)?)(?:[?#]|\Z)")
+
+
+def _plain_http(url: str) -> tuple[str, str] | None:
+    """(host lowercased, path) of a plain http(s) URL, as `urlsplit` reads them, or None for any other
+    text: the common case read without `urlsplit`, which costs more than the rest of a row."""
+    if not (url.isascii() and url.isprintable()) or " " in url:
+        return None
+    match = _PLAIN_HTTP.match(url)
+    return (match[1].lower(), match[2]) if match is not None else None
 
 
 def doi_key(doi: str) -> str:
