@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -184,25 +185,19 @@ def _drop_bullet(text: str, form: RowForm) -> str:
 
 
 class LineOffsets:
-    """Where each line of a text starts, found walking forward from the last line asked for (rows are
-    read in order); a chunk padded with blank lines to its place in the README is skipped at once."""
+    """Where each line of a text starts, all found at once (a large README has hundreds of thousands
+    of lines, and walking them one by one cost more than finding them)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.padding = len(text) - len(text.lstrip("\n"))  # lines 1..padding are empty: line n at n - 1
-        self._line, self._offset = self.padding + 1, self.padding
+        self._lengths = [0, *accumulate(map(len, text.split("\n")))]  # of lines 1..n-1 before line n
 
     def offset(self, line: int) -> int:
-        if line <= self.padding + 1:
+        """Line `line`'s first character (1-based; past the end, the last line's)."""
+        if line <= 1:
             return line - 1
-        if line < self._line:
-            self._line, self._offset = self.padding + 1, self.padding
-        while self._line < line:
-            found = self.text.find("\n", self._offset)
-            if found < 0:
-                break
-            self._line, self._offset = self._line + 1, found + 1
-        return self._offset
+        index = min(line, len(self._lengths) - 1) - 1
+        return self._lengths[index] + index  # the lines before it and their newlines
 
 
 # --- finding the layout of a parsed row --------------------------------------------------------------

@@ -251,6 +251,13 @@ def _plain_http(url: str) -> tuple[str, str] | None:
     return (match[1].lower(), match[2]) if match is not None else None
 
 
+def url_host(url: str) -> str:
+    """`urlsplit(url).hostname` ("" for none; a ValueError as `urlsplit` raises it), a plain http(s)
+    URL's read without `urlsplit`."""
+    plain = _plain_http(url)
+    return plain[0] if plain is not None else urlsplit(url).hostname or ""
+
+
 def doi_key(doi: str) -> str:
     """What two DOIs are compared by (DOIs ignore ASCII case)."""
     return doi.strip().casefold()
