@@ -384,7 +384,7 @@ def _attribute(work: _Extraction, start: int, end: int) -> str:
     """An attribute's value as the parser reads it: character references with their `;` decoded (an
     `&` followed by letters, as in `?id=1&noteId=2`, is no reference in an attribute)."""
     raw = work.text[start:end]
-    return _REFERENCE.sub(lambda m: html.unescape(m[0]), raw) if work.form == "html" else raw
+    return _REFERENCE.sub(lambda m: html.unescape(m[0]), raw) if work.form == "html" and "&" in raw else raw
 
 
 def _link_order(work: _Extraction, items: list[tuple[int, int, list[tuple[str, int, int]]]]) -> list[int] | None:
@@ -396,14 +396,20 @@ def _link_order(work: _Extraction, items: list[tuple[int, int, list[tuple[str, i
     return [work.content.links.index(href) for href in hrefs]
 
 
+def _attribute_spans(tag: str, names: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
+    """(name lowercased, start, end) of the value of each attribute of an HTML tag's text that `names` holds."""
+    return tuple((a[1].lower(), a.start(3), a.end(3)) for a in _HTML_ATTR.finditer(tag) if a[1].lower() in names)
+
+
+_IMAGE_ATTRIBUTES = ("src", "alt")
+_image_attribute_spans = lru_cache(maxsize=4096)(_attribute_spans)  # the same few badges, on every row
+
+
 def _image_slots(work: _Extraction, m: re.Match[str]) -> list[tuple[str, int, int]]:
     if work.form == "markdown":
         return [("alt", m.start("alt"), m.end("alt")), ("src", m.start("src"), m.end("src"))]
-    return [
-        (a[1].lower(), m.start() + a.start(3), m.start() + a.end(3))
-        for a in _HTML_ATTR.finditer(m[0])
-        if a[1].lower() in ("src", "alt")
-    ]
+    base = m.start()
+    return [(key, base + s, base + e) for key, s, e in _image_attribute_spans(m[0], _IMAGE_ATTRIBUTES)]
 
 
 def _link_slots(work: _Extraction, m: re.Match[str]) -> list[tuple[str, int, int]] | None:
@@ -418,20 +424,14 @@ def _link_slots(work: _Extraction, m: re.Match[str]) -> list[tuple[str, int, int
             ]
         return slots
     opening = m[0][: m[0].find(">") + 1]
-    slots = [
-        ("href", m.start() + a.start(3), m.start() + a.end(3))
-        for a in _HTML_ATTR.finditer(opening)
-        if a[1].lower() == "href"
-    ]
+    base = m.start()
+    slots = [(key, base + s, base + e) for key, s, e in _attribute_spans(opening, ("href",))]
     if len(slots) != 1:
         return None
     image = _HTML_IMG.search(m[0], len(opening))
     if image is not None:
-        slots += [
-            (a[1].lower(), m.start() + image.start() + a.start(3), m.start() + image.start() + a.end(3))
-            for a in _HTML_ATTR.finditer(image[0])
-            if a[1].lower() in ("src", "alt")
-        ]
+        base += image.start()
+        slots += [(key, base + s, base + e) for key, s, e in _image_attribute_spans(image[0], _IMAGE_ATTRIBUTES)]
     return slots
 
 
