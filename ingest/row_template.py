@@ -45,6 +45,7 @@ _MD_IMG = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)")
 _MD_CELL_END = re.compile(r"(?<!\\)\|")
 _MD_LINK = re.compile(r"(?<!!)\[(?P<inner>!\[[^\]]*\]\([^)\s]*\)|[^\]]*)\]\((?P<href>[^)\s]+)\)")
 GROUPS = ("heads", "links", "summary")
+_ESCAPED = re.compile("[&<>\"']")  # what `html.escape` may replace
 
 
 @dataclass
@@ -85,11 +86,15 @@ def content_of(sighting: PaperSighting) -> RowContent:
 
 
 def _attr(form: RowForm, s: str) -> str:
-    return html.escape(s, quote=True) if form == "html" else s
+    if form != "html":
+        return s
+    return html.escape(s, quote=True) if _ESCAPED.search(s) else s  # (most text has nothing to escape)
 
 
 def _text(form: RowForm, s: str) -> str:
-    return html.escape(s, quote=False) if form == "html" else s.replace("|", "\\|")
+    if form != "html":
+        return s.replace("|", "\\|")
+    return html.escape(s, quote=False) if _ESCAPED.search(s) else s
 
 
 @lru_cache(maxsize=4096)
