@@ -90,6 +90,7 @@ _ARXIV_VENUE = re.compile(
 _YEAR = re.compile(r"\d{4}")
 # Every arXiv id pattern holds "arxiv", every DOI link "doi.org" (schema.identifiers), case aside.
 _NAMES_AN_ID = re.compile(r"arxiv|doi\.org", re.IGNORECASE)
+_LATEX_SPECIAL = re.compile(r"[\\{}$%&~^_#]")  # a text without any of these is plain: nothing to decode
 _STRAY_FIELD = re.compile(r"^\s*,?\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]", re.MULTILINE)
 
 
@@ -264,7 +265,7 @@ class _Decoder(LatexNodes2Text):  # type: ignore[misc]
     """pylatexenc's decoder, parsing `\\href` with its two arguments (its default spec has none)."""
 
     def latex_to_text(self, latex: str, **parse_flags: Any) -> str:
-        if not any(ch in latex for ch in "\\{}$%&~^_#"):
+        if _LATEX_SPECIAL.search(latex) is None:
             return latex  # plain text: nothing to decode, and pylatexenc is slow on 100,000 entries
         parse_flags.setdefault("latex_context", _walker_context())
         return str(super().latex_to_text(latex, **parse_flags))
@@ -443,7 +444,7 @@ def _check_fields(entry: Entry, source: Provenance, findings: Findings) -> None:
         )
     enclosings = entry.parser_metadata.get(REMOVED_ENCLOSING_KEY) or {}
     for field in entry.fields:
-        if (close := unknown_field_suggestion(field.key)) is not None:
+        if field.key not in _KNOWN_FIELDS and (close := unknown_field_suggestion(field.key)) is not None:
             findings.warn(
                 source.file,
                 source.line,
