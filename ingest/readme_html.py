@@ -258,8 +258,21 @@ def _source_line(default: int) -> LineOf:
 
 
 def _parser() -> lxml.html.HTMLParser:
-    """libxml2's HTML parser; `huge_tree` lifts its 10 MB limit on one text node (a long summary line)."""
-    return lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
+    """libxml2's HTML parser; `huge_tree` lifts its 10 MB limit on one text node (a long summary line).
+
+    Every element is a plain `HtmlElement`: lxml.html's own lookup, which gives forms and inputs their
+    classes (no use here), is Python code run for each element the parser hands out.
+    """
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    return parser
 
 
 Row = tuple[PaperSighting, HtmlElement, HtmlElement]  # a paper, its row's <tr>, the last <tr> of its pair
