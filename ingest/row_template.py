@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -157,11 +158,10 @@ def _render_group(layout: RowLayout, part: list[Any], content: RowContent, out: 
         if n:
             out.append(seps[min(n - 1, len(seps) - 1)] if seps else _default_sep(kind, layout.form, out))
         for piece in items[min(n, len(items) - 1)]:
-            out.append(
-                piece
-                if isinstance(piece, str)
-                else _filled(layout, f"{kind}.{piece[0]}", f"{kind}.{n}.{piece[0]}", content, i)
-            )
+            if isinstance(piece, str):
+                out.append(piece)
+            else:
+                out.append(_filled(layout, f"{kind}.{piece[0]}", f"{kind}.{n}.{piece[0]}", content, i))
 
 
 def _line_tail(out: list[str]) -> str:
@@ -237,6 +237,9 @@ def _flexible(text: str, form: RowForm) -> str:
     return (tags + _WS + tags).join(tags.join(char(c) for c in word) for word in text.split())
 
 
+_START = itemgetter(1)  # of a (slot key, start, end)
+
+
 @dataclass
 class _Found:
     start: int
@@ -274,15 +277,18 @@ class _Extraction:
         if not items:
             return
         order = order or list(range(len(items)))
+        text = self.text
         templates: list[list[Any]] = []
         for n, ((start, end, slots), i) in enumerate(zip(items, order, strict=True)):
             pieces: list[Any] = []
             at = start
-            for key, s, e in sorted(slots, key=lambda x: x[1]):
-                pieces += [self.text[at:s]] if s > at else []
+            for key, s, e in sorted(slots, key=_START):
+                if s > at:
+                    pieces.append(text[at:s])
                 pieces.append(self.slot(f"{kind}.{key}", f"{kind}.{n}.{key}", s, e, i))
                 at = e
-            pieces += [self.text[at:end]] if end > at else []
+            if end > at:
+                pieces.append(text[at:end])
             templates.append(pieces)
         seps = [self.text[items[i][1] : items[i + 1][0]] for i in range(len(items) - 1)]
         part: list[Any] = [kind, templates, seps]
