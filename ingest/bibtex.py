@@ -444,7 +444,7 @@ def _check_fields(entry: Entry, source: Provenance, findings: Findings) -> None:
         )
     enclosings = entry.parser_metadata.get(REMOVED_ENCLOSING_KEY) or {}
     for field in entry.fields:
-        if field.key not in _KNOWN_FIELDS and (close := unknown_field_suggestion(field.key)) is not None:
+        if (close := unknown_field_suggestion(field.key)) is not None:
             findings.warn(
                 source.file,
                 source.line,
@@ -505,11 +505,11 @@ def _person_names(value: object) -> tuple[list[PersonName], bool]:
     return people, others
 
 
-NamePart = tuple[str, ...]
+_NamePart = tuple[str, ...]  # one part of a split name, as words
 
 
 @lru_cache(maxsize=1 << 16)
-def _name_parts(first: NamePart, von: NamePart, last: NamePart, jr: NamePart) -> tuple[str, str, str, str] | None:
+def _name_parts(first: _NamePart, von: _NamePart, last: _NamePart, jr: _NamePart) -> tuple[str, str, str, str] | None:
     """A split name's parts as displayed, or None for BibTeX's "others" (cached: a list names the
     same authors again and again)."""
     whole = " ".join(" ".join(part) for part in (first, von, last, jr) if part)  # NameParts.merge_first_name_first
