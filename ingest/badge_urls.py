@@ -11,7 +11,7 @@ import re
 from urllib.parse import quote, urlsplit
 
 from headkg.schema.exceptions import InvalidRequestError
-from headkg.schema.identifiers import arxiv_abs_url, arxiv_id_from_url
+from headkg.schema.identifiers import arxiv_abs_url, arxiv_id_from_url, url_host
 
 ARXIV_BADGE = "https://img.shields.io/badge/arXiv-Paper-%23D2691E?logo=arxiv"
 CODE_BADGE = "https://img.shields.io/badge/GitHub-Code-brightgreen?logo=github"
@@ -123,7 +123,7 @@ def link_badge_alt(url: str, *, paper: bool) -> str | None:
     repository's, None when the list has no usual word for it."""
     if paper:
         return "Paper"
-    return "Code" if (urlsplit(url).hostname or "").casefold() in _CODE_HOSTS else None
+    return "Code" if url_host(url).casefold() in _CODE_HOSTS else None
 
 
 def link_badge_url(url: str, venue: str | None, *, paper: bool) -> str | None:

@@ -14,7 +14,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
+    Field,
     ImplicitComment,
     MiddlewareErrorBlock,
     ParsingFailedBlock,
@@ -89,6 +90,7 @@ _ARXIV_VENUE = re.compile(
 _YEAR = re.compile(r"\d{4}")
 # Every arXiv id pattern holds "arxiv", every DOI link "doi.org" (schema.identifiers), case aside.
 _NAMES_AN_ID = re.compile(r"arxiv|doi\.org", re.IGNORECASE)
+_LATEX_SPECIAL = re.compile(r"[\\{}$%&~^_#]")  # a text without any of these is plain: nothing to decode
 _STRAY_FIELD = re.compile(r"^\s*,?\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]", re.MULTILINE)
 
 
@@ -263,7 +265,7 @@ class _Decoder(LatexNodes2Text):  # type: ignore[misc]
     """pylatexenc's decoder, parsing `\\href` with its two arguments (its default spec has none)."""
 
     def latex_to_text(self, latex: str, **parse_flags: Any) -> str:
-        if not any(ch in latex for ch in "\\{}$%&~^_#"):
+        if _LATEX_SPECIAL.search(latex) is None:
             return latex  # plain text: nothing to decode, and pylatexenc is slow on 100,000 entries
         parse_flags.setdefault("latex_context", _walker_context())
         return str(super().latex_to_text(latex, **parse_flags))
@@ -374,23 +376,25 @@ def _sighting(entry: Entry, topic: str, source: Provenance, findings: Findings) 
     raw: dict[str, str] = entry.parser_metadata.get(_RAW_VALUES) or {
         f.key: f.value for f in entry.fields if isinstance(f.value, str)
     }
+    fields = _fields_by_key(entry)
     _check_fields(entry, source, findings)
-    title = _text(entry, "title")
+    title = _text(fields, "title")
     if not title:
         findings.warn(
             source.file, source.line, f"entry {entry.key!r} has no title", "add a title field", code="bib.no-title"
         )
-    author = entry.get("author")
+    author = fields.get("author")
     names, others = _person_names(author.value if author is not None else None)
     authors = [n.display() for n in names]
-    venue = _text(entry, "journal") or _text(entry, "booktitle")
+    venue = _text(fields, "journal") or _text(fields, "booktitle")
     for field, value in (("title", title), ("venue", venue), ("author", " ".join(authors))):
         if value and "\\" in value:
             findings.warn(
                 source.file, source.line, f"{field} keeps undecoded LaTeX: {value!r}", code=f"bib.latex-{field}"
             )
-    year = _year(entry, source, findings)
-    arxiv_ids, dois = _identifiers(raw)
+    year = _year(fields, entry.key, source, findings)
+    links = _link_texts(raw)
+    arxiv_ids, dois = _identifiers(raw, links)
     for what, found in (("arXiv ids", arxiv_ids), ("DOIs", dois)):
         if len(found) > 1:
             findings.warn(
@@ -408,7 +412,7 @@ def _sighting(entry: Entry, topic: str, source: Provenance, findings: Findings) 
         venue="arXiv" if venue and _ARXIV_VENUE.fullmatch(venue) else venue,
         arxiv_id=arxiv_ids[0] if arxiv_ids else None,
         doi=dois[0] if dois else None,
-        urls=_checked_links(_urls(raw), source, findings),
+        urls=_checked_links(_urls(links), source, findings),
         bib_key=entry.key,
         topic=topic,
         source=source,
@@ -417,9 +421,15 @@ def _sighting(entry: Entry, topic: str, source: Provenance, findings: Findings) 
             entry_type=entry.entry_type.lower(),
             authors=names,
             others=others,
-            fields=_kept_fields(entry, raw, title, year),
+            fields=_kept_fields(entry, fields, raw, title, year),
         ),
     )
+
+
+def _fields_by_key(entry: Entry) -> dict[str, Field]:
+    """The entry's fields by key, as `Entry.get` finds them (the last of a repeated key), built once:
+    `Entry.get` builds this dict on every call."""
+    return {field.key: field for field in entry.fields}
 
 
 def _check_fields(entry: Entry, source: Provenance, findings: Findings) -> None:
@@ -461,8 +471,8 @@ def _clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def _text(entry: Entry, key: str) -> str | None:
-    field = entry.get(key)
+def _text(fields: dict[str, Field], key: str) -> str | None:
+    field = fields.get(key)
     if field is None or not isinstance(field.value, str):
         return None
     return _clean(field.value) or None
@@ -486,14 +496,26 @@ def _person_names(value: object) -> tuple[list[PersonName], bool]:
             name = parse_single_name_into_parts(name, strict=False)
         if not isinstance(name, NameParts):
             continue
-        if _clean(name.merge_first_name_first).casefold() == "others":
+        parts = _name_parts(tuple(name.first), tuple(name.von), tuple(name.last), tuple(name.jr))
+        if parts is None:
             others = True
-            continue
-        parts = [_clean(" ".join(p)) for p in (name.first, name.von, name.last, name.jr)]
-        if any(parts):
+        elif any(parts):
             given, particle, family, suffix = parts
             people.append(PersonName(given=given, particle=particle, family=family or given, suffix=suffix))
     return people, others
+
+
+_NamePart = tuple[str, ...]  # one part of a split name, as words
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_parts(first: _NamePart, von: _NamePart, last: _NamePart, jr: _NamePart) -> tuple[str, str, str, str] | None:
+    """A split name's parts as displayed, or None for BibTeX's "others" (cached: a list names the
+    same authors again and again)."""
+    whole = " ".join(" ".join(part) for part in (first, von, last, jr) if part)  # NameParts.merge_first_name_first
+    if _clean(whole).casefold() == "others":
+        return None
+    return _clean(" ".join(first)), _clean(" ".join(von)), _clean(" ".join(last)), _clean(" ".join(jr))
 
 
 # Fields kept as written (links, read without LaTeX decoding) and fields left out of a kept entry.
@@ -507,7 +529,9 @@ def _note_decoder() -> _Decoder:
     return _Decoder(math_mode="text")
 
 
-def _kept_fields(entry: Entry, raw: dict[str, str], title: str | None, year: int | None) -> dict[str, str]:
+def _kept_fields(
+    entry: Entry, by_key: dict[str, Field], raw: dict[str, str], title: str | None, year: int | None
+) -> dict[str, str]:
     """The entry's fields as plain text for citing it back (see `BibEntry`): decoded title and year first."""
     fields: dict[str, str] = {}
     if title:
@@ -524,14 +548,14 @@ def _kept_fields(entry: Entry, raw: dict[str, str], title: str | None, year: int
             key = "note" if key == "notes" else key
             value = _clean(_note_decoder().latex_to_text(_LINK_MACRO_ANY.sub(" ", raw.get(field.key, field.value))))
         else:
-            value = _text(entry, key) or ""
+            value = _text(by_key, key) or ""
         if value and key not in fields:
             fields[key] = value
     return fields
 
 
-def _year(entry: Entry, source: Provenance, findings: Findings) -> int | None:
-    value = _text(entry, "year")
+def _year(fields: dict[str, Field], key: str, source: Provenance, findings: Findings) -> int | None:
+    value = _text(fields, "year")
     if value is None:
         return None
     if _YEAR.fullmatch(value):
@@ -539,7 +563,7 @@ def _year(entry: Entry, source: Provenance, findings: Findings) -> int | None:
     findings.warn(
         source.file,
         source.line,
-        f"year {value!r} of entry {entry.key!r} is not a four-digit year",
+        f"year {value!r} of entry {key!r} is not a four-digit year",
         "write the year of publication, e.g. year = {2024}",
         code="bib.year",
     )
@@ -547,33 +571,43 @@ def _year(entry: Entry, source: Provenance, findings: Findings) -> int | None:
 
 
 def _unescape(text: str) -> str:
-    return _LATEX_ESCAPE.sub(r"\1", text)
+    return _LATEX_ESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
-def _identifiers(raw: dict[str, str]) -> tuple[list[str], list[str]]:
-    """arXiv ids and DOIs named by the entry, most explicit source first, without repeats.
+def _link_texts(raw: dict[str, str]) -> dict[str, str]:
+    """The raw values that may name a link or an id (not title, author...), unescaped: what both
+    `_identifiers` and `_urls` read, in the entry's order."""
+    return {key: _unescape(value) for key, value in raw.items() if key not in _NOT_LINK_FIELDS}
+
+
+def _identifiers(raw: dict[str, str], links: dict[str, str]) -> tuple[list[str], list[str]]:
+    """arXiv ids and DOIs named by the entry (`raw`, and `links` its `_link_texts`), most explicit source
+    first, without repeats.
 
     An arXiv DataCite DOI (10.48550/arXiv.*) names an arXiv id, not a DOI of its own.
     """
     arxiv: list[str] = []
     dois: list[str] = []
     archive = (raw.get("archiveprefix") or raw.get("eprinttype") or "").strip().casefold()
-    eprint = parse_arxiv_id(_unescape(raw.get("eprint", "")))
+    eprint = parse_arxiv_id(links.get("eprint", ""))
     if eprint and (archive == "arxiv" or (not archive and "/" not in eprint)):
         arxiv.append(eprint)
-    if doi := normalize_doi(_unescape(raw.get("doi", ""))):
+    if doi := normalize_doi(links.get("doi", "")):
         dois.append(doi)
-    ordered = sorted(raw, key=lambda k: (k != "doi", k != "url"))
-    for key in ordered:
-        if key in _NOT_LINK_FIELDS:
-            continue
-        text = _unescape(raw[key])
+    ordered = [links[k] for k in ("doi", "url") if k in links] + [v for k, v in links.items() if k not in _DOI_URL]
+    for text in ordered:
         named = {"doi" if "." in m else "arxiv" for m in _NAMES_AN_ID.findall(text)}  # which searches can find any
-        arxiv += arxiv_ids_in_text(text) if "arxiv" in named else []
-        dois += dois_in_text(text) if "doi" in named else []
-    arxiv += (i for d in dois if (i := arxiv_id_from_doi(d)))
-    dois = [d for d in dois if not arxiv_id_from_doi(d)]
+        if "arxiv" in named:
+            arxiv += arxiv_ids_in_text(text)
+        if "doi" in named:
+            dois += dois_in_text(text)
+    as_arxiv = [arxiv_id_from_doi(d) for d in dois]
+    arxiv += (i for i in as_arxiv if i)
+    dois = [d for d, i in zip(dois, as_arxiv, strict=True) if not i]
     return list(dict.fromkeys(arxiv)), list(dict.fromkeys(dois))
+
+
+_DOI_URL = frozenset(("doi", "url"))
 
 
 def _checked_links(urls: list[str], source: Provenance, findings: Findings) -> list[str]:
@@ -588,12 +622,12 @@ def _checked_links(urls: list[str], source: Provenance, findings: Findings) -> l
     return kept
 
 
-def _urls(raw: dict[str, str]) -> list[str]:
-    """The url field, then the targets of `\\href` and `\\url` anywhere in the entry, each once."""
+def _urls(links: dict[str, str]) -> list[str]:
+    """The url field, then the targets of `\\href` and `\\url` anywhere in the entry (`_link_texts`), each once."""
     urls: list[str] = []
-    url_field = _unescape(raw.get("url", ""))
+    url_field = links.get("url", "")
     urls += _LINK_MACRO.findall(url_field) or url_field.split()
-    for key, value in raw.items():
-        if key not in _NOT_LINK_FIELDS and key != "url":
-            urls += _LINK_MACRO.findall(_unescape(value))
+    for key, value in links.items():
+        if key != "url":
+            urls += _LINK_MACRO.findall(value)
     return list(dict.fromkeys(u.strip() for u in urls if u.strip()))

@@ -61,14 +61,14 @@ def _sections(doc: HtmlElement) -> dict[HtmlElement, Section | None]:
     """The section each top-level table sits in, from the headings met before it in document order."""
     current: Section | None = None
     found: dict[HtmlElement, Section | None] = {}
-    depth = 0
-    for event, el in etree.iterwalk(doc, events=("start", "end")):
-        if el.tag == "table":
-            if event == "start" and depth == 0:
-                found[el] = current
-            depth += 1 if event == "start" else -1
+    walk = etree.iterwalk(doc, events=("start", "end"))
+    for event, el in walk:
+        if el.tag == "table" and event == "start":
+            found[el] = current
+            walk.skip_subtree()  # nothing inside a table opens a section: its next event is its end
+            continue
         text = (el.text if isinstance(el.tag, str) else None) if event == "start" else el.tail
-        if depth == 0 and text:
+        if text:
             for line in text.split("\n"):
                 current = section_from_heading(line) or current
     return found
@@ -76,9 +76,16 @@ def _sections(doc: HtmlElement) -> dict[HtmlElement, Section | None]:
 
 def _rows(table: HtmlElement) -> Iterator[HtmlElement]:
     """The table's own rows (not those of a table nested in a cell)."""
+    if not _has_nested_table(table):
+        yield from table.iter("tr")  # (asking each row for its table costs more than the rest of the walk)
+        return
     for tr in table.iter("tr"):
         if next(tr.iterancestors("table")) is table:
             yield tr
+
+
+def _has_nested_table(table: HtmlElement) -> bool:
+    return next(table.iterdescendants("table"), None) is not None
 
 
 def _cells(tr: HtmlElement) -> list[HtmlElement]:
@@ -156,7 +163,7 @@ def _offset(offsets: LineOffsets, tr: HtmlElement) -> int | None:
     return offsets.offset(line) + int(column)
 
 
-_TABLE_TAG = re.compile(r"<(/?)(table|td|th|tr)\b[^>]*>?", re.IGNORECASE)
+_TABLE_TAG = re.compile(r"<(/?)(table|td|th|tr)\b[^>\n]*>?", re.IGNORECASE)  # within one line
 _ROW_TAG = re.compile(r"<tr\b", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -165,47 +172,50 @@ def _close_open_tables(text: str, rel: str, findings: Findings) -> str:
     """`</table>` added after the last row of a table still open (outside any cell) when the next
     table starts, with a finding for each: libxml2 would nest the rest of the README inside it.
     A table nested in a cell stays nested."""
-    lines = text.split("\n")
-    inserts: list[tuple[int, int]] = []  # (line index, column) where a </table> goes
-    opened = depth = cells = 0
-    row_end: tuple[int, int] | None = None  # just after the last </tr> of the open top-level table
-    for index, line in enumerate(lines):
-        for tag in _TABLE_TAG.finditer(line) if "<" in line else ():
-            closing, name = tag.group(1) == "/", tag.group(2).lower()
-            if name != "table":
-                if depth == 1 and name in ("td", "th"):
-                    cells = max(0, cells + (-1 if closing else 1))
-                elif depth == 1 and closing:
-                    row_end = (index, tag.end())
-                continue
-            if not closing and depth == 1 and cells == 0:
-                findings.warn(
-                    rel,
-                    index + 1,
-                    f"the table opened at line {opened + 1} has no </table> before this table; read as closed "
-                    "after its last row",
-                    "add the missing </table> at the end of the table above",
-                    code="readme.unclosed-table",
-                )
-                inserts.append(row_end or (index, tag.start()))
-                depth = 0
-            depth = max(0, depth + (-1 if closing else 1))
-            if depth == 1 and not closing:
-                opened, cells, row_end = index, 0, None
-    for index, column in sorted(inserts, reverse=True):
-        lines[index] = lines[index][:column] + "</table>" + lines[index][column:]
-    return "\n".join(lines)
+    inserts: list[int] = []  # where a </table> goes
+    opened = depth = cells = 0  # `opened`: where the open top-level table starts
+    row_end: int | None = None  # just after the last </tr> of the open top-level table
+    for tag in _TABLE_TAG.finditer(text):  # (one pass over the text: cheaper than line by line)
+        closing, name = tag.group(1) == "/", tag.group(2).lower()
+        if name != "table":
+            if depth == 1 and name in ("td", "th"):
+                cells = max(0, cells + (-1 if closing else 1))
+            elif depth == 1 and closing:
+                row_end = tag.end()
+            continue
+        if not closing and depth == 1 and cells == 0:
+            line, first = text.count("\n", 0, tag.start()) + 1, text.count("\n", 0, opened) + 1
+            findings.warn(
+                rel,
+                line,
+                f"the table opened at line {first} has no </table> before this table; read as closed after its "
+                "last row",
+                "add the missing </table> at the end of the table above",
+                code="readme.unclosed-table",
+            )
+            inserts.append(tag.start() if row_end is None else row_end)
+            depth = 0
+        depth = max(0, depth + (-1 if closing else 1))
+        if depth == 1 and not closing:
+            opened, cells, row_end = tag.start(), 0, None
+    for at in sorted(inserts, reverse=True):
+        text = text[:at] + "</table>" + text[at:]
+    return text
 
 
 def _report_lost_rows(text: str, doc: HtmlElement, rel: str, findings: Findings) -> None:
     """A finding for each line with a `<tr` whose row the HTML parser did not keep."""
     kept = {_line(tr) for tr in doc.iter("tr")}
     uncommented = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)  # a row commented out is no loss
-    for index, line in enumerate(uncommented.split("\n")):
-        if _ROW_TAG.search(line) and index + 1 not in kept:
+    at, line, reported = 0, 1, 0
+    for row in _ROW_TAG.finditer(uncommented):  # (`<tr` never spans lines)
+        line += uncommented.count("\n", at, row.start())
+        at = row.start()
+        if line not in kept and line != reported:
+            reported = line
             findings.warn(
                 rel,
-                index + 1,
+                line,
                 "this table row was lost to broken HTML around it; its paper is not read",
                 "check the tags around it: an unclosed quote, comment or tag swallows what follows",
                 code="readme.lost-row",
@@ -222,18 +232,19 @@ _STAMPED_TAG = re.compile(r"<(tr|td|th|img|a|strong|b)\b", re.IGNORECASE)
 def _stamp_lines(text: str) -> str:
     """The text with `data-headkg-line="N"` added to every tag whose line provenance records (and the
     column to each <tr>)."""
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        if "<" in line:
-            stamp = f' {LINE_ATTRIBUTE}="{index + 1}"'
-            lines[index] = _STAMPED_TAG.sub(lambda tag, stamp=stamp: _stamped(tag, stamp), line)
-    return "\n".join(lines)
-
-
-def _stamped(tag: re.Match[str], stamp: str) -> str:
-    name = tag.group(1)
-    column = f' {COLUMN_ATTRIBUTE}="{tag.start()}"' if name.lower() == "tr" else ""
-    return f"<{name}{stamp}{column}"
+    out: list[str] = []
+    at = line_start = 0  # where the text is copied up to; where the tag's line starts
+    line = 1
+    for tag in _STAMPED_TAG.finditer(text):  # (a tag never spans lines: one pass, counting them)
+        start, name = tag.start(), tag.group(1)
+        if newlines := text.count("\n", at, start):
+            line += newlines
+            line_start = text.rfind("\n", at, start) + 1
+        column = f' {COLUMN_ATTRIBUTE}="{start - line_start}"' if name.lower() == "tr" else ""
+        out.append(f'{text[at:start]}<{name} {LINE_ATTRIBUTE}="{line}"{column}')
+        at = tag.end()
+    out.append(text[at:])
+    return "".join(out)
 
 
 def _line(el: HtmlElement) -> int | None:
@@ -247,8 +258,21 @@ def _source_line(default: int) -> LineOf:
 
 
 def _parser() -> lxml.html.HTMLParser:
-    """libxml2's HTML parser; `huge_tree` lifts its 10 MB limit on one text node (a long summary line)."""
-    return lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
+    """libxml2's HTML parser; `huge_tree` lifts its 10 MB limit on one text node (a long summary line).
+
+    Every element is a plain `HtmlElement`: lxml.html's own lookup, which gives forms and inputs their
+    classes (no use here), is Python code run for each element the parser hands out.
+    """
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    return parser
 
 
 Row = tuple[PaperSighting, HtmlElement, HtmlElement]  # a paper, its row's <tr>, the last <tr> of its pair
@@ -317,7 +341,7 @@ def _parse_table(
 
 def _report_nested_rows(table: HtmlElement, rel: str, findings: Findings) -> None:
     """A finding for each row of a table nested inside a paper table: its paper would be lost."""
-    for tr in table.iter("tr"):
+    for tr in table.iter("tr") if _has_nested_table(table) else ():
         if next(tr.iterancestors("table")) is not table:
             findings.warn(
                 rel,

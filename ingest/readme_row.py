@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -150,8 +151,8 @@ def _title(cell: HtmlElement | None) -> tuple[str, HtmlElement | None, list[str]
     if cell is None:
         return "", None, []
     strong = next(iter(cell.iter("strong", "b")), None)
-    if strong is not None and collapse(strong.text_content()):
-        return collapse(strong.text_content()), strong, text_lines(cell, skip=strong)
+    if strong is not None and (title := collapse(strong.text_content())):
+        return title, strong, text_lines(cell, skip=strong)
     segments = [segment for segment in _segments(cell) if collapse(segment)]
     if not segments or collapse(segments[0]).startswith("•"):
         return "", None, _clean(segments)
@@ -160,26 +161,38 @@ def _title(cell: HtmlElement | None) -> tuple[str, HtmlElement | None, list[str]
 
 def _heads(cell: HtmlElement | None, row: _Row) -> list[HeadMention]:
     mentions: list[HeadMention] = []
+    seen: set[tuple[str, str | None]] = set()
     for img in cell.iter("img") if cell is not None else ():
         src = (img.get("src") or "").strip()
-        badge = decode_badge(src) if src else None
-        if badge is None:
+        head = _head_badge(src) if src else None
+        if head is None:
             row.warn(
                 img, f"head badge {src!r} does not decode", f"use a shields.io badge like {BADGE_EXAMPLE}", "row.badge"
             )
             continue
-        name, qualifier = split_qualifier(badge.text)
-        mention = HeadMention(name=name, qualifier=qualifier, source=Provenance(file=row.rel, line=row.line_of(img)))
-        if any((m.name, m.qualifier) == (name, qualifier) for m in mentions):
+        text, name, qualifier = head
+        if (name, qualifier) in seen:
             row.warn(
                 img,
-                f"head badge {badge.text!r} appears twice in the row",
+                f"head badge {text!r} appears twice in the row",
                 "remove the repeated badge",
                 "row.badge-repeated",
             )
             continue  # one mention (the row's layout repeats the badge)
-        mentions.append(mention)
+        seen.add((name, qualifier))
+        mentions.append(
+            HeadMention(name=name, qualifier=qualifier, source=Provenance(file=row.rel, line=row.line_of(img)))
+        )
     return mentions
+
+
+@lru_cache(maxsize=4096)  # the same few badges, on every row of a large list
+def _head_badge(src: str) -> tuple[str, str, str | None] | None:
+    """A head badge's text, and the head's name and qualifier in it; None when the badge does not decode."""
+    badge = decode_badge(src)
+    if badge is None:
+        return None
+    return (badge.text, *split_qualifier(badge.text))
 
 
 @dataclass

@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -44,6 +46,7 @@ _MD_IMG = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)")
 _MD_CELL_END = re.compile(r"(?<!\\)\|")
 _MD_LINK = re.compile(r"(?<!!)\[(?P<inner>!\[[^\]]*\]\([^)\s]*\)|[^\]]*)\]\((?P<href>[^)\s]+)\)")
 GROUPS = ("heads", "links", "summary")
+_ESCAPED = re.compile("[&<>\"']")  # what `html.escape` may replace
 
 
 @dataclass
@@ -84,11 +87,15 @@ def content_of(sighting: PaperSighting) -> RowContent:
 
 
 def _attr(form: RowForm, s: str) -> str:
-    return html.escape(s, quote=True) if form == "html" else s
+    if form != "html":
+        return s
+    return html.escape(s, quote=True) if _ESCAPED.search(s) else s  # (most text has nothing to escape)
 
 
 def _text(form: RowForm, s: str) -> str:
-    return html.escape(s, quote=False) if form == "html" else s.replace("|", "\\|")
+    if form != "html":
+        return s.replace("|", "\\|")
+    return html.escape(s, quote=False) if _ESCAPED.search(s) else s
 
 
 @lru_cache(maxsize=4096)
@@ -151,11 +158,10 @@ def _render_group(layout: RowLayout, part: list[Any], content: RowContent, out: 
         if n:
             out.append(seps[min(n - 1, len(seps) - 1)] if seps else _default_sep(kind, layout.form, out))
         for piece in items[min(n, len(items) - 1)]:
-            out.append(
-                piece
-                if isinstance(piece, str)
-                else _filled(layout, f"{kind}.{piece[0]}", f"{kind}.{n}.{piece[0]}", content, i)
-            )
+            if isinstance(piece, str):
+                out.append(piece)
+            else:
+                out.append(_filled(layout, f"{kind}.{piece[0]}", f"{kind}.{n}.{piece[0]}", content, i))
 
 
 def _line_tail(out: list[str]) -> str:
@@ -184,25 +190,19 @@ def _drop_bullet(text: str, form: RowForm) -> str:
 
 
 class LineOffsets:
-    """Where each line of a text starts, found walking forward from the last line asked for (rows are
-    read in order); a chunk padded with blank lines to its place in the README is skipped at once."""
+    """Where each line of a text starts, all found at once (a large README has hundreds of thousands
+    of lines, and walking them one by one cost more than finding them)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.padding = len(text) - len(text.lstrip("\n"))  # lines 1..padding are empty: line n at n - 1
-        self._line, self._offset = self.padding + 1, self.padding
+        self._lengths = [0, *accumulate(map(len, text.split("\n")))]  # of lines 1..n-1 before line n
 
     def offset(self, line: int) -> int:
-        if line <= self.padding + 1:
+        """Line `line`'s first character (1-based; past the end, the last line's)."""
+        if line <= 1:
             return line - 1
-        if line < self._line:
-            self._line, self._offset = self.padding + 1, self.padding
-        while self._line < line:
-            found = self.text.find("\n", self._offset)
-            if found < 0:
-                break
-            self._line, self._offset = self._line + 1, found + 1
-        return self._offset
+        index = min(line, len(self._lengths) - 1) - 1
+        return self._lengths[index] + index  # the lines before it and their newlines
 
 
 # --- finding the layout of a parsed row --------------------------------------------------------------
@@ -235,6 +235,9 @@ def _flexible(text: str, form: RowForm) -> str:
 
     tags = r"(?:<[^>]*>)*" if form == "html" else r"(?:<[^>]*>|\*\*?|__?|`)*"  # markup reads as nothing
     return (tags + _WS + tags).join(tags.join(char(c) for c in word) for word in text.split())
+
+
+_START = itemgetter(1)  # of a (slot key, start, end)
 
 
 @dataclass
@@ -274,15 +277,18 @@ class _Extraction:
         if not items:
             return
         order = order or list(range(len(items)))
+        text = self.text
         templates: list[list[Any]] = []
         for n, ((start, end, slots), i) in enumerate(zip(items, order, strict=True)):
             pieces: list[Any] = []
             at = start
-            for key, s, e in sorted(slots, key=lambda x: x[1]):
-                pieces += [self.text[at:s]] if s > at else []
+            for key, s, e in sorted(slots, key=_START):
+                if s > at:
+                    pieces.append(text[at:s])
                 pieces.append(self.slot(f"{kind}.{key}", f"{kind}.{n}.{key}", s, e, i))
                 at = e
-            pieces += [self.text[at:end]] if end > at else []
+            if end > at:
+                pieces.append(text[at:end])
             templates.append(pieces)
         seps = [self.text[items[i][1] : items[i + 1][0]] for i in range(len(items) - 1)]
         part: list[Any] = [kind, templates, seps]
@@ -389,7 +395,7 @@ def _attribute(work: _Extraction, start: int, end: int) -> str:
     """An attribute's value as the parser reads it: character references with their `;` decoded (an
     `&` followed by letters, as in `?id=1&noteId=2`, is no reference in an attribute)."""
     raw = work.text[start:end]
-    return _REFERENCE.sub(lambda m: html.unescape(m[0]), raw) if work.form == "html" else raw
+    return _REFERENCE.sub(lambda m: html.unescape(m[0]), raw) if work.form == "html" and "&" in raw else raw
 
 
 def _link_order(work: _Extraction, items: list[tuple[int, int, list[tuple[str, int, int]]]]) -> list[int] | None:
@@ -401,14 +407,20 @@ def _link_order(work: _Extraction, items: list[tuple[int, int, list[tuple[str, i
     return [work.content.links.index(href) for href in hrefs]
 
 
+def _attribute_spans(tag: str, names: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
+    """(name lowercased, start, end) of the value of each attribute of an HTML tag's text that `names` holds."""
+    return tuple((a[1].lower(), a.start(3), a.end(3)) for a in _HTML_ATTR.finditer(tag) if a[1].lower() in names)
+
+
+_IMAGE_ATTRIBUTES = ("src", "alt")
+_image_attribute_spans = lru_cache(maxsize=4096)(_attribute_spans)  # the same few badges, on every row
+
+
 def _image_slots(work: _Extraction, m: re.Match[str]) -> list[tuple[str, int, int]]:
     if work.form == "markdown":
         return [("alt", m.start("alt"), m.end("alt")), ("src", m.start("src"), m.end("src"))]
-    return [
-        (a[1].lower(), m.start() + a.start(3), m.start() + a.end(3))
-        for a in _HTML_ATTR.finditer(m[0])
-        if a[1].lower() in ("src", "alt")
-    ]
+    base = m.start()
+    return [(key, base + s, base + e) for key, s, e in _image_attribute_spans(m[0], _IMAGE_ATTRIBUTES)]
 
 
 def _link_slots(work: _Extraction, m: re.Match[str]) -> list[tuple[str, int, int]] | None:
@@ -423,20 +435,14 @@ def _link_slots(work: _Extraction, m: re.Match[str]) -> list[tuple[str, int, int
             ]
         return slots
     opening = m[0][: m[0].find(">") + 1]
-    slots = [
-        ("href", m.start() + a.start(3), m.start() + a.end(3))
-        for a in _HTML_ATTR.finditer(opening)
-        if a[1].lower() == "href"
-    ]
+    base = m.start()
+    slots = [(key, base + s, base + e) for key, s, e in _attribute_spans(opening, ("href",))]
     if len(slots) != 1:
         return None
     image = _HTML_IMG.search(m[0], len(opening))
     if image is not None:
-        slots += [
-            (a[1].lower(), m.start() + image.start() + a.start(3), m.start() + image.start() + a.end(3))
-            for a in _HTML_ATTR.finditer(image[0])
-            if a[1].lower() in ("src", "alt")
-        ]
+        base += image.start()
+        slots += [(key, base + s, base + e) for key, s, e in _image_attribute_spans(image[0], _IMAGE_ATTRIBUTES)]
     return slots
 
 

@@ -37,6 +37,7 @@ _ARXIV_HOSTS = frozenset({"arxiv.org", "www.arxiv.org", "export.arxiv.org"})
 _ARXIV_PATH = re.compile(rf"/(?:abs|pdf|html|format)/{_VERSIONED}(?:\.pdf)?/?", re.IGNORECASE)
 _ARXIV_LINK = re.compile(rf"arxiv\.org/(?:abs|pdf|html|format)/{_VERSIONED}", re.IGNORECASE)
 _ARXIV_DOI = re.compile(rf"10\.48550/arxiv\.{_VERSIONED}", re.IGNORECASE)
+_VERSION_SUFFIX = re.compile(r"v\d+$")
 
 _DOI = re.compile(r"10\.\d{4,9}/[^\s{}\"<>\\]+")
 _DOI_LINK = re.compile(r"doi\.org/(10\.\d{4,9}/[^\s{}\"<>\\]+)", re.IGNORECASE)
@@ -59,7 +60,8 @@ class PaperIds(NamedTuple):
 
 def canonical_arxiv_id(matched: str) -> str:
     """A matched id in canonical form: `2403.18680v2` -> `2403.18680`, `math.GT/0309136` -> `math/0309136`."""
-    text = re.sub(r"v\d+$", "", matched.strip())
+    text = matched.strip()
+    text = _VERSION_SUFFIX.sub("", text) if "v" in text else text
     if "/" in text:
         archive, number = text.split("/", 1)
         return f"{archive.split('.')[0].lower()}/{number}"
@@ -200,6 +202,9 @@ def link_problem(url: str) -> tuple[str, str, str] | None:
     >>> link_problem("https://arxiv.org/abs/2404.15574") is None
     True
     """
+    plain = _plain_http(url.strip())
+    if plain is not None and (plain[0] not in _ARXIV_HOSTS or arxiv_id_from_url(url) is not None):
+        return None  # (the rule below, read without `urlsplit`)
     shown = url if len(url) <= 120 else url[:117] + "..."
     try:
         parts = urlsplit(url.strip())
@@ -223,11 +228,34 @@ def link_problem(url: str) -> tuple[str, str, str] | None:
 
 def _host_and_path(url: str) -> tuple[str, str]:
     """A URL's host (casefolded) and percent-decoded path; empty strings for what is no URL."""
+    if (plain := _plain_http(url.strip())) is not None:
+        return plain[0], unquote(plain[1])
     try:
         parts = urlsplit(url.strip())
     except ValueError:
         return "", ""
     return (parts.hostname or "").casefold(), unquote(parts.path)
+
+
+# A plain http(s) URL: host of letters, digits, dots and hyphens (no user, port or brackets), then a path up
+# to `?` or `#`; printable ASCII without spaces throughout, so `urlsplit` would neither strip nor reject.
+_PLAIN_HTTP = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9.-]+)((?:/[^?#]*)?)(?:[?#]|\Z)")
+
+
+def _plain_http(url: str) -> tuple[str, str] | None:
+    """(host lowercased, path) of a plain http(s) URL, as `urlsplit` reads them, or None for any other
+    text: the common case read without `urlsplit`, which costs more than the rest of a row."""
+    if not (url.isascii() and url.isprintable()) or " " in url:
+        return None
+    match = _PLAIN_HTTP.match(url)
+    return (match[1].lower(), match[2]) if match is not None else None
+
+
+def url_host(url: str) -> str:
+    """`urlsplit(url).hostname` ("" for none; a ValueError as `urlsplit` raises it), a plain http(s)
+    URL's read without `urlsplit`."""
+    plain = _plain_http(url)
+    return plain[0] if plain is not None else urlsplit(url).hostname or ""
 
 
 def doi_key(doi: str) -> str:
