@@ -44,15 +44,15 @@ ROW_CODES = frozenset({"row.empty", "row.orphan-summary", "row.cells"})
 CONTEXT_ROWS = 1  # unchanged rows read on either side of a change, to prove the window reads alike
 
 
-class LazyLines(Sequence[str]):
-    """A UTF-8 file's lines as `readme.decode` gives them, each decoded when read: a window needs a
-    few hundred of a README's hundreds of thousands."""
-
-    def __init__(self, data: bytes) -> None:
-        self._lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+class FileLines(Sequence[str]):
+    """A file's lines (0-based), each made when read: a window needs a few hundred of a README's
+    hundreds of thousands."""
 
     def __len__(self) -> int:
-        return len(self._lines)
+        raise NotImplementedError
+
+    def line(self, index: int) -> str:
+        raise NotImplementedError
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -60,8 +60,36 @@ class LazyLines(Sequence[str]):
     def __getitem__(self, index: slice) -> list[str]: ...
     def __getitem__(self, index: int | slice) -> str | list[str]:
         if isinstance(index, slice):
-            return [line.decode("utf-8").removesuffix("\r") for line in self._lines[index]]
+            return [self.line(k) for k in range(*index.indices(len(self)))]
+        return self.line(index if index >= 0 else len(self) + index)
+
+
+class LazyLines(FileLines):
+    """A UTF-8 file's lines as `readme.decode` gives them, each decoded when read."""
+
+    def __init__(self, data: bytes) -> None:
+        self._lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def line(self, index: int) -> str:
         return self._lines[index].decode("utf-8").removesuffix("\r")
+
+
+class SectionLines(FileLines):
+    """A file's lines holding only one section's (from line `first`, 1-based); the others read as
+    blank: a window never leaves its section."""
+
+    def __init__(self, section: list[str], first: int, total: int) -> None:
+        self._section, self._first, self._total = section, first, total
+
+    def __len__(self) -> int:
+        return self._total
+
+    def line(self, index: int) -> str:
+        k = index - (self._first - 1)
+        return self._section[k] if 0 <= k < len(self._section) else ""
 
 
 @dataclass(frozen=True)

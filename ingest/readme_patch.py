@@ -15,15 +15,14 @@ finding in the window) gives None, and the caller parses the README as before.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import overload
 
 from headkg.ingest import readme as readme_parser
 from headkg.ingest.cache import ParseCache, SectionEntry, section_text_key
 from headkg.ingest.moves import LineMap, record_print
 from headkg.ingest.readme import README
-from headkg.ingest.readme_hunks import Hunk, Window, line_map, read_windows
+from headkg.ingest.readme_hunks import Hunk, SectionLines, Window, line_map, read_windows
 from headkg.ingest.sections import SectionMap
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import PaperSighting
@@ -47,27 +46,6 @@ class ReadmeEdit:
     new_payload: str
     new_text: str  # the section's text now (kept beside its entry)
     sections: SectionMap  # every section's key and place now
-
-
-class _SectionLines(Sequence[str]):
-    """The file's lines as `read_windows` reads them, holding only one section's (the others read as
-    blank: a window never leaves its section)."""
-
-    def __init__(self, chunk_lines: list[str], first: int, total: int) -> None:
-        self._lines, self._first, self._total = chunk_lines, first, total
-
-    def __len__(self) -> int:
-        return self._total
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[k] for k in range(*index.indices(self._total))]
-        k = index - (self._first - 1)
-        return self._lines[k] if 0 <= k < len(self._lines) else ""
 
 
 def readme_edit(
@@ -103,7 +81,7 @@ def readme_edit(
         return None
     total = sum(part.count("\n") for _, part in found) + 1
     windows = read_windows(
-        _SectionLines(new_lines, first, total), [hunk], old_sections, payloads, today, [], layouts=True
+        SectionLines(new_lines, first, total), [hunk], old_sections, payloads, today, [], layouts=True
     )
     if windows is None or len(windows) != 1 or windows[0].findings:
         return None

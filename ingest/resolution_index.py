@@ -58,11 +58,10 @@ class ResolutionIndex(msgspec.Struct):
     @classmethod
     def of(cls, records: Iterable[Indexed]) -> ResolutionIndex:
         ordered = sorted(records, key=lambda e: Provenance.parse(e.source).sort_key())
-        tokens = [title_tokens(e.title) for e in ordered]
-        counts = dict(word_frequency(tokens))
+        counts = dict(word_frequency(title_tokens(e.title) for e in ordered))
         blocks: dict[str, int] = {}
-        for words in tokens:
-            for w in block_words(words, counts):
+        for e in ordered:  # the words split again, not kept: a list of 100,000 papers has 200,000 titles
+            for w in block_words(title_tokens(e.title), counts):
                 blocks[w] = blocks.get(w, 0) + 1
         return cls(ordered, counts, blocks)
 

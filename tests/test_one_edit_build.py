@@ -83,6 +83,16 @@ def _two_sections(root: Path) -> None:
     _write(root, text[:last] + text[last:].replace("Induction", "Retrieval", 2))
 
 
+def _built(synthetic: Path, tmp_path: Path, *stores: str) -> Path:
+    """A copy of the synthetic list with a paper of rare title words at the top, built into each store."""
+    root = tmp_path / "list"
+    shutil.copytree(synthetic, root)
+    insert_at_top(root, QUOKKA)
+    for db in stores:
+        assert cli("build", "--source", str(root), "--db", db, "--quiet")[0] == 0
+    return root
+
+
 EDITS: dict[str, tuple[Callable[[Path], object], bool | None]] = {
     # the edit, and whether only its rows are read (None: either, by the counts of the words of its title)
     "one paper added at the top": (edits.add_paper, True),
@@ -102,12 +112,8 @@ EDITS: dict[str, tuple[Callable[[Path], object], bool | None]] = {
 def test_a_small_edit_is_built_from_its_rows_as_a_full_build_would(
     store_url: str, synthetic: Path, tmp_path: Path, edit: str
 ) -> None:
-    root = tmp_path / "list"
-    shutil.copytree(synthetic, root)
-    insert_at_top(root, QUOKKA)
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"  # built in full each time (the old ids carried as aliases)
-    for db in (store_url, fresh):
-        assert cli("build", "--source", str(root), "--db", db, "--quiet")[0] == 0
+    root = _built(synthetic, tmp_path, store_url, fresh)
     change, patched = EDITS[edit]
     change(root)
     code, _, stderr = cli("build", "--source", str(root), "--db", store_url, "--quiet")
@@ -125,14 +131,8 @@ def test_a_small_edit_is_built_from_its_rows_as_a_full_build_would(
 
 def test_edits_one_after_another_each_read_only_their_rows(synthetic: Path, tmp_path: Path) -> None:
     """Three edits in a row (the store of each the base of the next), then the same store as a full build."""
-    root = tmp_path / "list"
-    shutil.copytree(synthetic, root)
-    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    assert cli("build", "--source", str(root), "--db", db, "--quiet")[0] == 0
-    insert_at_top(root, QUOKKA)
-    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
-    for store in (db, fresh):
-        assert cli("build", "--source", str(root), "--db", store, "--quiet")[0] == 0
+    db, fresh = f"sqlite:///{tmp_path / 'store.sqlite'}", f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    root = _built(synthetic, tmp_path, db, fresh)
     for change in (edits.add_paper, edits.edit_badge, _remove_added):
         change(root)
         code, _, stderr = cli("build", "--source", str(root), "--db", db, "--quiet")
@@ -143,12 +143,8 @@ def test_edits_one_after_another_each_read_only_their_rows(synthetic: Path, tmp_
 
 def test_a_removal_beyond_the_guard_is_refused_unchanged(tmp_path: Path, synthetic: Path) -> None:
     """The one-edit build keeps the build's guard: removing more than --max-shrink of the papers stops."""
-    root = tmp_path / "list"
-    shutil.copytree(synthetic, root)
     db = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    assert cli("build", "--source", str(root), "--db", db, "--quiet")[0] == 0
-    insert_at_top(root, QUOKKA)
-    assert cli("build", "--source", str(root), "--db", db, "--quiet")[0] == 0
+    root = _built(synthetic, tmp_path, db)
     before = _store_rows(db)
     _remove_added(root)
     code, _, stderr = cli("build", "--source", str(root), "--db", db, "--quiet", "--max-shrink", "0")
