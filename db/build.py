@@ -203,34 +203,39 @@ def _patched(
     guard: Guard,
     step: Progress,
 ) -> bool:
-    """Bring the store to a README that changed by a few rows, reading only those (db/patch.py);
-    False (nothing written) when the edit is not one it can apply exactly as a full build would."""
-    from headkg.db.patch import Patched, patch_readme
-    from headkg.ingest.sections import SectionMap
+    """Bring the store to a list whose README or one bib file changed by a few records, reading only
+    those (db/patch.py); False (nothing written) when the edit is not one it can apply exactly as a
+    full build would."""
+    from headkg.db.patch import Patched, patch_edit
+    from headkg.ingest.readme import README
+    from headkg.ingest.readme_patch import ListEdit
 
-    step("reading the rows the README edit touched")
+    step("reading the records the edit touched")
 
-    def meta(sections: SectionMap, patched: Patched) -> dict[str, str]:
+    def meta(edit: ListEdit, patched: Patched) -> dict[str, str]:
         for name in _COUNTS:
             setattr(report, name, getattr(patched, name))
         report.findings = patched.findings
         before = patched.papers - patched.added + patched.removed
         if patched.removed > before * guard.max_shrink and not guard.allow_shrink:
             raise _Refused(before, patched.removed)
+        bib_files = json.loads(existing.get("bib_files") or "{}")
+        if edit.file != README:
+            bib_files[edit.file] = edit.new_key
         return _build_meta(
             root,
             source,
             fingerprint,
             today,
             counts=_counts_json(report),
-            sections=sections.to_json(),
+            sections=edit.sections.to_json(),
             newline=existing.get("readme_newline", "\n"),
             bom=bool(existing.get("readme_bom")),
-            bib_files=existing.get("bib_files") or "{}",
+            bib_files=json.dumps(bib_files, sort_keys=True),
         )
 
     try:
-        patched = kg.write_in_place(lambda conn: patch_readme(conn, root, existing, fingerprint, today, meta))
+        patched = kg.write_in_place(lambda conn: patch_edit(conn, root, existing, fingerprint, today, meta))
     except _Refused as refused:
         _refuse_shrink(refused.before, refused.lost, report, f"reading {root}", guard)
     if patched is None:
@@ -238,7 +243,7 @@ def _patched(
     report.written = True
     report.changes = [
         f"updated: {plural(patched.added, 'paper')} added, {patched.removed} removed, {patched.changed} changed, "
-        f"{patched.shifted} shifted, {patched.unchanged} unchanged (the README rows of one edit read again)"
+        f"{patched.shifted} shifted, {patched.unchanged} unchanged (the records of one edit read again)"
     ]
     return True
 

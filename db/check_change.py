@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Text, case, cast, func, or_, select
+from sqlalchemy import Connection, Text, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from headkg.db import mapping
@@ -77,7 +77,7 @@ def _view(session: Session, root: Path, base: str) -> BaseView | None:
         payloads=lambda keys: _payloads(session, keys),
         findings=[mapping.FINDINGS.record(r) for r in session.execute(select(m.FindingRow)).scalars()],
         known=lambda sightings: _known(session, sightings),
-        bib_key_sources=lambda keys: _key_sources(session, keys),
+        bib_key_sources=lambda keys: key_sources(session, keys),
         arxiv_of=lambda source: _arxiv_of(session, source),
     )
 
@@ -135,7 +135,7 @@ def _blocking_words(session: Session, sightings: list[PaperSighting]) -> set[str
     return chosen
 
 
-def _key_sources(session: Session, keys: list[str]) -> dict[str, list[Provenance]]:
+def key_sources(session: Session | Connection, keys: list[str]) -> dict[str, list[Provenance]]:
     """Where each (casefolded) bib key is defined. A paper's bib keys are in the order of its bib
     sources (both sorted by place, see `resolve.merge`), so the two zip."""
     if not keys:

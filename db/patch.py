@@ -1,16 +1,18 @@
-"""The build of a small README edit: it reads the rows the edit touched, not the list, and writes
-what a full build would write, in one transaction.
+"""The build of a small edit: it reads the records the edit touched, not the list, and writes what a
+full build would write, in one transaction.
 
-A pull request that adds a paper, edits one's badges or removes one changes a few lines of the README.
-`ingest/readme_patch.py` reads those rows again (and the section's new parse-cache entry);
-`ingest/resolution_index.py` says whether a row added or removed is a paper of its own that changes
-nothing the resolver does with the others; the papers concerned are assembled by `assemble` itself,
-from their records and the taxonomy and tables (small files). Every other paper keeps its rows: those
-below the edit are shifted (db/writer.py), as are the head types' sources and the findings.
+A pull request that adds a paper, edits one's badges or bib entry, or removes one changes a few lines
+of the README or of one bib file. `ingest/readme_patch.py` reads those records again (and the chunk's
+new parse-cache entry); `ingest/resolution_index.py` says whether a record added or removed is a
+paper of its own that changes nothing the resolver does with the others; the papers concerned are
+assembled by `assemble` itself, from their records and the taxonomy and tables (small files). Every
+other paper keeps its rows: those below the edit are shifted (db/writer.py), as are the head types'
+sources and the findings.
 
-`patch_readme` returns None whenever a full build could differ in any way it does not check (several
-sections changed, a row that is not a paper of its own, a finding near the edit, a new head spelling,
-a paper id or alias taken...): the caller then builds as before. Tests hold both to the same store.
+`patch_edit` returns None whenever a full build could differ in any way it does not check (several
+files or sections changed, a record that is not a paper of its own, a finding near the edit, a new
+head spelling or author name, a paper id or alias taken...): the caller then builds as before. Tests
+hold both to the same store.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from headkg.db import mapping
 from headkg.db import models as m
+from headkg.db.check_change import key_sources
 from headkg.db.rows import PAPER_CHILDREN, graph_rows
 from headkg.db.writer import (
     Layout,
@@ -39,13 +42,14 @@ from headkg.db.writer import (
     schema_is_current,
 )
 from headkg.ingest.assemble import assemble
+from headkg.ingest.bibtex import BIB_DIR
 from headkg.ingest.cache import record_lines, records_at, section_text_key
 from headkg.ingest.fingerprint import Fingerprint, InputHashes
 from headkg.ingest.heads import HeadRegistry
 from headkg.ingest.list_vocabulary import load_list_vocabulary
 from headkg.ingest.moves import LineMap
 from headkg.ingest.readme import README, decode
-from headkg.ingest.readme_patch import ReadmeEdit, readme_edit
+from headkg.ingest.readme_patch import ListEdit, bib_edit, readme_edit
 from headkg.ingest.resolution_index import INDEX_KEY, Indexed, Resolution, ResolutionIndex, indexed
 from headkg.ingest.sections import SectionMap
 from headkg.ingest.tables import parse_tables
@@ -54,12 +58,12 @@ from headkg.ingest.vocabulary import Vocabulary
 from headkg.schema.findings import Finding, Findings
 from headkg.schema.graph import KnowledgeGraph
 from headkg.schema.identifiers import paper_id_forms
-from headkg.schema.names import split_qualifier
+from headkg.schema.names import slugify, split_qualifier
 from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import ListContents, PaperSighting
 
 MAX_CHANGED = 4  # rows added or removed at once (each is compared with the whole index)
-_LOCATION = re.compile(r"\bREADME\.md:(\d+)")
+_LOCATION = re.compile(r"([\w./+-]+\.(?:md|bib)):(\d+)")  # a file:line a message names
 _LINE_WORD = re.compile(r"\bline \d+")
 
 
@@ -83,7 +87,7 @@ class Patched:
 class _Plan:
     """The papers the edit adds, rewrites and removes, and everything else that moves with it."""
 
-    edit: ReadmeEdit
+    edit: ListEdit
     graph: KnowledgeGraph  # the added and rewritten papers, with their links (assembled alone)
     removed: list[str]  # paper ids
     rewritten: list[str]
@@ -92,6 +96,7 @@ class _Plan:
     findings: list[tuple[int, dict[str, Any]]]  # (id, new values) of the findings that move
     all_findings: list[Finding]
     shifted: list[dict[str, Any]]  # {"id", "sources"} of the papers whose lines only moved
+    authors: tuple[list[dict[str, str]], list[str]]  # author rows to add, and slugs no paper has any more
 
 
 def changed_inputs(known: InputHashes, now: InputHashes) -> set[str]:
@@ -100,21 +105,35 @@ def changed_inputs(known: InputHashes, now: InputHashes) -> set[str]:
     return {n for n in names if (known.files.get(n) or (None, None))[1] != (now.files.get(n) or (None, None))[1]}
 
 
-def patch_readme(
+def patch_edit(
     conn: Connection,
     root: Path,
     meta: dict[str, str],
     fingerprint: Fingerprint,
     today: dt.date,
-    new_meta: Callable[[SectionMap, Patched], dict[str, str]],
+    new_meta: Callable[[ListEdit, Patched], dict[str, str]],
 ) -> Patched | None:
-    """Bring the store at `conn` (in its transaction) to the README of `root`, when the edit since the
-    build that made it is one `readme_edit` reads and every row it adds or removes stands alone; None
-    (nothing written) otherwise. `new_meta` gives the build's facts for the store's meta."""
+    """Bring the store at `conn` (in its transaction) to the list at `root`, when the edit since the
+    build that made it is one `readme_edit` or `bib_edit` reads (one file changed) and every record it
+    adds or removes stands alone; None (nothing written) otherwise. `new_meta` gives the build's facts
+    for the store's meta."""
     if not schema_is_current(conn) or meta.get("parse_date") != today.isoformat():
         return None
-    if changed_inputs(InputHashes.from_json(meta.get("input_hashes")), fingerprint.hashes) != {README}:
+    changed = changed_inputs(InputHashes.from_json(meta.get("input_hashes")), fingerprint.hashes)
+    if len(changed) != 1:
         return None
+    (rel,) = changed
+    edit = _readme_edit(conn, root, meta, today) if rel == README else _bib_edit(conn, root, meta, rel)
+    if edit is None:
+        return None
+    vocabulary, vocabulary_findings = load_list_vocabulary(root, Vocabulary.load())
+    plan = _plan(conn, root, meta, edit, vocabulary) if not vocabulary_findings else None
+    if plan is None:
+        return None
+    return _write(conn, plan, new_meta)
+
+
+def _readme_edit(conn: Connection, root: Path, meta: dict[str, str], today: dt.date) -> ListEdit | None:
     data = (root / README).read_bytes()
     newline = "\r\n" if b"\r\n" in data else "\n"
     bom = "1" if data.startswith(b"\xef\xbb\xbf") else ""
@@ -124,16 +143,33 @@ def patch_readme(
     text = decode(data, README, decoding)
     if decoding:
         return None
-    edit = readme_edit(
-        text, today, SectionMap.from_json(meta.get("readme_sections")), lambda keys: _payloads(conn, keys)
+    sections = SectionMap.from_json(meta.get("readme_sections"))
+    return readme_edit(text, today, sections, lambda keys: _payloads(conn, keys))
+
+
+def _bib_edit(conn: Connection, root: Path, meta: dict[str, str], rel: str) -> ListEdit | None:
+    old_key = _bib_files(meta).get(rel)
+    path = root / rel
+    if not (rel.startswith(f"{BIB_DIR}/") and rel.endswith(".bib")) or old_key is None or not path.is_file():
+        return None
+    sections = SectionMap.from_json(meta.get("readme_sections"))
+    return bib_edit(
+        rel,
+        path.read_bytes(),
+        old_key,
+        sections,
+        lambda keys: _payloads(conn, keys),
+        lambda keys: key_sources(conn, keys),
     )
-    if edit is None:
-        return None
-    vocabulary, vocabulary_findings = load_list_vocabulary(root, Vocabulary.load())
-    plan = _plan(conn, root, meta, edit, vocabulary) if not vocabulary_findings else None
-    if plan is None:
-        return None
-    return _write(conn, plan, new_meta)
+
+
+def _bib_files(meta: dict[str, str]) -> dict[str, str]:
+    """Each bib file's parse-cache key, as the build that made the store kept them."""
+    try:
+        found = json.loads(meta.get("bib_files") or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _payloads(conn: Connection, keys: list[str]) -> dict[str, str]:
@@ -145,11 +181,12 @@ def _payloads(conn: Connection, keys: list[str]) -> dict[str, str]:
 
 def _identity(s: PaperSighting) -> tuple[Any, ...]:
     """What the resolver reads of a record (an edit that keeps it leaves the clusters as they were)."""
-    return (s.title, s.arxiv_id, s.doi, s.date, s.year)
+    return (s.title, s.arxiv_id, s.doi, s.date, s.year, s.bib_key)
 
 
-def _plan(conn: Connection, root: Path, meta: dict[str, str], edit: ReadmeEdit, vocabulary: Vocabulary) -> _Plan | None:
-    if any(s.kind != "readme" or s.authors or s.bib_key for s in [*edit.removed, *edit.added]):
+def _plan(conn: Connection, root: Path, meta: dict[str, str], edit: ListEdit, vocabulary: Vocabulary) -> _Plan | None:
+    kind = "readme" if edit.file == README else "bib"
+    if any(s.kind != kind or (kind == "readme" and (s.authors or s.bib_key)) for s in [*edit.removed, *edit.added]):
         return None
     kept_identity = {_identity(s) for s in edit.removed} & {_identity(s) for s in edit.added}
     edited = [s for s in edit.removed if _identity(s) in kept_identity]
@@ -184,7 +221,7 @@ def _plan(conn: Connection, root: Path, meta: dict[str, str], edit: ReadmeEdit, 
     rewritten = sorted({by_source[str(s.source)].paper for s in edited})
     graph = _assemble(conn, root, meta, edit, vocabulary, rewritten, records, new)
     edited_sources = {str(s.source) for s in edited}
-    others = [_moved_record(e, edit.lines) for e in state if e.source not in edited_sources]
+    others = [_moved_record(e, edit.lines, edit.file) for e in state if e.source not in edited_sources]
     kept = [e for e in state if e.source not in edited_sources]
     shifted_ids = {now.paper for now, was in zip(others, kept, strict=True) if now is not was} - stale
     if graph is None or not _ids_free(conn, graph, rewritten, others, removed):
@@ -196,8 +233,8 @@ def _plan(conn: Connection, root: Path, meta: dict[str, str], edit: ReadmeEdit, 
     return _finish_plan(conn, edit, vocabulary, graph, removed, rewritten, index, shifted_ids)
 
 
-def _moved_record(record: Indexed, lines: LineMap) -> Indexed:
-    moved = lines.source(record.source) if record.source.startswith(README_AT) else record.source
+def _moved_record(record: Indexed, lines: LineMap, file: str) -> Indexed:
+    moved = lines.source(record.source) if record.source.startswith(f"{file}:") else record.source
     return record if moved == record.source else msgspec.structs.replace(record, source=moved)
 
 
@@ -209,27 +246,21 @@ def _place(records: list[Indexed], record: Indexed) -> None:
     records.insert(at, record)
 
 
-README_AT = README + ":"
-
-
-def _records(
-    conn: Connection, meta: dict[str, str], edit: ReadmeEdit, sources: list[str]
-) -> list[PaperSighting] | None:
+def _records(conn: Connection, meta: dict[str, str], edit: ListEdit, sources: list[str]) -> list[PaperSighting] | None:
     """Records of the list (not the edited rows), from the parse cache, at their new lines."""
-    bib_files = json.loads(meta.get("bib_files") or "{}")
+    bib_files = _bib_files(meta)
     out = []
     for text in sources:
         place = Provenance.parse(text)
+        line = edit.lines.line(place.file, place.line)
         if place.file == README:
-            line = edit.lines.line(README, place.line)
             found = [(k, f) for k, (f, last) in edit.sections.spans.items() if f <= line <= last]
             if len(found) != 1:
                 return None
             key, first = found[0]
-            payload = edit.new_payload if key == edit.new_key else _payloads(conn, [key]).get(key)
         else:
-            key, first, line = bib_files.get(place.file), 1, place.line
-            payload = _payloads(conn, [key]).get(key) if key else None
+            key, first = (edit.new_key if place.file == edit.file else bib_files.get(place.file)), 1
+        payload = edit.new_payload if key == edit.new_key else _payloads(conn, [key]).get(key) if key else None
         if payload is None:
             return None
         relative = record_lines(payload)
@@ -251,7 +282,7 @@ def _assemble(
     conn: Connection,
     root: Path,
     meta: dict[str, str],
-    edit: ReadmeEdit,
+    edit: ListEdit,
     vocabulary: Vocabulary,
     rewritten: list[str],
     records: dict[str, list[Indexed]],
@@ -281,7 +312,7 @@ def _assemble(
     )
     graph = assemble(contents, vocabulary)
     lines = {h.source.line for s in edit.added for h in s.heads} | {s.source.line for s in edit.added}
-    if any(f.file == README and f.line in lines for f in graph.findings):
+    if any(f.file == edit.file and f.line in lines for f in graph.findings):
         return None
     if (
         len(graph.papers) != len(new) + len(rewritten)
@@ -344,7 +375,7 @@ def _forms_of_others(others: list[Indexed], forms: list[dict[str, str]]) -> set[
 
 def _finish_plan(
     conn: Connection,
-    edit: ReadmeEdit,
+    edit: ListEdit,
     vocabulary: Vocabulary,
     graph: KnowledgeGraph,
     removed: list[str],
@@ -359,15 +390,51 @@ def _finish_plan(
     if heads is None or findings is None:
         return None
     moved, all_findings = findings
+    authors = _authors_change(conn, graph, set(removed) | set(rewritten))
+    if authors is None:
+        return None
     sources: dict[str, list[str]] = {pid: [] for pid in shifted_ids}
     for e in index.records:
         if e.paper in sources:
             sources[e.paper].append(e.source)
     shifted = [{"id": pid, "sources": now} for pid, now in sources.items()]
-    return _Plan(edit, graph, removed, rewritten, index, heads, moved, all_findings, shifted)
+    return _Plan(edit, graph, removed, rewritten, index, heads, moved, all_findings, shifted, authors)
 
 
-def _head_sources(conn: Connection, edit: ReadmeEdit, vocabulary: Vocabulary) -> dict[str, list[str]] | None:
+def _authors_change(
+    conn: Connection, graph: KnowledgeGraph, stale: set[str]
+) -> tuple[list[dict[str, str]], list[str]] | None:
+    """The author rows the edit adds (slugs no paper had) and removes (slugs only the stale papers
+    had); None when an author's name, as the store keeps it (the first spelling of the list), could
+    change: a spelling the new papers use differs from it, or a slug they drop is kept by papers that
+    spell it otherwise."""
+    names = {a.slug: a.name for a in graph.authors}
+    linked = select(m.PaperAuthorRow.author_slug).where(m.PaperAuthorRow.paper_id.in_(stale))
+    before = set(conn.execute(linked).scalars()) if stale else set()
+    wanted = sorted(set(names) | before)
+    found = conn.execute(select(m.AuthorRow.slug, m.AuthorRow.name).where(m.AuthorRow.slug.in_(wanted)))
+    stored = {slug: name for slug, name in found} if wanted else {}
+    if any(slug in stored and stored[slug] != name for slug, name in names.items()):
+        return None
+    gone = []
+    for slug in sorted(before - set(names)):
+        others = (
+            conn.execute(
+                select(m.PaperRow.authors)
+                .join(m.PaperAuthorRow, m.PaperAuthorRow.paper_id == m.PaperRow.id)
+                .where(m.PaperAuthorRow.author_slug == slug, m.PaperAuthorRow.paper_id.notin_(stale))
+            )
+            .scalars()
+            .all()
+        )
+        if not others:
+            gone.append(slug)
+        elif any(slugify(name) == slug and name != stored.get(slug) for authors in others for name in authors):
+            return None
+    return [{"slug": slug, "name": name} for slug, name in sorted(names.items()) if slug not in stored], gone
+
+
+def _head_sources(conn: Connection, edit: ListEdit, vocabulary: Vocabulary) -> dict[str, list[str]] | None:
     """The new sources of the head types whose sources change (every README line moved, the edited
     rows' badges taken out and put in); None when a head type would appear, vanish or gain or lose a
     spelling (its aliases would change)."""
@@ -407,21 +474,19 @@ def _head_sources(conn: Connection, edit: ReadmeEdit, vocabulary: Vocabulary) ->
     return out
 
 
-def _moved_findings(
-    conn: Connection, edit: ReadmeEdit
-) -> tuple[list[tuple[int, dict[str, Any]]], list[Finding]] | None:
+def _moved_findings(conn: Connection, edit: ListEdit) -> tuple[list[tuple[int, dict[str, Any]]], list[Finding]] | None:
     """The findings whose line or text moves with the README's lines, and every finding after; None
     when one is about the edited rows or names a line in words (it could read otherwise now)."""
     moved: list[tuple[int, dict[str, Any]]] = []
     every: list[Finding] = []
     for row in conn.execute(select(m.FindingRow.__table__).order_by(m.FindingRow.id)):
         finding = mapping.FINDINGS.record(row)
-        if finding.file == README and finding.line and edit.old_first <= finding.line <= edit.old_last:
+        if finding.file == edit.file and finding.line and edit.old_first <= finding.line <= edit.old_last:
             return None
         if _LINE_WORD.search(finding.message) or _LINE_WORD.search(finding.hint):
             return None
         values = {
-            "line": edit.lines.line(README, finding.line) if finding.file == README and finding.line else finding.line,
+            "line": edit.lines.line(finding.file, finding.line) if finding.line else finding.line,
             "message": _moved_text(finding.message, edit.lines),
             "hint": _moved_text(finding.hint, edit.lines),
         }
@@ -433,11 +498,11 @@ def _moved_findings(
 
 
 def _moved_text(text: str, lines: LineMap) -> str:
-    """A message with each README.md:N it names moved."""
-    return _LOCATION.sub(lambda found: f"{README}:{lines.line(README, int(found[1]))}", text)
+    """A message with each file:N it names moved (the edited file's lines are the only ones that move)."""
+    return _LOCATION.sub(lambda found: f"{found[1]}:{lines.line(found[1], int(found[2]))}", text)
 
 
-def _write(conn: Connection, plan: _Plan, new_meta: Callable[[SectionMap, Patched], dict[str, str]]) -> Patched:
+def _write(conn: Connection, plan: _Plan, new_meta: Callable[[ListEdit, Patched], dict[str, str]]) -> Patched:
     """Write the plan: the stale papers' rows out, the rows below the edit shifted, the new rows in."""
     from headkg.db.aliases import Previous, alias_rows, compute_aliases
 
@@ -460,8 +525,11 @@ def _write(conn: Connection, plan: _Plan, new_meta: Callable[[SectionMap, Patche
         conn.execute(
             update(m.PaperRow).where(m.PaperRow.id == pid).values({k: v for k, v in paper.items() if k != "id"})
         )
+    added_authors, gone_authors = plan.authors
+    _insert(conn, m.AuthorRow, added_authors)
     for table, table_rows in rows.children_of(list(rows.papers)):
         _insert(conn, table, table_rows)
+    _delete_where_in(conn, m.AuthorRow.slug, gone_authors)
     fresh_graph = KnowledgeGraph(papers=[p for p in graph.papers if p.id in fresh])
     _insert(conn, m.PaperAliasRow, alias_rows(compute_aliases(fresh_graph, Previous())))
     for slug, sources in plan.heads.items():
@@ -470,7 +538,7 @@ def _write(conn: Connection, plan: _Plan, new_meta: Callable[[SectionMap, Patche
         conn.execute(update(m.FindingRow).where(m.FindingRow.id == finding_id).values(values))
     patched = _counts(conn, plan, fresh, changed)
     conn.execute(delete(m.MetaRow))
-    _insert(conn, m.MetaRow, _meta_rows(new_meta(edit.sections, patched)))
+    _insert(conn, m.MetaRow, _meta_rows(new_meta(edit, patched)))
     old_keys = [edit.old_key, section_text_key(edit.old_key), INDEX_KEY]
     conn.execute(delete(m.ParseCacheRow).where(m.ParseCacheRow.key.in_(old_keys)))
     new = {

@@ -147,9 +147,11 @@ def _read_bibs(root: Path, findings: Findings, cache: ParseCache) -> list[PaperS
         data = read_input(path, rel, findings)
         if data is None:
             continue
-        key = cache.key("bib", rel, data.decode("latin-1"))
+        text = data.decode("latin-1")
+        key = cache.key("bib", rel, text)
         sightings += cache.parse(key, 1, partial(parse_bib_file, path, rel), findings)
         cache.files[rel] = key
+        cache.keep(section_text_key(key), text)  # the next build compares the file with it
     return drop_repeated_keys(sightings, findings)
 
 

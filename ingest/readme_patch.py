@@ -1,4 +1,5 @@
-"""A README edit read as the few rows it touched: the incremental build of a one-paper change.
+"""An edit of the README or of one bib file read as the few records it touched: the incremental
+build of a one-paper change.
 
 A build keeps each README section's parse (sightings, findings and the text around its rows) in the
 parse cache, keyed by the section's text, and the text itself beside it. When exactly one section's
@@ -8,8 +9,11 @@ and only a window of whole rows around them is parsed again (`readme_hunks.read_
 is the old one with the window's rows in place of the rows they cover and the rows below moved,
 written without reading the other rows whole (`cache.SectionEntry`).
 
+A bib file is kept with its text too; an edit of it is read by `bib_hunks.read_bib_window` (as
+`check --base` reads one) and its entry spliced the same way (`bib_edit`).
+
 Anything else (several sections changed, a heading or table header edited, a row without layout, a
-finding in the window) gives None, and the caller parses the README as before.
+finding in the window) gives None, and the caller parses the list as before.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from headkg.ingest import readme as readme_parser
+from headkg.ingest.bib_hunks import read_bib_window
 from headkg.ingest.cache import ParseCache, SectionEntry, section_text_key
 from headkg.ingest.moves import LineMap, record_print
 from headkg.ingest.readme import README
@@ -31,21 +36,23 @@ MAX_WINDOW_ROWS = 50  # a change touching more rows than this is read whole (it 
 
 
 @dataclass
-class ReadmeEdit:
-    """What a README edit changed: the rows it removed and added (an edited row is both), where every
-    other line went, and the changed section's new parse-cache entry and place."""
+class ListEdit:
+    """What an edit of one file of the list changed (a README section's rows, or a bib file's entries):
+    the records it removed and added (an edited one is both), where every other line of the file went,
+    and the changed chunk's new parse-cache entry and text."""
 
+    file: str
     removed: list[PaperSighting]  # the old rows, at their old lines
     added: list[PaperSighting]  # the new rows, at their new lines
     lines: LineMap  # old line -> new line, for every line outside the change
     hunk: Hunk
     old_first: int  # the old lines the rows read again stood on (what a finding there is about)
     old_last: int
-    old_key: str  # the changed section's entry, before and after
+    old_key: str  # the changed section's (or bib file's) entry, before and after
     new_key: str
     new_payload: str
-    new_text: str  # the section's text now (kept beside its entry)
-    sections: SectionMap  # every section's key and place now
+    new_text: str  # the chunk's text now (kept beside its entry)
+    sections: SectionMap  # every README section's key and place now
 
 
 def readme_edit(
@@ -53,7 +60,7 @@ def readme_edit(
     today: dt.date,
     old_sections: SectionMap,
     payloads: Callable[[list[str]], dict[str, str]],
-) -> ReadmeEdit | None:
+) -> ListEdit | None:
     """The edit that turned the README the store was built from into `text` (decoded as the parser
     decodes it), when it lies inside one section's rows; else None. `payloads` reads parse-cache
     entries by key."""
@@ -96,7 +103,8 @@ def readme_edit(
     sections = SectionMap()
     for (line, part), key in zip(found, keys, strict=True):
         sections.place(key, line, line + max(len(part.splitlines()), 1) - 1)
-    return ReadmeEdit(
+    return ListEdit(
+        file=README,
         removed=removed,
         added=added,
         lines=moved,
@@ -158,17 +166,79 @@ def _splice(entry: SectionEntry, window: Window, moved: LineMap, first: int, chu
         frame[laid_before + replaced] if end < len(entry.lines) else tail,
         *frame[laid_before + replaced + 1 :],
     ]
+    return _replaced(entry, (start, end), window, moved, README, pad, new_frame)
+
+
+def _replaced(
+    entry: SectionEntry,
+    rows: tuple[int, int],
+    window: Window,
+    moved: LineMap,
+    file: str,
+    pad: int,
+    frame: list[str] | None,
+) -> Spliced:
+    """The entry with its rows `rows` (start, end) replaced by the window's and the rows below moved,
+    and the records the edit removed and added (file lines, old and new): a record the window read
+    as it was, where its line moved to, is neither."""
+    start, end = rows
     old = [_moved(s, pad) for s in entry.rows(start, end)]  # file lines, as the window's
     now = {(_content(s), s.source.line) for s in window.sightings}
-    stayed = {(_content(s), moved.line(README, s.source.line)) for s in old} & now
-    removed = [s for s in old if (_content(s), moved.line(README, s.source.line)) not in stayed]
+    stayed = {(_content(s), moved.line(file, s.source.line)) for s in old} & now
+    removed = [s for s in old if (_content(s), moved.line(file, s.source.line)) not in stayed]
     added = [s for s in window.sightings if (_content(s), s.source.line) not in stayed]
-    delta = moved.line(README, window.old_last + 1) - (window.old_last + 1)
+    delta = moved.line(file, window.old_last + 1) - (window.old_last + 1)
     placed = [_moved(s.model_copy(deep=True), -pad) for s in window.sightings]
+    high = window.old_last - pad
     findings = [
         f.model_copy(update={"line": f.line + delta}) if f.line and f.line > high else f for f in entry.findings
     ]
-    return entry.replaced(start, end, placed, delta, new_frame, findings), removed, added
+    return entry.replaced(start, end, placed, delta, frame, findings), removed, added
+
+
+def bib_edit(
+    rel: str,
+    data: bytes,
+    old_key: str,
+    sections: SectionMap,
+    payloads: Callable[[list[str]], dict[str, str]],
+    key_sources: Callable[[list[str]], dict[str, list[Provenance]]],
+) -> ListEdit | None:
+    """The edit that turned the bib file `rel` the store was built from (its entry `old_key`) into
+    `data`, when a window of a few entries reads it (`bib_hunks.read_bib_window`); else None."""
+    stored = payloads([old_key, section_text_key(old_key)])
+    payload, old_text = stored.get(old_key), stored.get(section_text_key(old_key))
+    if payload is None or old_text is None or ParseCache.key("bib", rel, old_text) != old_key:
+        return None
+    new_text = data.decode("latin-1")
+    hunk = _hunk(old_text.split("\n"), new_text.split("\n"), 1)
+    if hunk is None:
+        return None
+    window = read_bib_window(rel, data, old_text.encode("latin-1"), [hunk], payload, key_sources)
+    if window is None or window.findings or not window.sightings or len(window.sightings) > MAX_WINDOW_ROWS:
+        return None
+    entry = SectionEntry(payload)
+    if any(f.line and window.old_first <= f.line <= window.old_last for f in entry.findings):
+        return None
+    inside = [k for k, line in enumerate(entry.lines) if window.old_first <= line <= window.old_last]
+    if not inside or inside != list(range(inside[0], inside[-1] + 1)):
+        return None
+    moved = line_map([hunk], rel)
+    new_payload, removed, added = _replaced(entry, (inside[0], inside[-1] + 1), window, moved, rel, 0, None)
+    return ListEdit(
+        file=rel,
+        removed=removed,
+        added=added,
+        lines=moved,
+        hunk=hunk,
+        old_first=window.old_first,
+        old_last=window.old_last,
+        old_key=old_key,
+        new_key=ParseCache.key("bib", rel, new_text),
+        new_payload=new_payload,
+        new_text=new_text,
+        sections=sections,
+    )
 
 
 def _content(sighting: PaperSighting) -> str:

@@ -17,7 +17,7 @@ from test_incremental import _store_rows, cli
 from benchmarks import edits
 from benchmarks.synthetic_list import write_list
 
-PATCHED = "the README rows of one edit read again"
+PATCHED = "the records of one edit read again"
 PAPERS = 400
 
 
@@ -93,6 +93,33 @@ def _built(synthetic: Path, tmp_path: Path, *stores: str) -> Path:
     return root
 
 
+NEW_ENTRY = """
+@article{Numbat_25_arXiv,
+  title={Wombat burrows and the heads that dig them},
+  author={Quoll, Quinn and Bilby, Bo},
+  journal={Preprint at arXiv},
+  year={2025},
+  url={https://arxiv.org/abs/2512.99995}
+}
+"""
+
+
+def _bib(root: Path) -> Path:
+    return sorted((root / "source" / "bib").glob("*.bib"))[-1]
+
+
+def _add_bib_entry(root: Path) -> None:
+    path = _bib(root)
+    path.write_text(path.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
+
+
+def _retitle_bib_entry(root: Path) -> None:
+    path = _bib(root)
+    text = path.read_text(encoding="utf-8")
+    title = re.findall(r"title=\{([^}]*)\}", text)[3]
+    path.write_text(text.replace(f"title={{{title}}}", f"title={{{title} and more}}", 1), encoding="utf-8")
+
+
 EDITS: dict[str, tuple[Callable[[Path], object], bool | None]] = {
     # the edit, and whether only its rows are read (None: either, by the counts of the words of its title)
     "one paper added at the top": (edits.add_paper, True),
@@ -104,7 +131,9 @@ EDITS: dict[str, tuple[Callable[[Path], object], bool | None]] = {
     "a paper with another record's arXiv id added": (_add_known_arxiv, False),
     "a row retitled": (_retitle, False),
     "rows edited in two sections": (_two_sections, False),
-    "a bib entry edited": (edits.edit_bib_entry, False),
+    "a bib entry edited": (edits.edit_bib_entry, True),
+    "a bib entry added": (_add_bib_entry, True),
+    "a bib entry retitled (its paper has a README row too)": (_retitle_bib_entry, False),
 }
 
 
