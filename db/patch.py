@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from headkg.db import mapping
 from headkg.db import models as m
@@ -97,6 +97,9 @@ class _Plan:
     all_findings: list[Finding]
     shifted: list[dict[str, Any]]  # {"id", "sources"} of the papers whose lines only moved
     authors: tuple[list[dict[str, str]], list[str]]  # author rows to add, and slugs no paper has any more
+    meta: dict[str, str]  # the store's meta before the edit
+    old_pairs: int  # the stale papers' (paper, head type) pairs and head links, before
+    old_links: int
 
 
 def changed_inputs(known: InputHashes, now: InputHashes) -> set[str]:
@@ -230,7 +233,7 @@ def _plan(conn: Connection, root: Path, meta: dict[str, str], edit: ListEdit, vo
     for s in edit.added:
         _place(others, indexed(s, paper_of[s.source]))
     index = ResolutionIndex(others, resolution.counts, resolution.blocks)
-    return _finish_plan(conn, edit, vocabulary, graph, removed, rewritten, index, shifted_ids)
+    return _finish_plan(conn, meta, edit, vocabulary, graph, removed, rewritten, index, shifted_ids)
 
 
 def _moved_record(record: Indexed, lines: LineMap, file: str) -> Indexed:
@@ -331,12 +334,15 @@ def _ids_free(
     fresh = [p for p in graph.papers if p.id not in rewritten]
     gone = conn.execute(select(*_FORM_COLUMNS).where(m.PaperRow.id.in_(removed))).all() if removed else []
     forms = [paper_id_forms(arxiv_id=p.arxiv_id, doi=p.doi, title=p.title) for p in fresh]
-    forms += [paper_id_forms(arxiv_id=a, doi=d, title=t) for _, t, a, d in gone]
+    old_forms = {pid: paper_id_forms(arxiv_id=a, doi=d, title=t) for pid, t, a, d in gone}
+    if any(next(iter(found.values())) != pid for pid, found in old_forms.items()):
+        return False  # a numbered id (two papers' data gave one id): removing it renumbers the other
+    forms += list(old_forms.values())
     every = {f for found in forms for f in found.values()}
     ids = [p.id for p in fresh] + removed
     if every:
-        suffixed = [m.PaperRow.id.like(f"{pid}-%") for pid in ids]
-        taken = conn.execute(select(m.PaperRow.id).where(or_(m.PaperRow.id.in_(every), *suffixed))).scalars().all()
+        suffixed = {f"{pid}-2" for pid in ids}  # the resolver numbers ids that collide -2, -3...: -2 comes first
+        taken = conn.execute(select(m.PaperRow.id).where(m.PaperRow.id.in_(every | suffixed))).scalars().all()
         if (
             set(taken) - set(removed)
             or conn.execute(
@@ -375,6 +381,7 @@ def _forms_of_others(others: list[Indexed], forms: list[dict[str, str]]) -> set[
 
 def _finish_plan(
     conn: Connection,
+    meta: dict[str, str],
     edit: ListEdit,
     vocabulary: Vocabulary,
     graph: KnowledgeGraph,
@@ -398,7 +405,12 @@ def _finish_plan(
         if e.paper in sources:
             sources[e.paper].append(e.source)
     shifted = [{"id": pid, "sources": now} for pid, now in sources.items()]
-    return _Plan(edit, graph, removed, rewritten, index, heads, moved, all_findings, shifted, authors)
+    stale = sorted(set(removed) | set(rewritten))
+    links = conn.execute(
+        select(m.PaperHeadRow.paper_id, m.PaperHeadRow.head_slug).where(m.PaperHeadRow.paper_id.in_(stale))
+    ).all()
+    old = (len({(pid, slug) for pid, slug in links}), len(links))
+    return _Plan(edit, graph, removed, rewritten, index, heads, moved, all_findings, shifted, authors, meta, *old)
 
 
 def _authors_change(
@@ -551,15 +563,22 @@ def _write(conn: Connection, plan: _Plan, new_meta: Callable[[ListEdit, Patched]
 
 
 def _counts(conn: Connection, plan: _Plan, fresh: list[str], changed: int) -> Patched:
-    """The store's counts after the write (what the build reports), and what happened to its papers."""
-    papers = conn.execute(select(func.count()).select_from(m.PaperRow)).scalar() or 0
-    heads = conn.execute(select(func.count()).select_from(m.HeadRow)).scalar() or 0
-    pairs = conn.execute(
-        select(func.count()).select_from(
-            select(m.PaperHeadRow.paper_id, m.PaperHeadRow.head_slug).distinct().subquery()
-        )
-    ).scalar()
-    sightings = conn.execute(select(func.count()).select_from(m.PaperHeadRow)).scalar()
+    """The store's counts after the write (what the build reports), and what happened to its papers:
+    the last build's counts with the rewritten papers' links counted out and in again."""
+    try:
+        counts = json.loads(plan.meta.get("build_counts") or "")
+        papers, heads = int(counts["papers"]), int(counts["heads"])
+        pairs, sightings = int(counts["paper_head_pairs"]), int(counts["head_sightings"])
+    except (ValueError, KeyError, TypeError):
+        papers = conn.execute(select(func.count()).select_from(m.PaperRow)).scalar() or 0
+        heads = conn.execute(select(func.count()).select_from(m.HeadRow)).scalar() or 0
+        distinct = select(m.PaperHeadRow.paper_id, m.PaperHeadRow.head_slug).distinct().subquery()
+        pairs = conn.execute(select(func.count()).select_from(distinct)).scalar() or 0
+        sightings = conn.execute(select(func.count()).select_from(m.PaperHeadRow)).scalar() or 0
+    else:
+        papers += len(fresh) - len(plan.removed)
+        pairs += len({(link.paper_id, link.head_slug) for link in plan.graph.paper_heads}) - plan.old_pairs
+        sightings += len(plan.graph.paper_heads) - plan.old_links
     return Patched(
         added=len(fresh),
         removed=len(plan.removed),
@@ -568,7 +587,7 @@ def _counts(conn: Connection, plan: _Plan, fresh: list[str], changed: int) -> Pa
         unchanged=papers - len(fresh) - changed - len(plan.shifted),
         papers=papers,
         heads=heads,
-        paper_head_pairs=pairs or 0,
-        head_sightings=sightings or 0,
+        paper_head_pairs=pairs,
+        head_sightings=sightings,
         findings=plan.all_findings,
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, delete, event, insert, select, text, update
+from sqlalchemy import Connection, and_, bindparam, delete, event, insert, select, text, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateIndex, CreateTable
@@ -336,6 +336,14 @@ def _apply_moves(conn: Connection, layout: Layout, shifted: list[Row]) -> None:
     tables = [t for t in PAPER_CHILDREN if "line" in t.__table__.c]  # type: ignore[attr-defined]
     for table in tables:
         column = table.__table__.c  # type: ignore[attr-defined]
+        if len(layout.moves) == 1 and not _may_collide(conn, table, layout.moves[0]):
+            file, first, last, delta = layout.moves[0]  # one range (one edit): moved in one statement
+            conn.execute(
+                update(table.__table__)  # type: ignore[attr-defined]
+                .where(column.file == file, column.line.between(first, last))
+                .values(line=column.line + delta)
+            )
+            continue
         for file, first, last, delta in layout.moves:
             conn.execute(
                 update(table.__table__)  # type: ignore[attr-defined]
@@ -348,6 +356,24 @@ def _apply_moves(conn: Connection, layout: Layout, shifted: list[Row]) -> None:
             .values(line=column.line - SHIFT_OFFSET)
         )
     _set_sources(conn, shifted)
+
+
+def _may_collide(conn: Connection, table: type[m.Base], move: Move) -> bool:
+    """Whether moving a range's rows in one statement could make a row its key's twin on the way (the
+    line is part of the table's key, and a row with the same key stands where one moves to)."""
+    key = [c.name for c in table.__table__.primary_key.columns]  # type: ignore[attr-defined]
+    if "line" not in key:
+        return False
+    file, first, last, delta = move
+    a, b = table.__table__.alias("a"), table.__table__.alias("b")  # type: ignore[attr-defined]
+    same = [a.c[name] == b.c[name] for name in key if name != "line"]
+    found = conn.execute(
+        select(a.c.line)
+        .join(b, and_(*same, b.c.line == a.c.line + delta))
+        .where(a.c.file == file, a.c.line.between(first, last))
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def _set_sources(conn: Connection, papers: list[Row]) -> None:
