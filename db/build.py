@@ -207,6 +207,7 @@ def _patched(
     those (db/patch.py); False (nothing written) when the edit is not one it can apply exactly as a
     full build would."""
     from headkg.db.patch import Patched, patch_edit
+    from headkg.ingest.cache import bib_file_keys
     from headkg.ingest.readme import README
     from headkg.ingest.readme_patch import ListEdit
 
@@ -219,7 +220,7 @@ def _patched(
         before = patched.papers - patched.added + patched.removed
         if patched.removed > before * guard.max_shrink and not guard.allow_shrink:
             raise _Refused(before, patched.removed)
-        bib_files = json.loads(existing.get("bib_files") or "{}")
+        bib_files = bib_file_keys(existing.get("bib_files"))
         if edit.file != README:
             bib_files[edit.file] = edit.new_key
         return _build_meta(
@@ -257,16 +258,14 @@ class _Refused(Exception):
 
 def _moves(existing: dict[str, str], cache: ParseCache) -> list[Move]:
     """The lines of the README and the bib files that moved since the build that made the store."""
+    from headkg.ingest.cache import bib_file_keys
     from headkg.ingest.moves import file_moves, merged, readme_moves
     from headkg.ingest.sections import SectionMap
 
     moves = readme_moves(SectionMap.from_json(existing.get("readme_sections")), cache.sections, cache.payload)
-    try:
-        before = json.loads(existing.get("bib_files") or "{}")
-    except ValueError:
-        before = {}
+    before = bib_file_keys(existing.get("bib_files"))
     for rel, key in cache.files.items():
-        moves += file_moves(rel, before.get(rel) if isinstance(before, dict) else None, key, cache.payload)
+        moves += file_moves(rel, before.get(rel), key, cache.payload)
     return merged(moves)
 
 

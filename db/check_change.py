@@ -74,7 +74,7 @@ def _view(session: Session, root: Path, base: str) -> BaseView | None:
     return BaseView(
         parse_date=dt.date.fromisoformat(meta["parse_date"]),
         sections=SectionMap.from_json(meta.get("readme_sections")),
-        payloads=lambda keys: _payloads(session, keys),
+        payloads=lambda keys: payloads(session, keys),
         findings=[mapping.FINDINGS.record(r) for r in session.execute(select(m.FindingRow)).scalars()],
         known=lambda sightings: _known(session, sightings),
         bib_key_sources=lambda keys: key_sources(session, keys),
@@ -90,7 +90,8 @@ def _same_inputs(root: Path, a: str, b: str) -> bool:
         return False
 
 
-def _payloads(session: Session, keys: list[str]) -> dict[str, str]:
+def payloads(session: Session | Connection, keys: list[str]) -> dict[str, str]:
+    """Parse-cache entries by key (those the store has)."""
     if not keys:
         return {}
     rows = session.execute(select(m.ParseCacheRow.key, m.ParseCacheRow.payload).where(m.ParseCacheRow.key.in_(keys)))

@@ -20,7 +20,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from headkg.db import mapping
 from headkg.db import models as m
-from headkg.db.check_change import key_sources
+from headkg.db.check_change import key_sources, payloads
 from headkg.db.rows import PAPER_CHILDREN, graph_rows
 from headkg.db.writer import (
     Layout,
@@ -43,7 +42,7 @@ from headkg.db.writer import (
 )
 from headkg.ingest.assemble import assemble
 from headkg.ingest.bibtex import BIB_DIR
-from headkg.ingest.cache import record_lines, records_at, section_text_key
+from headkg.ingest.cache import bib_file_keys, moved_sighting, record_lines, records_at, section_text_key
 from headkg.ingest.fingerprint import Fingerprint, InputHashes
 from headkg.ingest.heads import HeadRegistry
 from headkg.ingest.list_vocabulary import load_list_vocabulary
@@ -52,6 +51,7 @@ from headkg.ingest.readme import README, decode
 from headkg.ingest.readme_patch import ListEdit, bib_edit, readme_edit
 from headkg.ingest.resolution_index import INDEX_KEY, Indexed, Resolution, ResolutionIndex, indexed
 from headkg.ingest.sections import SectionMap
+from headkg.ingest.subjects import LINE_WORD, LOCATION
 from headkg.ingest.tables import parse_tables
 from headkg.ingest.taxonomy import parse_taxonomy
 from headkg.ingest.vocabulary import Vocabulary
@@ -63,8 +63,6 @@ from headkg.schema.provenance import Provenance
 from headkg.schema.sightings import ListContents, PaperSighting
 
 MAX_CHANGED = 4  # rows added or removed at once (each is compared with the whole index)
-_LOCATION = re.compile(r"([\w./+-]+\.(?:md|bib)):(\d+)")  # a file:line a message names
-_LINE_WORD = re.compile(r"\bline \d+")
 
 
 @dataclass
@@ -102,12 +100,6 @@ class _Plan:
     old_links: int
 
 
-def changed_inputs(known: InputHashes, now: InputHashes) -> set[str]:
-    """The input files whose content differs between two builds (added and removed ones too)."""
-    names = set(known.files) | set(now.files)
-    return {n for n in names if (known.files.get(n) or (None, None))[1] != (now.files.get(n) or (None, None))[1]}
-
-
 def patch_edit(
     conn: Connection,
     root: Path,
@@ -122,7 +114,7 @@ def patch_edit(
     for the store's meta."""
     if not schema_is_current(conn) or meta.get("parse_date") != today.isoformat():
         return None
-    changed = changed_inputs(InputHashes.from_json(meta.get("input_hashes")), fingerprint.hashes)
+    changed = InputHashes.from_json(meta.get("input_hashes")).changed(fingerprint.hashes)
     if len(changed) != 1:
         return None
     (rel,) = changed
@@ -147,11 +139,11 @@ def _readme_edit(conn: Connection, root: Path, meta: dict[str, str], today: dt.d
     if decoding:
         return None
     sections = SectionMap.from_json(meta.get("readme_sections"))
-    return readme_edit(text, today, sections, lambda keys: _payloads(conn, keys))
+    return readme_edit(text, today, sections, lambda keys: payloads(conn, keys))
 
 
 def _bib_edit(conn: Connection, root: Path, meta: dict[str, str], rel: str) -> ListEdit | None:
-    old_key = _bib_files(meta).get(rel)
+    old_key = bib_file_keys(meta.get("bib_files")).get(rel)
     path = root / rel
     if not (rel.startswith(f"{BIB_DIR}/") and rel.endswith(".bib")) or old_key is None or not path.is_file():
         return None
@@ -161,25 +153,9 @@ def _bib_edit(conn: Connection, root: Path, meta: dict[str, str], rel: str) -> L
         path.read_bytes(),
         old_key,
         sections,
-        lambda keys: _payloads(conn, keys),
+        lambda keys: payloads(conn, keys),
         lambda keys: key_sources(conn, keys),
     )
-
-
-def _bib_files(meta: dict[str, str]) -> dict[str, str]:
-    """Each bib file's parse-cache key, as the build that made the store kept them."""
-    try:
-        found = json.loads(meta.get("bib_files") or "{}")
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def _payloads(conn: Connection, keys: list[str]) -> dict[str, str]:
-    if not keys:
-        return {}
-    rows = conn.execute(select(m.ParseCacheRow.key, m.ParseCacheRow.payload).where(m.ParseCacheRow.key.in_(keys)))
-    return dict(rows.all())
 
 
 def _identity(s: PaperSighting) -> tuple[Any, ...]:
@@ -197,7 +173,7 @@ def _plan(conn: Connection, root: Path, meta: dict[str, str], edit: ListEdit, vo
     new = [s for s in edit.added if _identity(s) not in kept_identity]
     if len(gone) + len(new) > MAX_CHANGED or len(edited) != len(kept_identity):
         return None
-    payload = _payloads(conn, [INDEX_KEY]).get(INDEX_KEY)
+    payload = payloads(conn, [INDEX_KEY]).get(INDEX_KEY)
     if payload is None:
         return None
     index = ResolutionIndex.decode(payload)
@@ -224,8 +200,8 @@ def _plan(conn: Connection, root: Path, meta: dict[str, str], edit: ListEdit, vo
     rewritten = sorted({by_source[str(s.source)].paper for s in edited})
     graph = _assemble(conn, root, meta, edit, vocabulary, rewritten, records, new)
     edited_sources = {str(s.source) for s in edited}
-    others = [_moved_record(e, edit.lines, edit.file) for e in state if e.source not in edited_sources]
     kept = [e for e in state if e.source not in edited_sources]
+    others = [_moved_record(e, edit.lines, edit.file) for e in kept]
     shifted_ids = {now.paper for now, was in zip(others, kept, strict=True) if now is not was} - stale
     if graph is None or not _ids_free(conn, graph, rewritten, others, removed):
         return None
@@ -251,7 +227,7 @@ def _place(records: list[Indexed], record: Indexed) -> None:
 
 def _records(conn: Connection, meta: dict[str, str], edit: ListEdit, sources: list[str]) -> list[PaperSighting] | None:
     """Records of the list (not the edited rows), from the parse cache, at their new lines."""
-    bib_files = _bib_files(meta)
+    bib_files = bib_file_keys(meta.get("bib_files"))
     out = []
     for text in sources:
         place = Provenance.parse(text)
@@ -263,20 +239,15 @@ def _records(conn: Connection, meta: dict[str, str], edit: ListEdit, sources: li
             key, first = found[0]
         else:
             key, first = (edit.new_key if place.file == edit.file else bib_files.get(place.file)), 1
-        payload = edit.new_payload if key == edit.new_key else _payloads(conn, [key]).get(key) if key else None
+        payload = edit.new_payload if key == edit.new_key else payloads(conn, [key]).get(key) if key else None
         if payload is None:
             return None
         relative = record_lines(payload)
         at = [k for k, rel in enumerate(relative) if rel == line - first + 1]
         if len(at) != 1:
             return None
-        data = records_at(payload, at)[0]
-        sighting = PaperSighting.model_validate(data)
+        sighting = moved_sighting(PaperSighting.model_validate(records_at(payload, at)[0]), first - 1)
         sighting.layout = None
-        by = first - 1
-        sighting.source = Provenance(file=sighting.source.file, line=sighting.source.line + by)
-        for head in sighting.heads:
-            head.source = Provenance(file=head.source.file, line=head.source.line + by)
         out.append(sighting)
     return out
 
@@ -495,7 +466,7 @@ def _moved_findings(conn: Connection, edit: ListEdit) -> tuple[list[tuple[int, d
         finding = mapping.FINDINGS.record(row)
         if finding.file == edit.file and finding.line and edit.old_first <= finding.line <= edit.old_last:
             return None
-        if _LINE_WORD.search(finding.message) or _LINE_WORD.search(finding.hint):
+        if LINE_WORD.search(finding.message) or LINE_WORD.search(finding.hint):
             return None
         values = {
             "line": edit.lines.line(finding.file, finding.line) if finding.line else finding.line,
@@ -511,7 +482,7 @@ def _moved_findings(conn: Connection, edit: ListEdit) -> tuple[list[tuple[int, d
 
 def _moved_text(text: str, lines: LineMap) -> str:
     """A message with each file:N it names moved (the edited file's lines are the only ones that move)."""
-    return _LOCATION.sub(lambda found: f"{found[1]}:{lines.line(found[1], int(found[2]))}", text)
+    return LOCATION.sub(lambda found: f"{found[1]}:{lines.line(found[1], int(found[2]))}", text)
 
 
 def _write(conn: Connection, plan: _Plan, new_meta: Callable[[ListEdit, Patched], dict[str, str]]) -> Patched:

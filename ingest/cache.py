@@ -43,13 +43,21 @@ class _Entry(BaseModel):
     frame: list[str] | None = None
 
 
+def moved_sighting(sighting: PaperSighting, by: int) -> PaperSighting:
+    """The sighting with its lines (and its head mentions') moved by `by`, in place (cheap: nothing
+    validated again)."""
+    if by:
+        sighting.source = Provenance.model_construct(file=sighting.source.file, line=sighting.source.line + by)
+        for head in sighting.heads:
+            head.source = Provenance.model_construct(file=head.source.file, line=head.source.line + by)
+    return sighting
+
+
 def _moved(entry: _Entry, by: int) -> _Entry:
     """The validated entry with every line moved by `by` (cheap: no re-validation of the sightings)."""
     if by:
         for sighting in entry.sightings:
-            sighting.source = Provenance.model_construct(file=sighting.source.file, line=sighting.source.line + by)
-            for head in sighting.heads:
-                head.source = Provenance.model_construct(file=head.source.file, line=head.source.line + by)
+            moved_sighting(sighting, by)
         entry.findings = [f.model_copy(update={"line": f.line + by}) if f.line else f for f in entry.findings]
     return entry
 
@@ -268,9 +276,19 @@ def cached_section(payload: str) -> tuple[list[str] | None, list[PaperSighting]]
     return entry.frame, entry.sightings
 
 
+def bib_file_keys(text: str | None) -> dict[str, str]:
+    """`ParseCache.files` as a build keeps it in the store's meta (`bib_files`): each bib file's entry
+    key; empty when missing or unreadable."""
+    try:
+        found = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def section_text_key(key: str) -> str:
-    """Where a build keeps a README section's text beside its entry (`key`): the next build's one-edit
-    path compares it with the section's new text. A hash, as every key (the column holds 64 characters)."""
+    """Where a build keeps a README section's or bib file's text beside its entry (`key`): the next
+    build's one-edit path compares it with the new text. A hash, as every key (the column holds 64 characters)."""
     return hashlib.sha256(f"section text\0{key}".encode()).hexdigest()
 
 
@@ -295,7 +313,8 @@ class _RawEntry(msgspec.Struct, omit_defaults=True):
 
 
 class SectionEntry:
-    """A README section's cache entry read without validating its thousands of rows: their lines and
+    """A README section's or bib file's cache entry read without validating its thousands of rows:
+    their lines and
     whether each has a layout; the few rows and findings asked for as records; and the entry with some
     rows replaced and the rest moved, written as `_Entry` writes it."""
 
@@ -311,7 +330,13 @@ class SectionEntry:
         return [PaperSighting.model_validate_json(bytes(raw)) for raw in self._raw.sightings[start:end]]
 
     def replaced(
-        self, start: int, end: int, rows: list[PaperSighting], by: int, frame: list[str], findings: list[Finding]
+        self,
+        start: int,
+        end: int,
+        rows: list[PaperSighting],
+        by: int,
+        frame: list[str] | None,
+        findings: list[Finding],
     ) -> str:
         """The entry with rows `start`..`end` replaced by `rows` (lines relative to the section), the
         rows after them moved by `by` lines, and the new frame and findings."""

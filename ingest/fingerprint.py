@@ -54,6 +54,11 @@ class InputHashes:
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             return cls()
 
+    def changed(self, now: InputHashes) -> set[str]:
+        """The input files whose content differs from `now`'s (added and removed ones too)."""
+        names = set(self.files) | set(now.files)
+        return {n for n in names if (self.files.get(n) or (None, None))[1] != (now.files.get(n) or (None, None))[1]}
+
     def reusable(self, name: str, now: FileStat | None) -> str | None:
         """The kept hash of `name` when its `stat` is unchanged and was not racy; else None."""
         kept = self.files.get(name)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from headkg.ingest import readme as readme_parser
 from headkg.ingest.bib_hunks import read_bib_window
-from headkg.ingest.cache import ParseCache, SectionEntry, section_text_key
+from headkg.ingest.cache import ParseCache, SectionEntry, moved_sighting, section_text_key
 from headkg.ingest.moves import LineMap, record_print
 from headkg.ingest.readme import README
 from headkg.ingest.readme_hunks import Hunk, SectionLines, Window, line_map, read_windows
@@ -45,7 +45,6 @@ class ListEdit:
     removed: list[PaperSighting]  # the old rows, at their old lines
     added: list[PaperSighting]  # the new rows, at their new lines
     lines: LineMap  # old line -> new line, for every line outside the change
-    hunk: Hunk
     old_first: int  # the old lines the rows read again stood on (what a finding there is about)
     old_last: int
     old_key: str  # the changed section's (or bib file's) entry, before and after
@@ -108,7 +107,6 @@ def readme_edit(
         removed=removed,
         added=added,
         lines=moved,
-        hunk=hunk,
         old_first=window.old_first,
         old_last=window.old_last,
         old_key=old_key,
@@ -182,13 +180,13 @@ def _replaced(
     and the records the edit removed and added (file lines, old and new): a record the window read
     as it was, where its line moved to, is neither."""
     start, end = rows
-    old = [_moved(s, pad) for s in entry.rows(start, end)]  # file lines, as the window's
+    old = [moved_sighting(s, pad) for s in entry.rows(start, end)]  # file lines, as the window's
     now = {(_content(s), s.source.line) for s in window.sightings}
     stayed = {(_content(s), moved.line(file, s.source.line)) for s in old} & now
     removed = [s for s in old if (_content(s), moved.line(file, s.source.line)) not in stayed]
     added = [s for s in window.sightings if (_content(s), s.source.line) not in stayed]
     delta = moved.line(file, window.old_last + 1) - (window.old_last + 1)
-    placed = [_moved(s.model_copy(deep=True), -pad) for s in window.sightings]
+    placed = [moved_sighting(s.model_copy(deep=True), -pad) for s in window.sightings]
     high = window.old_last - pad
     findings = [
         f.model_copy(update={"line": f.line + delta}) if f.line and f.line > high else f for f in entry.findings
@@ -230,7 +228,6 @@ def bib_edit(
         removed=removed,
         added=added,
         lines=moved,
-        hunk=hunk,
         old_first=window.old_first,
         old_last=window.old_last,
         old_key=old_key,
@@ -244,16 +241,6 @@ def bib_edit(
 def _content(sighting: PaperSighting) -> str:
     """What a row says, wherever it stands (ingest/moves.py's print)."""
     return record_print(sighting.model_dump(mode="json"))
-
-
-def _moved(sighting: PaperSighting, by: int) -> PaperSighting:
-    """The sighting with its lines moved by `by`, in place (each is this edit's own: read from the
-    cache for it, or copied)."""
-    if by:
-        sighting.source = Provenance.model_construct(file=sighting.source.file, line=sighting.source.line + by)
-        for head in sighting.heads:
-            head.source = Provenance.model_construct(file=head.source.file, line=head.source.line + by)
-    return sighting
 
 
 def _pieces(window: Window, first: int, chunk: str) -> tuple[str, list[str], str] | None:

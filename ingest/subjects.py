@@ -23,8 +23,8 @@ _BOLD = re.compile(r"<(strong|b)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTAL
 _MD_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _TAG = re.compile(r"<[^>]*>")
 _BIB_ENTRY = re.compile(r"^\s*@\s*(\w+)\s*[{(]\s*([^,\s]+)\s*,")
-_LOCATION = re.compile(r"([\w./+-]+\.(?:md|bib|tex|ya?ml)):\d+")
-_LINE_WORD = re.compile(r"\b(on )?line \d+")
+LOCATION = re.compile(r"([\w./+-]+\.(?:md|bib|tex|ya?ml)):(\d+)")  # a file:line a message names
+LINE_WORD = re.compile(r"\b(on )?line \d+")  # a line a message names in words
 SCAN_LIMIT = 60  # lines looked back for the start of a README row or a bib entry
 
 Lines = Callable[[str], list[str] | None]  # a file of the version -> its lines (None: not there)
@@ -129,4 +129,4 @@ def with_subjects(findings: Iterable[Finding], lines_of: Lines) -> list[Finding]
 
 def message_key(message: str) -> str:
     """The message without the line numbers it names ("same paper as README.md:776" -> "... README.md")."""
-    return _LINE_WORD.sub("line", _LOCATION.sub(r"\1", message))
+    return LINE_WORD.sub("line", LOCATION.sub(r"\1", message))
